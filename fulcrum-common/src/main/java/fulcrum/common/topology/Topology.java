@@ -1,0 +1,85 @@
+package fulcrum.common.topology;
+
+import com.rabbitmq.client.BuiltinExchangeType;
+import com.rabbitmq.client.Channel;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The broker objects of DESIGN.md, by name. Every component declares them idempotently at start,
+ * with exactly the arguments of {@code rabbitmq-definitions.json}; a test checks the two agree.
+ */
+public final class Topology {
+    public static final String ROUTER_COMMANDS = "mos-eisley.commands";
+    public static final String ROUTER_QUERIES = "mos-eisley.queries";
+    public static final String REPLICA_EXCHANGE = "fulcrum.commands";
+    public static final String MERGE_EXCHANGE = "fulcrum.merge";
+    public static final String STATUS_EXCHANGE = "fulcrum.status";
+    public static final String DEAD_LETTER_EXCHANGE = "fulcrum.dlx";
+    public static final String DEAD_LETTER_QUEUE = "fulcrum.dead-letters";
+
+    /**
+     * Deliveries of one message before the broker dead-letters it. High enough that a consumer
+     * killed repeatedly under load does not dead-letter valid work, low enough that a message which
+     * crashes its consumer cannot block a queue for long.
+     */
+    public static final int DELIVERY_LIMIT = 20;
+
+    public static final int DEFAULT_REPLICA_COUNT = 3;
+
+    private Topology() {
+    }
+
+    public static String replicaCommandQueue(String replicaId) {
+        return "fulcrum." + replicaId + ".commands";
+    }
+
+    public static String replicaMergeQueue(String replicaId) {
+        return "fulcrum." + replicaId + ".merge";
+    }
+
+    public static List<String> replicaIds(int count) {
+        if (count < 1 || count > 64) {
+            throw new IllegalArgumentException("replica count must be 1..64, got " + count);
+        }
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            ids.add("fulcrum-" + i);
+        }
+        return ids;
+    }
+
+    /** The arguments of every work queue: quorum, bounded redelivery, dead letters to fulcrum.dlx. */
+    public static Map<String, Object> workQueueArguments() {
+        return Map.of(
+                "x-queue-type", "quorum",
+                "x-delivery-limit", DELIVERY_LIMIT,
+                "x-dead-letter-exchange", DEAD_LETTER_EXCHANGE);
+    }
+
+    public static Map<String, Object> deadLetterQueueArguments() {
+        return Map.of("x-queue-type", "quorum");
+    }
+
+    /** Declares everything; safe to call from every component at every start. */
+    public static void declare(Channel channel, List<String> replicaIds) throws IOException {
+        channel.exchangeDeclare(DEAD_LETTER_EXCHANGE, BuiltinExchangeType.FANOUT, true);
+        channel.queueDeclare(DEAD_LETTER_QUEUE, true, false, false, deadLetterQueueArguments());
+        channel.queueBind(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, "");
+
+        channel.queueDeclare(ROUTER_COMMANDS, true, false, false, workQueueArguments());
+        channel.queueDeclare(ROUTER_QUERIES, true, false, false, workQueueArguments());
+
+        channel.exchangeDeclare(REPLICA_EXCHANGE, BuiltinExchangeType.DIRECT, true);
+        channel.exchangeDeclare(MERGE_EXCHANGE, BuiltinExchangeType.FANOUT, true);
+        channel.exchangeDeclare(STATUS_EXCHANGE, BuiltinExchangeType.FANOUT, true);
+        for (String id : replicaIds) {
+            channel.queueDeclare(replicaCommandQueue(id), true, false, false, workQueueArguments());
+            channel.queueBind(replicaCommandQueue(id), REPLICA_EXCHANGE, id);
+            channel.queueDeclare(replicaMergeQueue(id), true, false, false, workQueueArguments());
+            channel.queueBind(replicaMergeQueue(id), MERGE_EXCHANGE, "");
+        }
+    }
+}

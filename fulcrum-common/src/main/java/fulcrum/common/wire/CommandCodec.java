@@ -1,0 +1,120 @@
+package fulcrum.common.wire;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import fulcrum.core.domain.Command;
+import fulcrum.core.domain.CommandKind;
+import fulcrum.core.domain.ErrorCode;
+import fulcrum.core.domain.InvalidCommandException;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Set;
+
+/**
+ * Reads and writes command bodies. Decoding is strict and gives one-line reasons, because a body
+ * may come from any AMQP client in any language:
+ * <pre>{"command":"AddCity","planet":"Tatooine","city":"Mos_Espa","rebels":5}</pre>
+ */
+public final class CommandCodec {
+    /** Bodies larger than this are refused before parsing. */
+    public static final int MAX_BODY_BYTES = 16 * 1024;
+
+    private static final Set<String> FIELDS = Set.of("command", "planet", "city", "newName", "rebels");
+
+    private CommandCodec() {
+    }
+
+    public static byte[] encode(Command command) {
+        ObjectNode node = FulcrumJson.MAPPER.createObjectNode();
+        node.put("command", command.kind().name());
+        node.put("planet", command.planet());
+        node.put("city", command.city());
+        if (command.newName() != null) {
+            node.put("newName", command.newName());
+        }
+        if (command.rebels() != null) {
+            node.put("rebels", command.rebels());
+        }
+        return FulcrumJson.write(node);
+    }
+
+    /**
+     * Decodes a body. {@code typeProperty} is the AMQP {@code type}; when present it must name the
+     * same operation as the body.
+     *
+     * @throws InvalidCommandException with BAD_MESSAGE, UNKNOWN_COMMAND or INVALID_ARGUMENT
+     */
+    public static Command decode(byte[] body, String typeProperty) {
+        if (body == null || body.length == 0) {
+            throw bad("empty body");
+        }
+        if (body.length > MAX_BODY_BYTES) {
+            throw bad("body of " + body.length + " bytes exceeds " + MAX_BODY_BYTES);
+        }
+        JsonNode root;
+        try {
+            root = FulcrumJson.MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw bad("body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw bad("body cannot be read: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw bad("body must be a JSON object");
+        }
+        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!FIELDS.contains(name)) {
+                throw bad("unknown field '" + name + "'");
+            }
+        }
+        String commandName = text(root, "command", true);
+        CommandKind kind = CommandKind.parse(commandName).orElseThrow(() -> new InvalidCommandException(
+                ErrorCode.UNKNOWN_COMMAND, "unknown command '" + commandName + "'"));
+        if (typeProperty != null && !typeProperty.isEmpty() && !typeProperty.equals(commandName)) {
+            throw bad("AMQP type '" + typeProperty + "' does not match command '" + commandName + "'");
+        }
+        String planet = text(root, "planet", true);
+        String city = text(root, "city", true);
+        String newName = text(root, "newName", false);
+        Long rebels = count(root);
+        if (kind == CommandKind.AddCity && rebels == null) {
+            rebels = 0L;
+        }
+        return new Command(kind, planet, city, newName, rebels);
+    }
+
+    private static String text(JsonNode root, String field, boolean required) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            if (required) {
+                throw bad("missing field '" + field + "'");
+            }
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw bad("field '" + field + "' must be a string, got " + node.getNodeType().name().toLowerCase());
+        }
+        return node.textValue();
+    }
+
+    private static Long count(JsonNode root) {
+        JsonNode node = root.get("rebels");
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            throw bad("field 'rebels' must be a whole number that fits in 64 bits, got " + abbreviate(node.toString()));
+        }
+        return node.longValue();
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+    }
+
+    private static InvalidCommandException bad(String message) {
+        return new InvalidCommandException(ErrorCode.BAD_MESSAGE, message);
+    }
+}

@@ -1,0 +1,46 @@
+package fulcrum.core.replica;
+
+import java.util.Objects;
+
+/**
+ * One city, identified by the id of the AddCity that created it (not by its name, which can
+ * change). Each field is a separate last-writer-wins register, so a rename and a count update that
+ * race both survive. Any field may still be unset when operations of several origins arrive out of
+ * causal order; the city is visible only once its AddCity has arrived and no delete has.
+ *
+ * @param createdAt stamp of the AddCity, null until it arrives
+ * @param deletedAt stamp of the first-seen delete (deletes win over concurrent updates), or null
+ */
+public record City(String id, Stamp createdAt, Register<String> name, Register<Long> rebels, Stamp deletedAt) {
+    public City {
+        Objects.requireNonNull(id, "id");
+    }
+
+    static City unknown(String id) {
+        return new City(id, null, null, null, null);
+    }
+
+    public boolean isLive() {
+        return createdAt != null && deletedAt == null && name != null && rebels != null;
+    }
+
+    City withCreated(Stamp stamp, String initialName, long initialRebels) {
+        return new City(id, Stamp.max(createdAt, stamp),
+                Register.join(name, new Register<>(initialName, stamp)),
+                Register.join(rebels, new Register<>(initialRebels, stamp)), deletedAt);
+    }
+
+    City withName(String newName, Stamp stamp) {
+        return new City(id, createdAt, Register.join(name, new Register<>(newName, stamp)), rebels, deletedAt);
+    }
+
+    City withRebels(long count, Stamp stamp) {
+        return new City(id, createdAt, name, Register.join(rebels, new Register<>(count, stamp)), deletedAt);
+    }
+
+    City withDeleted(Stamp stamp) {
+        // Keep the smallest delete stamp: any delete deletes, and the choice must not depend on order.
+        Stamp first = deletedAt == null || stamp.compareTo(deletedAt) < 0 ? stamp : deletedAt;
+        return new City(id, createdAt, name, rebels, first);
+    }
+}

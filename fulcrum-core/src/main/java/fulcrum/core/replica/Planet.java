@@ -1,0 +1,56 @@
+package fulcrum.core.replica;
+
+import fulcrum.core.clock.VectorClock;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * An immutable planet: its vector clock and its cities keyed by city id. Applying an operation is a
+ * join (each city field a last-writer-wins register, the clock an entry-wise max), so the result of
+ * a set of operations does not depend on the order, or the repetition, of their delivery.
+ */
+public record Planet(String name, VectorClock clock, SortedMap<String, City> cities) {
+
+    public Planet {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(clock, "clock");
+        cities = Collections.unmodifiableSortedMap(new TreeMap<>(cities));
+    }
+
+    public static Planet empty(String name, VectorClock zero) {
+        return new Planet(name, zero, new TreeMap<>());
+    }
+
+    /**
+     * The live city shown under {@code cityName}. When concurrent writes left two live cities with
+     * one name, the one created first (smallest creation stamp) is shown; the others stay stored.
+     */
+    public Optional<City> findByName(String cityName) {
+        return cities.values().stream()
+                .filter(City::isLive)
+                .filter(c -> c.name().value().equals(cityName))
+                .min(Comparator.comparing(City::createdAt));
+    }
+
+    public Planet apply(Operation op) {
+        if (!op.planet().equals(name)) {
+            throw new IllegalArgumentException("operation for " + op.planet() + " applied to " + name);
+        }
+        Stamp stamp = op.stamp();
+        City before = cities.getOrDefault(op.cityId(), City.unknown(op.cityId()));
+        City after = switch (op.kind()) {
+            case AddCity -> before.withCreated(stamp, op.name(), op.rebels());
+            case UpdateName -> before.withName(op.name(), stamp);
+            case UpdateNumber -> before.withRebels(op.rebels(), stamp);
+            case DeleteCity -> before.withDeleted(stamp);
+            case GetNumberRebelds -> throw new IllegalArgumentException("a query is not an operation");
+        };
+        TreeMap<String, City> next = new TreeMap<>(cities);
+        next.put(after.id(), after);
+        return new Planet(name, clock.merge(op.clock()), next);
+    }
+}

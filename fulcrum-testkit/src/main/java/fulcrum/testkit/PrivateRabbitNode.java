@@ -1,0 +1,197 @@
+package fulcrum.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A throwaway RabbitMQ node started from the installed {@code rabbitmq-server}, with its own node
+ * name, ports and data directory, so that a test may kill -9 it and restart it on the same data.
+ * It never touches the machine's own node. Recipe: shared/notes/rabbitmq-private-node.md.
+ */
+public final class PrivateRabbitNode implements AutoCloseable {
+    private static final Path SBIN = Path.of(System.getenv().getOrDefault("RABBITMQ_SBIN", "/usr/lib/rabbitmq/bin"));
+    private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(90);
+
+    private final Path dir;
+    private final int amqpPort;
+    private final int managementPort;
+    private final int distributionPort;
+    private final String nodeName;
+    private final Path definitions;
+
+    private PrivateRabbitNode(Path dir, int amqpPort, int managementPort, int distributionPort, Path definitions) {
+        this.dir = dir;
+        this.amqpPort = amqpPort;
+        this.managementPort = managementPort;
+        this.distributionPort = distributionPort;
+        this.nodeName = "fulcrum-test-" + amqpPort + "@localhost";
+        this.definitions = definitions;
+    }
+
+    /** Starts a node on free ports under {@code dir}; {@code definitions} (nullable) is loaded at boot. */
+    public static PrivateRabbitNode start(Path dir, Path definitions) {
+        PrivateRabbitNode node = new PrivateRabbitNode(dir, freePort(), freePort(), freePort(), definitions);
+        node.writeConfig();
+        node.boot();
+        return node;
+    }
+
+    public static boolean isInstalled() {
+        return Files.isExecutable(SBIN.resolve("rabbitmq-server"));
+    }
+
+    public String uri(String vhost) {
+        return "amqp://guest:guest@127.0.0.1:" + amqpPort + "/" + encodeVhost(vhost);
+    }
+
+    public int amqpPort() {
+        return amqpPort;
+    }
+
+    public int managementPort() {
+        return managementPort;
+    }
+
+    public String nodeName() {
+        return nodeName;
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    /** A crash: SIGKILL to the Erlang VM. The data directory stays. */
+    public void kill9() {
+        long pid = readPid();
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        ProcessHandle.of(pid).ifPresent(h -> h.onExit().orTimeout(30, TimeUnit.SECONDS).join());
+        awaitPortClosed();
+    }
+
+    /** Starts the node again on the same data, ports and name. */
+    public void restart() {
+        boot();
+    }
+
+    /** Runs rabbitmqctl against this node and returns its standard output. */
+    public String rabbitmqctl(String... args) {
+        List<String> command = new ArrayList<>(List.of(SBIN.resolve("rabbitmqctl").toString(), "-n", nodeName));
+        command.addAll(List.of(args));
+        return run(command, Duration.ofSeconds(60));
+    }
+
+    @Override
+    public void close() {
+        if (Files.exists(dir.resolve("node.pid"))) {
+            kill9();
+        }
+    }
+
+    private void writeConfig() {
+        try {
+            Files.createDirectories(dir.resolve("data"));
+            Files.createDirectories(dir.resolve("log"));
+            StringBuilder conf = new StringBuilder()
+                    .append("listeners.tcp.default = ").append(amqpPort).append('\n')
+                    .append("management.tcp.port = ").append(managementPort).append('\n')
+                    .append("loopback_users = none\n");
+            if (definitions != null) {
+                conf.append("load_definitions = ").append(definitions.toAbsolutePath()).append('\n');
+            }
+            Files.writeString(dir.resolve("rabbitmq.conf"), conf.toString());
+            Files.writeString(dir.resolve("enabled_plugins"), "[rabbitmq_management].\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Map<String, String> environment() {
+        Map<String, String> env = new HashMap<>();
+        env.put("RABBITMQ_NODENAME", nodeName);
+        env.put("RABBITMQ_NODE_PORT", Integer.toString(amqpPort));
+        env.put("RABBITMQ_DIST_PORT", Integer.toString(distributionPort));
+        env.put("RABBITMQ_MNESIA_BASE", dir.resolve("data").toString());
+        env.put("RABBITMQ_LOG_BASE", dir.resolve("log").toString());
+        env.put("RABBITMQ_CONFIG_FILE", dir.resolve("rabbitmq.conf").toString());
+        env.put("RABBITMQ_ENABLED_PLUGINS_FILE", dir.resolve("enabled_plugins").toString());
+        env.put("RABBITMQ_PID_FILE", dir.resolve("node.pid").toString());
+        env.put("RABBITMQ_CONF_ENV_FILE", dir.resolve("none").toString());
+        env.put("RABBITMQ_ADVANCED_CONFIG_FILE", dir.resolve("advanced.config").toString());
+        return env;
+    }
+
+    private void boot() {
+        run(List.of(SBIN.resolve("rabbitmq-server").toString(), "-detached"), Duration.ofSeconds(60));
+        run(List.of(SBIN.resolve("rabbitmqctl").toString(), "-n", nodeName, "--timeout",
+                Long.toString(BOOT_TIMEOUT.toSeconds()), "await_startup"), BOOT_TIMEOUT.plusSeconds(10));
+    }
+
+    private String run(List<String> command, Duration timeout) {
+        try {
+            Path out = Files.createTempFile(dir, "cmd", ".out");
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
+            builder.environment().putAll(environment());
+            Process process = builder.start();
+            if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeout);
+            }
+            String output = Files.readString(out, StandardCharsets.UTF_8);
+            Files.deleteIfExists(out);
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " exited " + process.exitValue() + ": "
+                        + output + "\nlogs under " + dir.resolve("log"));
+            }
+            return output;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private long readPid() {
+        try {
+            return Long.parseLong(Files.readString(dir.resolve("node.pid")).trim());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void awaitPortClosed() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Socket ignored = new Socket("127.0.0.1", amqpPort)) {
+                Thread.onSpinWait();
+            } catch (IOException closed) {
+                return;
+            }
+        }
+        throw new IllegalStateException("port " + amqpPort + " still open after kill -9");
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String encodeVhost(String vhost) {
+        return "/".equals(vhost) ? "%2f" : java.net.URLEncoder.encode(vhost, StandardCharsets.UTF_8);
+    }
+}
