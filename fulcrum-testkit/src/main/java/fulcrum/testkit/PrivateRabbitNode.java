@@ -133,8 +133,10 @@ public final class PrivateRabbitNode implements AutoCloseable {
 
     private void boot() {
         run(List.of(SBIN.resolve("rabbitmq-server").toString(), "-detached"), Duration.ofSeconds(60));
+        // `wait` blocks until the pid file appears and the broker application has started
         run(List.of(SBIN.resolve("rabbitmqctl").toString(), "-n", nodeName, "--timeout",
-                Long.toString(BOOT_TIMEOUT.toSeconds()), "await_startup"), BOOT_TIMEOUT.plusSeconds(10));
+                Long.toString(BOOT_TIMEOUT.toSeconds()), "wait", dir.resolve("node.pid").toString()),
+                BOOT_TIMEOUT.plusSeconds(10));
     }
 
     private String run(List<String> command, Duration timeout) {
