@@ -1,0 +1,116 @@
+package fulcrum.common.cli;
+
+import fulcrum.common.amqp.Amqp;
+import fulcrum.common.client.FulcrumClient;
+import fulcrum.common.client.UnavailableException;
+import fulcrum.common.wire.ReplyCodec;
+import fulcrum.core.domain.Command;
+import fulcrum.core.domain.CommandKind;
+import fulcrum.core.domain.ErrorCode;
+import fulcrum.core.domain.InvalidCommandException;
+import fulcrum.core.replica.Reply;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * What the informant and Leia CLIs share: parse one command, validate it before anything is sent,
+ * send it through Mos Eisley, print the reply (text or one JSON object), map it to an exit code.
+ */
+public abstract class ClientCli implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--uri", description = "Broker URI (default: $RABBITMQ_URI, else amqp://guest:guest@localhost:5672/%2f).")
+    String uri;
+
+    @Option(names = "--name", description = "Client name, shown on the broker connection (default: ${DEFAULT-VALUE}).")
+    String name = System.getProperty("user.name", "client");
+
+    @Option(names = "--json", description = "Print exactly one JSON object on stdout.")
+    boolean json;
+
+    @Option(names = "--timeout", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "How long to wait for the broker and the reply (default: ${DEFAULT-VALUE}).")
+    Duration timeout = Duration.ofSeconds(10);
+
+    @Option(names = "--command-id", paramLabel = "ID",
+            description = "Message id of the command (default: a new UUID). Re-sending an id returns the first reply.")
+    String commandId;
+
+    @Parameters(index = "0", paramLabel = "COMMAND", description = "${COMMAND-NAME} command name")
+    String commandName;
+
+    @Parameters(index = "1..*", arity = "0..*", paramLabel = "ARG")
+    List<String> arguments = List.of();
+
+    /** The commands this CLI may send. */
+    protected abstract Set<CommandKind> allowedCommands();
+
+    protected abstract String role();
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Command command;
+        try {
+            command = Command.fromArguments(commandName, arguments);
+        } catch (InvalidCommandException e) {
+            return fail(out, err, e.code(), e.getMessage(), ExitCodes.INVALID_INPUT);
+        }
+        if (!allowedCommands().contains(command.kind())) {
+            return fail(out, err, ErrorCode.INVALID_ARGUMENT,
+                    role() + " does not send " + command.kind() + " (it sends " + allowedCommands() + ")",
+                    ExitCodes.INVALID_INPUT);
+        }
+        if (commandId != null && commandId.isBlank()) {
+            return fail(out, err, ErrorCode.INVALID_ARGUMENT, "--command-id must not be blank", ExitCodes.INVALID_INPUT);
+        }
+        String id = commandId != null ? commandId : UUID.randomUUID().toString();
+        String brokerUri = Amqp.resolveUri(uri);
+        Reply reply;
+        try (FulcrumClient client = FulcrumClient.connect(brokerUri, role() + "-" + name, timeout)) {
+            reply = client.call(id, command);
+        } catch (UnavailableException e) {
+            return fail(out, err, ErrorCode.UNAVAILABLE, e.getMessage(), ExitCodes.UNAVAILABLE);
+        } catch (IllegalArgumentException e) {
+            return fail(out, err, ErrorCode.INVALID_ARGUMENT, e.getMessage(), ExitCodes.INVALID_INPUT);
+        }
+        if (json) {
+            out.println(ReplyCodec.toLine(reply));
+        } else if (reply.ok()) {
+            out.println(describe(reply));
+        } else {
+            err.println("error: " + reply.errorCode() + ": " + reply.errorMessage());
+        }
+        out.flush();
+        return reply.ok() ? ExitCodes.OK : ExitCodes.of(reply.errorCode());
+    }
+
+    private String describe(Reply reply) {
+        String where = " (replica " + reply.replica() + ", clock " + reply.clock() + ")";
+        if (reply.command() == CommandKind.GetNumberRebelds) {
+            return reply.planet() + " " + reply.city() + " " + reply.rebels() + where;
+        }
+        return "OK " + reply.command() + " " + reply.planet() + " " + reply.city() + where;
+    }
+
+    private int fail(PrintWriter out, PrintWriter err, ErrorCode code, String message, int exitCode) {
+        if (json) {
+            out.println(ReplyCodec.toLine(Reply.failure(null, null, null, null, null, code, message)));
+            out.flush();
+        } else {
+            err.println("error: " + message);
+            err.flush();
+        }
+        return exitCode;
+    }
+}
