@@ -43,4 +43,18 @@ public record City(String id, Stamp createdAt, Register<String> name, Register<L
         Stamp first = deletedAt == null || stamp.compareTo(deletedAt) < 0 ? stamp : deletedAt;
         return new City(id, createdAt, name, rebels, first);
     }
+
+    /**
+     * The join of two states of this city (each field's register joined, the earliest delete kept):
+     * commutative, associative and idempotent, so whole planets can be merged as well as operations.
+     */
+    public City join(City other) {
+        if (!id.equals(other.id)) {
+            throw new IllegalArgumentException("joining city " + id + " with city " + other.id);
+        }
+        Stamp deleted = deletedAt == null ? other.deletedAt
+                : other.deletedAt == null || deletedAt.compareTo(other.deletedAt) <= 0 ? deletedAt : other.deletedAt;
+        return new City(id, Stamp.max(createdAt, other.createdAt), Register.join(name, other.name),
+                Register.join(rebels, other.rebels), deleted);
+    }
 }

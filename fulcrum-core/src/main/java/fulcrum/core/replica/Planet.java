@@ -36,6 +36,39 @@ public record Planet(String name, VectorClock clock, SortedMap<String, City> cit
                 .min(Comparator.comparing(City::createdAt));
     }
 
+    /**
+     * The cities a reader sees, keyed by name: every live city that {@link #findByName} returns for
+     * its own name. Live cities shadowed by an older city of the same name are left out (but kept).
+     */
+    public SortedMap<String, City> visibleByName() {
+        TreeMap<String, City> visible = new TreeMap<>();
+        for (City c : cities.values()) {
+            if (c.isLive()) {
+                visible.merge(c.name().value(), c, (a, b) -> a.createdAt().compareTo(b.createdAt()) <= 0 ? a : b);
+            }
+        }
+        return Collections.unmodifiableSortedMap(visible);
+    }
+
+    /** Whether {@code city} is what a reader sees under its name. */
+    public boolean isVisible(City city) {
+        return city.isLive() && findByName(city.name().value()).map(c -> c.id().equals(city.id())).orElse(false);
+    }
+
+    /**
+     * The join of two states of this planet (clock: entry-wise max; cities: field-wise join). Equal to
+     * applying the union of the operations behind both states, in any order; useful to ship a whole
+     * planet to a replica that can no longer be caught up from compacted op logs.
+     */
+    public Planet join(Planet other) {
+        if (!other.name.equals(name)) {
+            throw new IllegalArgumentException("joining planet " + name + " with planet " + other.name);
+        }
+        TreeMap<String, City> next = new TreeMap<>(cities);
+        other.cities.forEach((id, city) -> next.merge(id, city, City::join));
+        return new Planet(name, clock.merge(other.clock), next);
+    }
+
     public Planet apply(Operation op) {
         if (!op.planet().equals(name)) {
             throw new IllegalArgumentException("operation for " + op.planet() + " applied to " + name);
