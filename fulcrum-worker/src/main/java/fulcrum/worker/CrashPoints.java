@@ -1,0 +1,31 @@
+package fulcrum.worker;
+
+/**
+ * Test-only crash points. When the environment variable {@value #VARIABLE} names a point, the
+ * process halts there with exit code {@value #EXIT_CODE}, as abruptly as {@code kill -9} (no
+ * shutdown hooks, nothing flushed). Production never sets the variable.
+ */
+public final class CrashPoints {
+    public static final String VARIABLE = "FULCRUM_CRASH_POINT";
+    public static final int EXIT_CODE = 86;
+
+    /** After the batch's synced RocksDB write, before any reply, dead letter or ack. */
+    public static final String AFTER_COMMIT_BEFORE_ACK = "worker.after-commit-before-ack";
+
+    private static final String ARMED = System.getenv(VARIABLE);
+
+    private CrashPoints() {
+    }
+
+    public static boolean isArmed(String point) {
+        return point.equals(ARMED);
+    }
+
+    public static void hit(String point) {
+        if (isArmed(point)) {
+            System.err.println("crash point " + point + " reached: halting with exit code " + EXIT_CODE);
+            System.err.flush();
+            Runtime.getRuntime().halt(EXIT_CODE);
+        }
+    }
+}

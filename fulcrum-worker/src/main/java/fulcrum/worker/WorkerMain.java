@@ -1,0 +1,151 @@
+package fulcrum.worker;
+
+import fulcrum.common.amqp.Amqp;
+import fulcrum.worker.store.RocksReplicaStore;
+import fulcrum.worker.store.StoreCorruptedException;
+import fulcrum.worker.store.StoreException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The worker daemon. Prints exactly one line {@code READY <id>} to standard output once it consumes;
+ * everything else goes to standard error.
+ *
+ * <p>Exit codes: 0 after SIGTERM/SIGINT (consumer cancelled, current batch finished, store closed);
+ * 1 fatal error while running (e.g. a failed synced write: a restart reloads the store);
+ * 2 bad options; 3 broker unreachable at start; 4 data directory unusable (locked, corrupt, another
+ * replica's); 86 a test crash point ({@link CrashPoints}).
+ */
+@Command(name = "fulcrum-worker", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "One Fulcrum replica: consumes fulcrum.<id>.commands, keeps the registry in RocksDB.")
+public final class WorkerMain implements Callable<Integer> {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FATAL = 1;
+    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_UNAVAILABLE = 3;
+    public static final int EXIT_STORE = 4;
+    /** Returned by {@link #call()} when the worker runs on in its own threads. */
+    private static final int RUNNING = -1;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--id", required = true, paramLabel = "ID", description = "replica id, one of fulcrum-1..fulcrum-N")
+    String id;
+
+    @Option(names = "--replicas", paramLabel = "N", defaultValue = "3", description = "number of replicas (default ${DEFAULT-VALUE})")
+    int replicas;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "RocksDB directory (default ./data/<id>)")
+    Path dataDir;
+
+    @Option(names = "--uri", paramLabel = "URI", description = "AMQP URI (default $RABBITMQ_URI, else " + Amqp.DEFAULT_URI + ")")
+    String uri;
+
+    @Option(names = "--prefetch", paramLabel = "N", defaultValue = "256", description = "unacked deliveries (default ${DEFAULT-VALUE})")
+    int prefetch;
+
+    @Option(names = "--batch-max", paramLabel = "N", defaultValue = "128", description = "deliveries per synced commit (default ${DEFAULT-VALUE})")
+    int batchMax;
+
+    @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "how long to retry the first connection (default ${DEFAULT-VALUE})")
+    int connectTimeoutSeconds;
+
+    public static void main(String[] args) {
+        configureLogging();
+        CommandLine cli = new CommandLine(new WorkerMain());
+        cli.setParameterExceptionHandler((e, a) -> {
+            e.getCommandLine().getErr().println("fulcrum-worker: " + e.getMessage() + " (see --help)");
+            return EXIT_USAGE;
+        });
+        cli.setExecutionExceptionHandler((e, c, r) -> {
+            c.getErr().println("fulcrum-worker: " + Amqp.rootMessage(e));
+            return EXIT_FATAL;
+        });
+        int code = cli.execute(args);
+        if (code != RUNNING) {
+            System.exit(code);
+        }
+        // otherwise the worker's threads keep the JVM alive until SIGTERM
+    }
+
+    @Override
+    public Integer call() {
+        WorkerSettings settings;
+        try {
+            settings = new WorkerSettings(id, replicas, Amqp.resolveUri(uri), prefetch, batchMax,
+                    Duration.ofSeconds(connectTimeoutSeconds));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (connectTimeoutSeconds < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--connect-timeout must not be negative");
+        }
+        Path dir = dataDir != null ? dataDir : Path.of("data", id);
+        PrintStream err = System.err;
+
+        RocksReplicaStore store;
+        try {
+            store = RocksReplicaStore.open(dir, id);
+        } catch (StoreException | StoreCorruptedException e) {
+            err.println("fulcrum-worker: refusing to start: " + e.getMessage());
+            return EXIT_STORE;
+        }
+        Worker worker = new Worker(settings, store, fatal -> {
+            err.println("fulcrum-worker: fatal: " + Amqp.rootMessage(fatal) + "; exiting (a restart reloads the store)");
+            org.slf4j.LoggerFactory.getLogger(WorkerMain.class).error("fatal error", fatal);
+            err.flush();
+            Runtime.getRuntime().halt(EXIT_FATAL);
+        });
+        try {
+            worker.start();
+        } catch (IOException | TimeoutException e) {
+            store.close();
+            err.println("fulcrum-worker: " + Amqp.rootMessage(e).lines().findFirst().orElse("") + " ("
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse(""))
+                    + ")");
+            return EXIT_UNAVAILABLE;
+        } catch (RuntimeException e) {
+            store.close();
+            err.println("fulcrum-worker: cannot start: " + Amqp.rootMessage(e));
+            return EXIT_UNAVAILABLE;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            worker.stop();
+            store.close();
+            System.out.flush();
+            err.flush();
+            // a signal's default exit status is 128+n; a clean stop is a success
+            Runtime.getRuntime().halt(EXIT_OK);
+        }, "fulcrum-worker-shutdown"));
+        System.out.println("READY " + id);
+        System.out.flush();
+        return RUNNING;
+    }
+
+    private static void configureLogging() {
+        setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
+        setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "info");
+        setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+        setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
+        setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
+        setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
+        setIfAbsent("org.slf4j.simpleLogger.log.com.rabbitmq", "warn");
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+}

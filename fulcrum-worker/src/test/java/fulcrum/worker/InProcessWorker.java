@@ -1,0 +1,38 @@
+package fulcrum.worker;
+
+import fulcrum.worker.store.RocksReplicaStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** A worker and its store in the test JVM; a fatal error is recorded instead of halting. */
+final class InProcessWorker implements AutoCloseable {
+    final RocksReplicaStore store;
+    final Worker worker;
+    final AtomicReference<Throwable> fatal = new AtomicReference<>();
+
+    InProcessWorker(String uri, Path dataDir, String replicaId, int prefetch, int batchMax) throws Exception {
+        store = RocksReplicaStore.open(dataDir, replicaId);
+        worker = new Worker(new WorkerSettings(replicaId, 3, uri, prefetch, batchMax, Duration.ofSeconds(30)), store,
+                fatal::set);
+        try {
+            worker.start();
+        } catch (Exception e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    InProcessWorker(String uri, Path dataDir) throws Exception {
+        this(uri, dataDir, "fulcrum-1", 256, 128);
+    }
+
+    @Override
+    public void close() {
+        worker.stop();
+        store.close();
+        if (fatal.get() != null) {
+            throw new AssertionError("worker hit a fatal error", fatal.get());
+        }
+    }
+}

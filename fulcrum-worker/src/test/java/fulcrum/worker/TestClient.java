@@ -1,0 +1,108 @@
+package fulcrum.worker;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.GetResponse;
+import fulcrum.common.amqp.Amqp;
+import fulcrum.common.topology.Topology;
+import fulcrum.common.wire.CommandCodec;
+import fulcrum.common.wire.ReplyCodec;
+import fulcrum.core.domain.Command;
+import fulcrum.core.replica.Reply;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+
+/**
+ * A raw AMQP client for tests: publishes persistent commands straight to a replica's queue (as the
+ * router would) with an exclusive reply queue, and reads the dead-letter queue.
+ */
+final class TestClient implements AutoCloseable {
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    private final Connection connection;
+    private final Channel channel;
+    private final String replyQueue;
+    private final String targetQueue;
+    private final Map<String, Reply> replies = new ConcurrentHashMap<>();
+    private final Map<String, Integer> replyCounts = new ConcurrentHashMap<>();
+
+    TestClient(String uri, String replicaId) throws Exception {
+        connection = Amqp.connect(uri, "worker-test-client", Duration.ofSeconds(30));
+        channel = connection.createChannel();
+        Topology.declare(channel, Topology.replicaIds(3));
+        channel.confirmSelect();
+        replyQueue = channel.queueDeclare().getQueue();
+        targetQueue = Topology.replicaCommandQueue(replicaId);
+        channel.basicConsume(replyQueue, true, (tag, delivery) -> {
+            String id = delivery.getProperties().getCorrelationId();
+            replies.put(id, ReplyCodec.decode(delivery.getBody()));
+            replyCounts.merge(id, 1, Integer::sum);
+        }, tag -> { });
+    }
+
+    String send(Command command) throws Exception {
+        return send(UUID.randomUUID().toString(), command);
+    }
+
+    String send(String commandId, Command command) throws Exception {
+        sendRaw(Amqp.commandProperties(commandId, command.kind(), replyQueue), CommandCodec.encode(command));
+        return commandId;
+    }
+
+    /** Publishes an arbitrary body with the given properties (reply_to added) and waits for the confirm. */
+    void sendRaw(AMQP.BasicProperties properties, byte[] body) throws Exception {
+        channel.basicPublish("", targetQueue, properties.builder().replyTo(replyQueue).deliveryMode(2).build(), body);
+        channel.waitForConfirmsOrDie(30_000);
+    }
+
+    AMQP.BasicProperties.Builder props(String messageId, String correlationId, String type) {
+        return new AMQP.BasicProperties.Builder().contentType(Amqp.CONTENT_TYPE).messageId(messageId)
+                .correlationId(correlationId).type(type);
+    }
+
+    static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    Reply awaitReply(String correlationId) {
+        return Awaitility.await("reply to " + correlationId).atMost(WAIT).pollInterval(Duration.ofMillis(20))
+                .until(() -> replies.get(correlationId), r -> r != null);
+    }
+
+    Reply call(Command command) throws Exception {
+        return awaitReply(send(command));
+    }
+
+    int replyCount(String correlationId) {
+        return replyCounts.getOrDefault(correlationId, 0);
+    }
+
+    /** Takes the next message from fulcrum.dead-letters, waiting for one to arrive. */
+    GetResponse awaitDeadLetter() {
+        return Awaitility.await("a dead letter").atMost(WAIT).pollInterval(Duration.ofMillis(20))
+                .until(() -> channel.basicGet(Topology.DEAD_LETTER_QUEUE, true), r -> r != null);
+    }
+
+    long deadLetterCount() throws IOException {
+        return channel.messageCount(Topology.DEAD_LETTER_QUEUE);
+    }
+
+    Optional<Reply> replyIfAny(String correlationId) {
+        return Optional.ofNullable(replies.get(correlationId));
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (connection.isOpen()) {
+            connection.close((int) TimeUnit.SECONDS.toMillis(5));
+        }
+    }
+}
