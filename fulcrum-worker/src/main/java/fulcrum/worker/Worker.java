@@ -301,7 +301,9 @@ public final class Worker {
     private void reject(Inbound d, ErrorCode code, String reason, List<Outgoing> replies, List<DeadLetter> deadLetters) {
         AMQP.BasicProperties props = d.properties();
         CommandKind kind = props.getType() == null ? null : CommandKind.parse(props.getType()).orElse(null);
-        LOG.warn("dead-lettering message {}: {} {}", props.getMessageId(), code, reason);
+        LOG.warn("dead-lettering message {}: {} {}",
+                props.getMessageId() != null ? props.getMessageId() : "(no id, correlation " + props.getCorrelationId() + ")",
+                code, reason);
         replies.add(new Outgoing(props, Reply.failure(kind, null, null, settings.replicaId(), null, code, reason)));
         deadLetters.add(new DeadLetter(d, code, reason));
     }

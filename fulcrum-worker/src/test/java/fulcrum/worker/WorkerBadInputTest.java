@@ -1,0 +1,84 @@
+package fulcrum.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.GetResponse;
+import fulcrum.common.amqp.Amqp;
+import fulcrum.core.domain.Command;
+import fulcrum.core.domain.ErrorCode;
+import fulcrum.core.replica.Reply;
+import fulcrum.testkit.TestBroker;
+import java.nio.file.Path;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Poison input never blocks the queue: the sender gets an error reply, the message lands in
+ * fulcrum.dead-letters with the reason, and the next valid command is served.
+ */
+class WorkerBadInputTest {
+    @TempDir
+    Path dataDir;
+
+    static Stream<Arguments> badMessages() {
+        return Stream.of(
+                Arguments.of("not JSON", "hello, Fulcrum", "AddCity", true, ErrorCode.BAD_MESSAGE, "not valid JSON"),
+                Arguments.of("empty body", "", "AddCity", true, ErrorCode.BAD_MESSAGE, "empty body"),
+                Arguments.of("JSON array", "[1,2]", "AddCity", true, ErrorCode.BAD_MESSAGE, "JSON object"),
+                Arguments.of("wrong field type", "{\"command\":\"AddCity\",\"planet\":\"Tatooine\",\"city\":\"Mos_Espa\",\"rebels\":\"five\"}",
+                        "AddCity", true, ErrorCode.BAD_MESSAGE, "rebels"),
+                Arguments.of("name not a string", "{\"command\":\"AddCity\",\"planet\":42,\"city\":\"Mos_Espa\"}",
+                        "AddCity", true, ErrorCode.BAD_MESSAGE, "planet"),
+                Arguments.of("unknown field", "{\"command\":\"AddCity\",\"planet\":\"Tatooine\",\"city\":\"Mos_Espa\",\"colour\":\"red\"}",
+                        "AddCity", true, ErrorCode.BAD_MESSAGE, "colour"),
+                Arguments.of("unknown operation", "{\"command\":\"DestroyPlanet\",\"planet\":\"Alderaan\",\"city\":\"Aldera\"}",
+                        "DestroyPlanet", true, ErrorCode.UNKNOWN_COMMAND, "DestroyPlanet"),
+                Arguments.of("type disagrees with body", "{\"command\":\"AddCity\",\"planet\":\"Tatooine\",\"city\":\"Mos_Espa\"}",
+                        "DeleteCity", true, ErrorCode.BAD_MESSAGE, "does not match"),
+                Arguments.of("name with white space", "{\"command\":\"AddCity\",\"planet\":\"Tatoo ine\",\"city\":\"Mos_Espa\"}",
+                        "AddCity", true, ErrorCode.INVALID_ARGUMENT, "white space"),
+                Arguments.of("name too long", "{\"command\":\"AddCity\",\"planet\":\"" + "x".repeat(65) + "\",\"city\":\"Mos_Espa\"}",
+                        "AddCity", true, ErrorCode.INVALID_ARGUMENT, "at most 64"),
+                Arguments.of("empty name", "{\"command\":\"DeleteCity\",\"planet\":\"Tatooine\",\"city\":\"\"}",
+                        "DeleteCity", true, ErrorCode.INVALID_ARGUMENT, "empty"),
+                Arguments.of("negative count", "{\"command\":\"UpdateNumber\",\"planet\":\"Tatooine\",\"city\":\"Mos_Espa\",\"rebels\":-3}",
+                        "UpdateNumber", true, ErrorCode.INVALID_ARGUMENT, "non-negative"),
+                Arguments.of("missing message id", "{\"command\":\"AddCity\",\"planet\":\"Tatooine\",\"city\":\"Mos_Espa\"}",
+                        "AddCity", false, ErrorCode.BAD_MESSAGE, "message_id"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badMessages")
+    void badInputIsAnsweredDeadLetteredAndDoesNotBlockTheQueue(String label, String body, String type, boolean withMessageId,
+                                                               ErrorCode expected, String reasonMentions) throws Exception {
+        String uri = TestBroker.freshVirtualHost("worker-bad");
+        try (InProcessWorker worker = new InProcessWorker(uri, dataDir); TestClient client = new TestClient(uri, "fulcrum-1")) {
+            String correlationId = "bad-" + UUID.randomUUID();
+            AMQP.BasicProperties props = client.props(withMessageId ? correlationId : null, correlationId, type).build();
+            client.sendRaw(props, TestClient.utf8(body));
+
+            Reply reply = client.awaitReply(correlationId);
+            assertThat(reply.ok()).isFalse();
+            assertThat(reply.errorCode()).isEqualTo(expected);
+            assertThat(reply.errorMessage()).contains(reasonMentions);
+            assertThat(reply.replica()).isEqualTo("fulcrum-1");
+
+            GetResponse dead = client.awaitDeadLetter();
+            assertThat(new String(dead.getBody(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(body);
+            assertThat(dead.getProps().getCorrelationId()).isEqualTo(correlationId);
+            assertThat(String.valueOf(dead.getProps().getHeaders().get(Amqp.HEADER_ERROR_REASON))).contains(reasonMentions);
+            assertThat(String.valueOf(dead.getProps().getHeaders().get(Amqp.HEADER_ERROR_CODE))).isEqualTo(expected.name());
+            assertThat(String.valueOf(dead.getProps().getHeaders().get(Amqp.HEADER_SOURCE_QUEUE))).isEqualTo("fulcrum.fulcrum-1.commands");
+
+            Reply next = client.call(Command.addCity("Tatooine", "Mos_Espa", 5));
+            assertThat(next.ok()).isTrue();
+            assertThat(worker.store.countOperations()).isEqualTo(1);
+            assertThat(client.deadLetterCount()).isZero();
+        }
+    }
+}
