@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
  * 2 bad options; 3 broker unreachable at start; 4 data directory unusable (locked, corrupt, another
  * replica's); 86 a test crash point ({@link CrashPoints}).
  */
-@Command(name = "fulcrum-worker", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "fulcrum-worker", mixinStandardHelpOptions = true, sortOptions = false, version = "fulcrum-worker 0.1.0",
         description = "One Fulcrum replica: consumes fulcrum.<id>.commands, keeps the registry in RocksDB.")
 public final class WorkerMain implements Callable<Integer> {
     public static final int EXIT_OK = 0;
@@ -48,7 +48,7 @@ public final class WorkerMain implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "RocksDB directory (default ./data/<id>)")
     Path dataDir;
 
-    @Option(names = "--uri", paramLabel = "URI", description = "AMQP URI (default $RABBITMQ_URI, else " + Amqp.DEFAULT_URI + ")")
+    @Option(names = "--uri", paramLabel = "URI", description = "AMQP URI (default $RABBITMQ_URI, else amqp://guest:guest@localhost:5672/%%2f)")
     String uri;
 
     @Option(names = "--prefetch", paramLabel = "N", defaultValue = "256", description = "unacked deliveries (default ${DEFAULT-VALUE})")
@@ -88,6 +88,11 @@ public final class WorkerMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        try {
+            Amqp.factory(settings.uri());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), Amqp.redact(e.getMessage()));
+        }
         if (connectTimeoutSeconds < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--connect-timeout must not be negative");
         }
@@ -111,9 +116,8 @@ public final class WorkerMain implements Callable<Integer> {
             worker.start();
         } catch (IOException | TimeoutException e) {
             store.close();
-            err.println("fulcrum-worker: " + Amqp.rootMessage(e).lines().findFirst().orElse("") + " ("
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse(""))
-                    + ")");
+            String message = e.getMessage() == null ? Amqp.rootMessage(e) : e.getMessage();
+            err.println("fulcrum-worker: " + message.lines().findFirst().orElse(message));
             return EXIT_UNAVAILABLE;
         } catch (RuntimeException e) {
             store.close();

@@ -92,7 +92,8 @@ class WorkerProcessTest {
                 List.of("--id", "fulcrum-4", "--replicas", "3"),
                 List.of("--id", "fulcrum-1", "--prefetch", "0"),
                 List.of("--id", "fulcrum-1", "--batch-max", "many"),
-                List.of("--id", "fulcrum-1", "--no-such-option"))) {
+                List.of("--id", "fulcrum-1", "--no-such-option"),
+                List.of("--id", "fulcrum-1", "--uri", "bogus://nowhere"))) {
             JvmProcess.Result result = JvmProcess.run(tmp.resolve("logs"), Map.of(), MAIN, withDataDir(args), 60);
             assertThat(result.exitCode()).as(args + ": " + result.output()).isEqualTo(2);
             assertThat(result.output().strip().lines()).as(args.toString()).hasSize(1)
