@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
@@ -29,6 +30,8 @@ public final class FulcrumJson {
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
             .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+            // Records serialise their components only: a derived isX() (City.isLive) is not a field.
+            .disable(MapperFeature.AUTO_DETECT_IS_GETTERS)
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .addModule(new SimpleModule("fulcrum")
                     .addSerializer(VectorClock.class, new ClockSerializer())

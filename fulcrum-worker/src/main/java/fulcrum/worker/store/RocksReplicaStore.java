@@ -1,6 +1,5 @@
 package fulcrum.worker.store;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import fulcrum.common.wire.FulcrumJson;
@@ -58,17 +57,7 @@ public final class RocksReplicaStore implements ReplicaStore {
     static final String OP = "op/";
     static final String DEDUP = "dedup/";
 
-    /**
-     * The project's canonical JSON, minus derived getters of the core records ({@code City.isLive()}
-     * would otherwise be written as a field and then refused as unknown on reading).
-     */
-    private static final ObjectMapper JSON = FulcrumJson.MAPPER.copy().addMixIn(City.class, CityMixIn.class);
-
-    @SuppressWarnings("unused")
-    private abstract static class CityMixIn {
-        @JsonIgnore
-        abstract boolean isLive();
-    }
+    private static final ObjectMapper JSON = FulcrumJson.MAPPER;
 
     static {
         RocksDB.loadLibrary();
