@@ -8,7 +8,10 @@ import fulcrum.core.domain.CommandKind;
 import fulcrum.core.domain.ErrorCode;
 import fulcrum.core.domain.InvalidCommandException;
 import java.io.IOException;
+import fulcrum.core.clock.VectorClock;
 import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Set;
 
 /**
@@ -20,12 +23,24 @@ public final class CommandCodec {
     /** Bodies larger than this are refused before parsing. */
     public static final int MAX_BODY_BYTES = 16 * 1024;
 
-    private static final Set<String> FIELDS = Set.of("command", "planet", "city", "newName", "rebels");
+    private static final Set<String> FIELDS = Set.of("command", "planet", "city", "newName", "rebels", "requiredClock");
+
+    /**
+     * A command as it travels: the domain command plus the session's required clock for its planet
+     * (null when the sender keeps no session). A replica whose planet clock does not dominate it
+     * answers {@code STALE} instead of serving older state.
+     */
+    public record Envelope(Command command, VectorClock requiredClock) {
+    }
 
     private CommandCodec() {
     }
 
     public static byte[] encode(Command command) {
+        return encode(command, null);
+    }
+
+    public static byte[] encode(Command command, VectorClock requiredClock) {
         ObjectNode node = FulcrumJson.MAPPER.createObjectNode();
         node.put("command", command.kind().name());
         node.put("planet", command.planet());
@@ -35,6 +50,10 @@ public final class CommandCodec {
         }
         if (command.rebels() != null) {
             node.put("rebels", command.rebels());
+        }
+        if (requiredClock != null) {
+            ObjectNode clock = node.putObject("requiredClock");
+            requiredClock.asMap().forEach(clock::put);
         }
         return FulcrumJson.write(node);
     }
@@ -46,6 +65,11 @@ public final class CommandCodec {
      * @throws InvalidCommandException with BAD_MESSAGE, UNKNOWN_COMMAND or INVALID_ARGUMENT
      */
     public static Command decode(byte[] body, String typeProperty) {
+        return decodeEnvelope(body, typeProperty).command();
+    }
+
+    /** Like {@link #decode}, keeping the optional {@code requiredClock}. */
+    public static Envelope decodeEnvelope(byte[] body, String typeProperty) {
         if (body == null || body.length == 0) {
             throw bad("empty body");
         }
@@ -82,7 +106,27 @@ public final class CommandCodec {
         if (kind == CommandKind.AddCity && rebels == null) {
             rebels = 0L;
         }
-        return new Command(kind, planet, city, newName, rebels);
+        return new Envelope(new Command(kind, planet, city, newName, rebels), clock(root));
+    }
+
+    private static VectorClock clock(JsonNode root) {
+        JsonNode node = root.get("requiredClock");
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject() || node.size() > 64) {
+            throw bad("field 'requiredClock' must be an object of at most 64 replica ids to counts");
+        }
+        Map<String, Long> entries = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode v = e.getValue();
+            if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0) {
+                throw bad("requiredClock entry '" + e.getKey() + "' must be a non-negative whole number");
+            }
+            entries.put(e.getKey(), v.longValue());
+        }
+        return VectorClock.of(entries);
     }
 
     private static String text(JsonNode root, String field, boolean required) {

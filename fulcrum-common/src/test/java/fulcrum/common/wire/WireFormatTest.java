@@ -29,6 +29,18 @@ class WireFormatTest {
     }
 
     @Test
+    void theRequiredClockTravelsWithTheCommand() {
+        VectorClock required = VectorClock.of(Map.of("fulcrum-1", 2L, "fulcrum-2", 0L));
+        Command c = Command.updateNumber("T", "C", 4);
+        CommandCodec.Envelope envelope = CommandCodec.decodeEnvelope(CommandCodec.encode(c, required), null);
+        assertThat(envelope.command()).isEqualTo(c);
+        assertThat(envelope.requiredClock()).isEqualTo(required);
+        assertThat(CommandCodec.decodeEnvelope(CommandCodec.encode(c), null).requiredClock()).isNull();
+        assertThatThrownBy(() -> decode("{\"command\":\"DeleteCity\",\"planet\":\"T\",\"city\":\"C\",\"requiredClock\":{\"a\":-1}}", null))
+                .hasMessageContaining("non-negative");
+    }
+
+    @Test
     void addCityWithoutRebelsMeansZero() {
         assertThat(decode("{\"command\":\"AddCity\",\"planet\":\"T\",\"city\":\"C\"}", null))
                 .isEqualTo(Command.addCity("T", "C", 0));
