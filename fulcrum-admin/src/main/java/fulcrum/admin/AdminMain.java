@@ -1,18 +1,24 @@
 package fulcrum.admin;
 
+import fulcrum.common.cli.ExitCodes;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * {@code fulcrum-admin}: operator commands against a running Fulcrum. Each subcommand is its own
- * class registered below ({@code status} now; {@code merge}, {@code dump}, {@code export} to come),
- * sharing {@link BrokerOptions} for how to reach the broker and {@link AdminExit} for exit codes.
+ * class registered below ({@code status}, {@code merge}; {@code dump}, {@code export} to come),
+ * sharing {@link BrokerOptions} for how to reach the broker. Exit codes are those of every Fulcrum
+ * CLI ({@link ExitCodes}): 0 done, 2 bad command line, 3 broker or cluster unavailable (including a
+ * merge that did not converge in time), and {@link #FAILED} for an unexpected failure.
  */
 @Command(name = "fulcrum-admin", mixinStandardHelpOptions = true, version = "fulcrum-admin 0.1.0",
         description = "Operator commands for a Fulcrum cluster.",
-        subcommands = {StatusCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {StatusCommand.class, MergeCommand.class, CommandLine.HelpCommand.class})
 public final class AdminMain implements Runnable {
+    /** An unexpected failure while the broker was reachable (the value of {@link ExitCodes#REJECTED}). */
+    public static final int FAILED = 1;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -30,17 +36,17 @@ public final class AdminMain implements Runnable {
             c.getErr().println("fulcrum-admin: " + e.getMessage());
             c.getErr().println("usage: " + c.getCommandSpec().qualifiedName() + " --help");
             c.getErr().flush();
-            return AdminExit.USAGE;
+            return ExitCodes.INVALID_INPUT;
         });
         cli.setExecutionExceptionHandler((e, c, parseResult) -> {
-            if (e instanceof BrokerUnreachableException) {
+            if (e instanceof BrokerUnreachableException || e instanceof ClusterUnavailableException) {
                 c.getErr().println("fulcrum-admin: " + e.getMessage());
                 c.getErr().flush();
-                return AdminExit.UNREACHABLE;
+                return ExitCodes.UNAVAILABLE;
             }
             c.getErr().println("fulcrum-admin: " + e.getClass().getSimpleName() + ": " + e.getMessage());
             c.getErr().flush();
-            return AdminExit.FAILED;
+            return FAILED;
         });
         int code = cli.execute(args);
         out.flush();
@@ -51,6 +57,6 @@ public final class AdminMain implements Runnable {
     /** Without a subcommand: usage on stderr, exit 2. */
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (one of: status)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (one of: status, merge)");
     }
 }

@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 /** How every admin subcommand reaches the broker (a picocli mixin). */
 public final class BrokerOptions {
     @Option(names = "--uri", paramLabel = "URI",
-            description = "Broker URI (default: $RABBITMQ_URI, else " + Amqp.DEFAULT_URI + ").")
+            // picocli formats descriptions: the %2f of the default URI is written %%2f
+            description = "Broker URI (default: $RABBITMQ_URI, else amqp://guest:guest@localhost:5672/%%2f).")
     String uri;
 
     @Option(names = "--connect-timeout", paramLabel = "SECONDS",

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.Connection;
+import fulcrum.common.cli.ExitCodes;
 import fulcrum.common.topology.Topology;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -60,7 +61,7 @@ public final class StatusCommand implements Callable<Integer> {
             printText(out, report);
         }
         out.flush();
-        return AdminExit.OK;
+        return ExitCodes.OK;
     }
 
     static void printText(PrintWriter out, StatusProbe.Report report) {
