@@ -1,6 +1,7 @@
 package fulcrum.worker;
 
 import fulcrum.common.amqp.Amqp;
+import fulcrum.common.cli.DurationConverter;
 import fulcrum.worker.store.RocksReplicaStore;
 import fulcrum.worker.store.StoreCorruptedException;
 import fulcrum.worker.store.StoreException;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
  * replica's); 86 a test crash point ({@link CrashPoints}).
  */
 @Command(name = "fulcrum-worker", mixinStandardHelpOptions = true, sortOptions = false, version = "fulcrum-worker 0.1.0",
-        description = "One Fulcrum replica: consumes fulcrum.<id>.commands, keeps the registry in RocksDB.")
+        description = "One Fulcrum replica: consumes fulcrum.<id>.commands and fulcrum.<id>.merge, keeps the registry in RocksDB.")
 public final class WorkerMain implements Callable<Integer> {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FATAL = 1;
@@ -61,6 +62,15 @@ public final class WorkerMain implements Callable<Integer> {
             description = "how long to retry the first connection (default ${DEFAULT-VALUE})")
     int connectTimeoutSeconds;
 
+    @Option(names = "--merge-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "how often to publish own operations on fulcrum.merge, e.g. 30s, 2m "
+                    + "(default $FULCRUM_MERGE_INTERVAL, else 2m)")
+    Duration mergeInterval;
+
+    @Option(names = "--status-interval", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "3s",
+            description = "how often to announce the applied vector on fulcrum.status even when idle (default ${DEFAULT-VALUE})")
+    Duration statusInterval;
+
     public static void main(String[] args) {
         configureLogging();
         CommandLine cli = new CommandLine(new WorkerMain());
@@ -84,7 +94,7 @@ public final class WorkerMain implements Callable<Integer> {
         WorkerSettings settings;
         try {
             settings = new WorkerSettings(id, replicas, Amqp.resolveUri(uri), prefetch, batchMax,
-                    Duration.ofSeconds(connectTimeoutSeconds));
+                    Duration.ofSeconds(connectTimeoutSeconds), resolveMergeInterval(), statusInterval);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -135,6 +145,21 @@ public final class WorkerMain implements Callable<Integer> {
         System.out.println("READY " + id);
         System.out.flush();
         return RUNNING;
+    }
+
+    private Duration resolveMergeInterval() {
+        if (mergeInterval != null) {
+            return mergeInterval;
+        }
+        String env = System.getenv(WorkerSettings.MERGE_INTERVAL_VARIABLE);
+        if (env == null || env.isBlank()) {
+            return WorkerSettings.DEFAULT_MERGE_INTERVAL;
+        }
+        try {
+            return DurationConverter.parse(env);
+        } catch (CommandLine.TypeConversionException e) {
+            throw new IllegalArgumentException(WorkerSettings.MERGE_INTERVAL_VARIABLE + ": " + e.getMessage());
+        }
     }
 
     private static void configureLogging() {

@@ -14,11 +14,28 @@ import java.util.Objects;
  * @param prefetch       unacknowledged deliveries the broker may hand this worker (1..65535)
  * @param batchMax       deliveries per synced commit (1..prefetch makes sense; 1..65535 accepted)
  * @param connectTimeout how long the first connection attempt may retry
+ * @param mergeInterval  how often the worker publishes its not-yet-published operations on
+ *                       {@code fulcrum.merge} (a MergeNow message also triggers it)
+ * @param statusInterval how often the worker announces its status on {@code fulcrum.status} even when
+ *                       nothing changed
  */
 public record WorkerSettings(String replicaId, int replicaCount, String uri, int prefetch, int batchMax,
-                             Duration connectTimeout) {
+                             Duration connectTimeout, Duration mergeInterval, Duration statusInterval) {
     public static final int DEFAULT_PREFETCH = 256;
     public static final int DEFAULT_BATCH_MAX = 128;
+    /** The seed's merge interval. */
+    public static final Duration DEFAULT_MERGE_INTERVAL = Duration.ofMinutes(2);
+    public static final Duration DEFAULT_STATUS_INTERVAL = Duration.ofSeconds(3);
+    /** Environment variable read when {@code --merge-interval} is absent. */
+    public static final String MERGE_INTERVAL_VARIABLE = "FULCRUM_MERGE_INTERVAL";
+    /** Unacknowledged deliveries of the merge queue (each delta carries up to 500 operations). */
+    public static final int MERGE_PREFETCH = 32;
+
+    public WorkerSettings(String replicaId, int replicaCount, String uri, int prefetch, int batchMax,
+                          Duration connectTimeout) {
+        this(replicaId, replicaCount, uri, prefetch, batchMax, connectTimeout, DEFAULT_MERGE_INTERVAL,
+                DEFAULT_STATUS_INTERVAL);
+    }
 
     public WorkerSettings {
         Objects.requireNonNull(replicaId, "replicaId");
@@ -37,6 +54,26 @@ public record WorkerSettings(String replicaId, int replicaCount, String uri, int
         if (connectTimeout.isNegative()) {
             throw new IllegalArgumentException("connect timeout must not be negative");
         }
+        Objects.requireNonNull(mergeInterval, "mergeInterval");
+        Objects.requireNonNull(statusInterval, "statusInterval");
+        if (mergeInterval.toMillis() < 100) {
+            throw new IllegalArgumentException("merge interval must be at least 100ms, got " + mergeInterval.toMillis() + "ms");
+        }
+        if (statusInterval.toMillis() < 100) {
+            throw new IllegalArgumentException("status interval must be at least 100ms, got " + statusInterval.toMillis() + "ms");
+        }
+    }
+
+    public WorkerSettings withMergeInterval(Duration interval) {
+        return new WorkerSettings(replicaId, replicaCount, uri, prefetch, batchMax, connectTimeout, interval, statusInterval);
+    }
+
+    public WorkerSettings withStatusInterval(Duration interval) {
+        return new WorkerSettings(replicaId, replicaCount, uri, prefetch, batchMax, connectTimeout, mergeInterval, interval);
+    }
+
+    public String mergeQueue() {
+        return Topology.replicaMergeQueue(replicaId);
     }
 
     public List<String> replicaIds() {

@@ -12,9 +12,12 @@ final class InProcessWorker implements AutoCloseable {
     final AtomicReference<Throwable> fatal = new AtomicReference<>();
 
     InProcessWorker(String uri, Path dataDir, String replicaId, int prefetch, int batchMax) throws Exception {
-        store = RocksReplicaStore.open(dataDir, replicaId);
-        worker = new Worker(new WorkerSettings(replicaId, 3, uri, prefetch, batchMax, Duration.ofSeconds(30)), store,
-                fatal::set);
+        this(dataDir, new WorkerSettings(replicaId, 3, uri, prefetch, batchMax, Duration.ofSeconds(30)));
+    }
+
+    InProcessWorker(Path dataDir, WorkerSettings settings) throws Exception {
+        store = RocksReplicaStore.open(dataDir, settings.replicaId());
+        worker = new Worker(settings, store, fatal::set);
         try {
             worker.start();
         } catch (Exception e) {
@@ -25,6 +28,12 @@ final class InProcessWorker implements AutoCloseable {
 
     InProcessWorker(String uri, Path dataDir) throws Exception {
         this(uri, dataDir, "fulcrum-1", 256, 128);
+    }
+
+    /** A replica with a merge interval long enough that only MergeNow (or the start) publishes, fast status. */
+    static InProcessWorker replica(String uri, Path dataDir, String replicaId) throws Exception {
+        return new InProcessWorker(dataDir, new WorkerSettings(replicaId, 3, uri, 256, 128, Duration.ofSeconds(30))
+                .withMergeInterval(Duration.ofHours(1)).withStatusInterval(Duration.ofMillis(200)));
     }
 
     @Override

@@ -57,6 +57,17 @@ final class TestClient implements AutoCloseable {
         return commandId;
     }
 
+    /** Sends a command carrying the session's required clock. */
+    String send(String commandId, Command command, fulcrum.core.clock.VectorClock requiredClock) throws Exception {
+        sendRaw(Amqp.commandProperties(commandId, command.kind(), replyQueue), CommandCodec.encode(command, requiredClock));
+        return commandId;
+    }
+
+    /** Forgets the reply received for a command id (to await the reply to a retry of the same id). */
+    void forget(String correlationId) {
+        replies.remove(correlationId);
+    }
+
     /** Publishes an arbitrary body with the given properties (reply_to added) and waits for the confirm. */
     void sendRaw(AMQP.BasicProperties properties, byte[] body) throws Exception {
         channel.basicPublish("", targetQueue, properties.builder().replyTo(replyQueue).deliveryMode(2).build(), body);

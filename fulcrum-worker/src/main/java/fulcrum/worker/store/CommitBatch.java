@@ -21,6 +21,8 @@ public final class CommitBatch {
     private final List<Operation> operations = new ArrayList<>();
     private final Map<String, Reply> replies = new LinkedHashMap<>();
     private final Map<String, Long> appliedSeq = new TreeMap<>();
+    private final Map<String, Long> compactUpTo = new TreeMap<>();
+    private Long publishedUpTo;
 
     public CommitBatch putPlanet(Planet planet) {
         planets.put(planet.name(), Objects.requireNonNull(planet, "planet"));
@@ -44,8 +46,39 @@ public final class CommitBatch {
         return this;
     }
 
+    /** Records that this replica's own operations 1..{@code seq} were published and confirmed. */
+    public CommitBatch putPublishedUpTo(long seq) {
+        if (seq < 0) {
+            throw new IllegalArgumentException("published mark must not be negative, got " + seq);
+        }
+        publishedUpTo = seq;
+        return this;
+    }
+
+    /**
+     * Deletes the op-log entries of {@code origin} with sequence number {@code <= upTo} and raises the
+     * origin's compaction floor ({@code meta/compacted/<origin>}) to {@code upTo}.
+     */
+    public CommitBatch compact(String origin, long upTo) {
+        if (upTo < 1) {
+            throw new IllegalArgumentException("compaction floor must be positive, got " + upTo);
+        }
+        compactUpTo.merge(Objects.requireNonNull(origin, "origin"), upTo, Math::max);
+        return this;
+    }
+
     public boolean isEmpty() {
-        return planets.isEmpty() && operations.isEmpty() && replies.isEmpty() && appliedSeq.isEmpty();
+        return planets.isEmpty() && operations.isEmpty() && replies.isEmpty() && appliedSeq.isEmpty()
+                && compactUpTo.isEmpty() && publishedUpTo == null;
+    }
+
+    /** The new published mark, or null when this batch does not change it. */
+    public Long publishedUpTo() {
+        return publishedUpTo;
+    }
+
+    public Map<String, Long> compactUpTo() {
+        return Collections.unmodifiableMap(compactUpTo);
     }
 
     public Map<String, Planet> planets() {

@@ -8,6 +8,7 @@ import fulcrum.core.replica.City;
 import fulcrum.core.replica.Operation;
 import fulcrum.core.replica.Planet;
 import fulcrum.core.replica.Reply;
+import fulcrum.core.replication.CanonicalDump;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,6 +35,9 @@ import org.rocksdb.WriteOptions;
  * meta/format                      "1"                 layout version; anything else refuses to open
  * meta/replica                     "fulcrum-1"         the replica this store belongs to
  * meta/applied/&lt;origin&gt;            "17"                highest sequence number of origin applied here
+ * meta/compacted/&lt;origin&gt;          "12"                compaction floor: op-log entries of origin up to it
+ *                                                      were deleted (every replica had applied them)
+ * meta/published                   "15"                own operations 1..15 were published and confirmed
  * planet/&lt;planet name&gt;             Planet JSON         name, clock, cities by city id
  * op/&lt;origin&gt;/&lt;seq, 20 digits&gt;     Operation JSON      op log; zero padding makes key order = seq order
  * dedup/&lt;command id&gt;               Reply JSON          (ReplyCodec) the reply of every executed write,
@@ -43,7 +47,8 @@ import org.rocksdb.WriteOptions;
  * Invariants checked at open (violations refuse to start with {@link StoreCorruptedException}):
  * every value parses; a planet's key is its name and each city's key its id; an op's key matches its
  * origin and sequence number; for every origin the op log holds exactly the operations
- * 1..{@code meta/applied/<origin>}; no key outside these prefixes.
+ * {@code meta/compacted/<origin>}+1..{@code meta/applied/<origin>} (floor 0 when absent); the floor
+ * and {@code meta/published} do not exceed what was applied; no key outside these prefixes.
  *
  * <p>Every change goes through {@link #commit}: one {@link WriteBatch} written with
  * {@code sync=true}, so a batch is on disk, entirely, when commit returns, or not at all.
@@ -53,6 +58,8 @@ public final class RocksReplicaStore implements ReplicaStore {
     static final String META_FORMAT = "meta/format";
     static final String META_REPLICA = "meta/replica";
     static final String META_APPLIED = "meta/applied/";
+    static final String META_COMPACTED = "meta/compacted/";
+    static final String META_PUBLISHED = "meta/published";
     static final String PLANET = "planet/";
     static final String OP = "op/";
     static final String DEDUP = "dedup/";
@@ -113,6 +120,70 @@ public final class RocksReplicaStore implements ReplicaStore {
         }
     }
 
+    /**
+     * What {@link #readSnapshot(Path)} found in a replica's data directory.
+     *
+     * @param replicaId  the replica the store belongs to ({@code meta/replica})
+     * @param state      planets, applied vector, published mark, compaction floors
+     * @param operations the op log not yet compacted, ordered by origin then sequence number
+     */
+    public record Snapshot(String replicaId, StoredState state, List<Operation> operations) {
+        public Snapshot {
+            operations = List.copyOf(operations);
+        }
+    }
+
+    /**
+     * Reads a replica's whole store without writing to it (RocksDB read-only open, so it needs no
+     * lock; meant for a stopped replica: on a running one it sees the state as of the open). Checks
+     * everything {@link #open} checks.
+     *
+     * @throws StoreException          when the directory is missing or RocksDB cannot read it
+     * @throws StoreCorruptedException when the content cannot be trusted or is not a Fulcrum store
+     */
+    public static Snapshot readSnapshot(Path directory) {
+        if (!Files.isDirectory(directory)) {
+            throw new StoreException("no data directory " + directory, null);
+        }
+        try (Options options = new Options().setCreateIfMissing(false);
+             RocksDB db = RocksDB.openReadOnly(options, directory.toString())) {
+            byte[] format = getOrNull(db, META_FORMAT);
+            if (format == null || !FORMAT.equals(text(format))) {
+                throw new StoreCorruptedException("store " + directory + " has layout version '"
+                        + (format == null ? "(none)" : text(format)) + "', this worker reads version " + FORMAT);
+            }
+            byte[] owner = getOrNull(db, META_REPLICA);
+            if (owner == null) {
+                throw new StoreCorruptedException("store " + directory + " has no " + META_REPLICA + " key");
+            }
+            List<Operation> ops = new ArrayList<>();
+            Scan scan = scan(db, directory, ops);
+            checkPublished(scan.state(), text(owner), directory);
+            return new Snapshot(text(owner), scan.state(), ops);
+        } catch (RocksDBException e) {
+            throw new StoreException("cannot open RocksDB in " + directory + " read-only: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The canonical text of a stopped replica's state ({@link CanonicalDump}, what {@code ./fulcrum
+     * dump} prints): byte-identical for replicas that applied the same set of operations.
+     *
+     * @param replicaIds every replica of the cluster (the width of the clocks), e.g. fulcrum-1..3
+     */
+    public static String canonicalDump(Path directory, List<String> replicaIds) {
+        StoredState state = readSnapshot(directory).state();
+        return CanonicalDump.of(replicaIds, state.planets(), state.appliedSeq());
+    }
+
+    private static void checkPublished(StoredState state, String owner, Path dir) {
+        long applied = state.appliedSeq().getOrDefault(owner, 0L);
+        if (state.publishedUpTo() > applied) {
+            throw new StoreCorruptedException("store " + dir + " is inconsistent: " + META_PUBLISHED + " is "
+                    + state.publishedUpTo() + " but only " + applied + " own operation(s) were applied");
+        }
+    }
+
     public Path directory() {
         return directory;
     }
@@ -154,6 +225,13 @@ public final class RocksReplicaStore implements ReplicaStore {
             }
             for (Map.Entry<String, Long> e : batch.appliedSeq().entrySet()) {
                 write.put(key(META_APPLIED + e.getKey()), key(Long.toString(e.getValue())));
+            }
+            for (Map.Entry<String, Long> e : batch.compactUpTo().entrySet()) {
+                write.deleteRange(key(opKey(e.getKey(), 0)), key(opKey(e.getKey(), e.getValue() + 1)));
+                write.put(key(META_COMPACTED + e.getKey()), key(Long.toString(e.getValue())));
+            }
+            if (batch.publishedUpTo() != null) {
+                write.put(key(META_PUBLISHED), key(Long.toString(batch.publishedUpTo())));
             }
             db.write(syncWrite, write);
         } catch (RocksDBException e) {
@@ -240,9 +318,22 @@ public final class RocksReplicaStore implements ReplicaStore {
                     + (owner == null ? "(none)" : text(owner)) + "', not to " + replicaId);
         }
 
+        StoredState state = scan(db, dir, null).state();
+        checkPublished(state, replicaId, dir);
+        return state;
+    }
+
+    /** What a full scan of a store found; {@code operations} only when asked for. */
+    private record Scan(StoredState state, List<Operation> operations) {
+    }
+
+    /** Reads and checks every key but the dedup records; collects the op log when {@code ops} is not null. */
+    private static Scan scan(RocksDB db, Path dir, List<Operation> ops) {
         TreeMap<String, Planet> planets = new TreeMap<>();
         TreeMap<String, Long> applied = new TreeMap<>();
-        TreeMap<String, long[]> opStats = new TreeMap<>(); // origin -> {count, max seq}
+        TreeMap<String, Long> compacted = new TreeMap<>();
+        long published = 0;
+        TreeMap<String, long[]> opStats = new TreeMap<>(); // origin -> {count, min seq, max seq}
         try (RocksIterator it = db.newIterator()) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 String k = text(it.key());
@@ -252,11 +343,19 @@ public final class RocksReplicaStore implements ReplicaStore {
                     planets.put(p.name(), p);
                 } else if (k.startsWith(OP)) {
                     Operation op = parseOperation(k, v, dir);
-                    long[] stats = opStats.computeIfAbsent(op.origin(), o -> new long[2]);
+                    long[] stats = opStats.computeIfAbsent(op.origin(), o -> new long[] {0, Long.MAX_VALUE, 0});
                     stats[0]++;
-                    stats[1] = Math.max(stats[1], op.originSeq());
+                    stats[1] = Math.min(stats[1], op.originSeq());
+                    stats[2] = Math.max(stats[2], op.originSeq());
+                    if (ops != null) {
+                        ops.add(op);
+                    }
                 } else if (k.startsWith(META_APPLIED)) {
                     applied.put(k.substring(META_APPLIED.length()), parseSeq(k, v, dir));
+                } else if (k.startsWith(META_COMPACTED)) {
+                    compacted.put(k.substring(META_COMPACTED.length()), parseSeq(k, v, dir));
+                } else if (k.equals(META_PUBLISHED)) {
+                    published = parseSeq(k, v, dir);
                 } else if (k.startsWith(DEDUP) || k.equals(META_FORMAT) || k.equals(META_REPLICA)) {
                     continue; // dedup records are checked when read
                 } else {
@@ -271,15 +370,27 @@ public final class RocksReplicaStore implements ReplicaStore {
                         + " but no " + META_APPLIED + e.getKey());
             }
         }
-        for (Map.Entry<String, Long> e : applied.entrySet()) {
-            long[] stats = opStats.getOrDefault(e.getKey(), new long[2]);
-            if (stats[0] != e.getValue() || stats[1] != e.getValue()) {
-                throw new StoreCorruptedException("store " + dir + " is inconsistent: applied sequence of "
-                        + e.getKey() + " is " + e.getValue() + " but the op log holds " + stats[0]
-                        + " operation(s) of it up to #" + stats[1]);
+        for (Map.Entry<String, Long> e : compacted.entrySet()) {
+            if (e.getValue() > applied.getOrDefault(e.getKey(), 0L)) {
+                throw new StoreCorruptedException("store " + dir + " is inconsistent: compaction floor of "
+                        + e.getKey() + " is " + e.getValue() + " but only " + applied.getOrDefault(e.getKey(), 0L)
+                        + " operation(s) of it were applied");
             }
         }
-        return new StoredState(planets, applied);
+        for (Map.Entry<String, Long> e : applied.entrySet()) {
+            long floor = compacted.getOrDefault(e.getKey(), 0L);
+            long expected = e.getValue() - floor;
+            long[] stats = opStats.getOrDefault(e.getKey(), new long[] {0, Long.MAX_VALUE, 0});
+            boolean ok = expected == 0 ? stats[0] == 0
+                    : stats[0] == expected && stats[1] == floor + 1 && stats[2] == e.getValue();
+            if (!ok) {
+                throw new StoreCorruptedException("store " + dir + " is inconsistent: applied sequence of "
+                        + e.getKey() + " is " + e.getValue() + " and compaction floor " + floor + ", but the op log holds "
+                        + stats[0] + " operation(s) of it"
+                        + (stats[0] == 0 ? "" : " from #" + stats[1] + " to #" + stats[2]));
+            }
+        }
+        return new Scan(new StoredState(planets, applied, published, compacted), ops);
     }
 
     private static Planet parsePlanet(String k, byte[] v, Path dir) {
