@@ -105,7 +105,7 @@ public final class Worker {
     private final CountDownLatch loopDone = new CountDownLatch(1);
     /** Latest announcement per peer, filled by the status consumer, drained by the loop. */
     private final Map<String, MergeMessages.Status> statusInbox = new ConcurrentHashMap<>();
-    private final AtomicBoolean publishDue = new AtomicBoolean(true);
+    private final AtomicBoolean publishDue = new AtomicBoolean();
     private final AtomicBoolean statusDue = new AtomicBoolean(true);
 
     // ---- state of the loop thread only ----
@@ -211,6 +211,9 @@ public final class Worker {
             statusChannel = connection.createChannel();
             String statusQueue = statusChannel.queueDeclare("", false, true, true, null).getQueue();
             statusChannel.queueBind(statusQueue, Topology.STATUS_EXCHANGE, "");
+
+            // Before the loop exists (so still one thread at a time): publish what a crash left unpublished.
+            publishOwn();
 
             running = true;
             loop = new Thread(this::runLoop, COMPONENT + "-" + self + "-loop");

@@ -128,4 +128,38 @@ class RocksReplicaStoreTest {
             db.put(key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
         }
     }
+
+    @Test
+    void compactionKeepsAFloorThatOpenChecksAndThePublishedMarkSurvivesReopen() {
+        Replica replica = Replica.fresh("fulcrum-1", IDS);
+        try (RocksReplicaStore store = RocksReplicaStore.open(dir, "fulcrum-1")) {
+            CommitBatch batch = new CommitBatch();
+            for (int i = 0; i < 4; i++) {
+                record(batch, "c" + i, replica.execute("c" + i, Command.addCity("Hoth", "Base_" + i, i)));
+            }
+            store.commit(batch);
+            store.commit(new CommitBatch().putPublishedUpTo(4));
+            store.commit(new CommitBatch().compact("fulcrum-1", 3));
+        }
+        try (RocksReplicaStore store = RocksReplicaStore.open(dir, "fulcrum-1")) {
+            assertThat(store.loadState().publishedUpTo()).isEqualTo(4);
+            assertThat(store.loadState().compactedUpTo()).containsExactly(java.util.Map.entry("fulcrum-1", 3L));
+            assertThat(store.listOperations()).extracting(Operation::originSeq).containsExactly(4L);
+            assertThat(store.loadState().planets()).isEqualTo(replica.planets());
+        }
+        RocksReplicaStore.Snapshot snapshot = RocksReplicaStore.readSnapshot(dir);
+        assertThat(snapshot.replicaId()).isEqualTo("fulcrum-1");
+        assertThat(snapshot.operations()).extracting(Operation::originSeq).containsExactly(4L);
+        assertThat(RocksReplicaStore.canonicalDump(dir, IDS))
+                .isEqualTo(fulcrum.core.replication.CanonicalDump.of(replica));
+    }
+
+    @Test
+    void aCompactionFloorAboveTheAppliedSequenceIsRefusedAtOpen() throws Exception {
+        try (RocksReplicaStore store = RocksReplicaStore.open(dir, "fulcrum-1")) {
+            store.commit(new CommitBatch().compact("fulcrum-2", 2));
+        }
+        assertThatThrownBy(() -> RocksReplicaStore.open(dir, "fulcrum-1").close())
+                .isInstanceOf(StoreCorruptedException.class).hasMessageContaining("compaction floor of fulcrum-2");
+    }
 }
