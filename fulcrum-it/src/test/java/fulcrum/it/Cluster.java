@@ -49,8 +49,15 @@ final class Cluster implements AutoCloseable {
     }
 
     void startWorker(String id, Map<String, String> env) {
-        start(id, env, WorkerMain.class.getName(), List.of("--id", id, "--replicas", Integer.toString(replicas),
+        startWorker(id, env, List.of());
+    }
+
+    /** Starts a worker with extra command-line options (e.g. {@code --merge-interval 1h}). */
+    void startWorker(String id, Map<String, String> env, List<String> extraArgs) {
+        List<String> args = new java.util.ArrayList<>(List.of("--id", id, "--replicas", Integer.toString(replicas),
                 "--uri", uri, "--data-dir", dataDir(id).toString()));
+        args.addAll(extraArgs);
+        start(id, env, WorkerMain.class.getName(), args);
     }
 
     JvmProcess process(String name) {
