@@ -7,14 +7,16 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code fulcrum-admin}: operator commands against a running Fulcrum. Each subcommand is its own
- * class registered below ({@code status}, {@code merge}; {@code dump}, {@code export} to come),
+ * class registered below ({@code status}, {@code merge}; {@code dump} and {@code export} are placeholders
+ * that exit 2 until they are written),
  * sharing {@link BrokerOptions} for how to reach the broker. Exit codes are those of every Fulcrum
  * CLI ({@link ExitCodes}): 0 done, 2 bad command line, 3 broker or cluster unavailable (including a
  * merge that did not converge in time), and {@link #FAILED} for an unexpected failure.
  */
 @Command(name = "fulcrum-admin", mixinStandardHelpOptions = true, version = "fulcrum-admin 0.1.0",
         description = "Operator commands for a Fulcrum cluster.",
-        subcommands = {StatusCommand.class, MergeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {StatusCommand.class, MergeCommand.class, DumpCommand.class, ExportCommand.class,
+                CommandLine.HelpCommand.class})
 public final class AdminMain implements Runnable {
     /** An unexpected failure while the broker was reachable (the value of {@link ExitCodes#REJECTED}). */
     public static final int FAILED = 1;
@@ -57,6 +59,6 @@ public final class AdminMain implements Runnable {
     /** Without a subcommand: usage on stderr, exit 2. */
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (one of: status, merge)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (one of: status, merge, dump, export)");
     }
 }

@@ -161,6 +161,12 @@ public final class MergeRound {
 
     private static ClusterUnavailableException unavailable(String what, Exception e) {
         String reason = Amqp.rootMessage(e);
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof ShutdownSignalException s && s.getReason() instanceof AMQP.Channel.Close close) {
+                reason = close.getReplyText();
+                break;
+            }
+        }
         if (reason.contains("NOT_FOUND")) {
             return new ClusterUnavailableException(what + ": " + reason + "; is the cluster's topology declared (./fulcrum up)?", e);
         }
