@@ -4,6 +4,7 @@ import fulcrum.common.amqp.Amqp;
 import fulcrum.common.cli.CliRunner;
 import fulcrum.common.cli.ExitCodes;
 import fulcrum.common.topology.Topology;
+import fulcrum.core.session.SessionRouting;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -40,7 +41,7 @@ public final class RouterMain implements Callable<Integer> {
         }
         String brokerUri = Amqp.resolveUri(uri);
         Router router = new Router(brokerUri, name, Topology.replicaIds(replicas),
-                new RandomReplicaChooser(Topology.replicaIds(replicas), new SecureRandom()), prefetch, batchMax);
+                new SessionRouting(Topology.replicaIds(replicas), new SecureRandom()), prefetch, batchMax);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             router.close();

@@ -11,10 +11,12 @@ import fulcrum.common.amqp.Amqp;
 import fulcrum.common.topology.Topology;
 import fulcrum.common.wire.CommandCodec;
 import fulcrum.common.wire.ReplyCodec;
+import fulcrum.core.clock.VectorClock;
 import fulcrum.core.domain.Command;
 import fulcrum.core.domain.CommandKind;
 import fulcrum.core.domain.ErrorCode;
 import fulcrum.core.replica.Reply;
+import fulcrum.core.session.SessionRouting;
 import fulcrum.testkit.JvmProcess;
 import fulcrum.testkit.TestBroker;
 import java.nio.charset.StandardCharsets;
@@ -65,18 +67,61 @@ class RouterTest {
     }
 
     @Test
-    void forwardsKeepingIdReplyToAndCorrelationIdThenAcks() throws Exception {
+    void forwardsKeepingIdAndTypeThenRelaysTheReplicasReplyToTheClient() throws Exception {
         try (Router router = startRouter()) {
             publish("cmd-1", CommandKind.AddCity, CommandCodec.encode(Command.addCity("Tatooine", "Mos_Espa", 5)));
             GetResponse forwarded = awaitForwarded();
             assertThat(forwarded.getProps().getMessageId()).isEqualTo("cmd-1");
-            assertThat(forwarded.getProps().getCorrelationId()).isEqualTo("cmd-1");
-            assertThat(forwarded.getProps().getReplyTo()).isEqualTo(replyQueue);
+            assertThat(forwarded.getProps().getType()).isEqualTo("AddCity");
             assertThat(forwarded.getProps().getDeliveryMode()).isEqualTo(2);
             assertThat(CommandCodec.decode(forwarded.getBody(), forwarded.getProps().getType()))
                     .isEqualTo(Command.addCity("Tatooine", "Mos_Espa", 5));
+            String replica = forwarded.getEnvelope().getRoutingKey();
+            Reply ok = Reply.success(CommandKind.AddCity, "Tatooine", "Mos_Espa", replica, clock(replica, 1), null);
+            answerAsReplica(forwarded, ok);
+            AMQP.BasicProperties props = replyProps.poll(10, TimeUnit.SECONDS);
+            assertThat(props).as("relayed reply").isNotNull();
+            assertThat(props.getCorrelationId()).isEqualTo("cmd-1");
+            assertThat(ReplyCodec.decode(replies.take())).isEqualTo(ok);
         }
         assertAllAcked();
+    }
+
+    @Test
+    void aStaleAnswerIsRetriedAtAnotherReplicaAndOnlyTheFinalAnswerIsRelayed() throws Exception {
+        try (Router router = startRouter()) {
+            VectorClock required = clock("fulcrum-2", 1);
+            channel.basicPublish("", Topology.ROUTER_COMMANDS, true,
+                    Amqp.commandProperties("needs-2", CommandKind.UpdateNumber, replyQueue),
+                    CommandCodec.encode(Command.updateNumber("Hoth", "Echo", 3), required, "fulcrum-2"));
+            GetResponse first = awaitForwarded();
+            assertThat(first.getEnvelope().getRoutingKey()).as("the session's last replica first").isEqualTo("fulcrum-2");
+            answerAsReplica(first, Reply.failure(CommandKind.UpdateNumber, "Hoth", "Echo", "fulcrum-2",
+                    VectorClock.zero(REPLICAS), ErrorCode.STALE, "fulcrum-2 lost its data"));
+            GetResponse second = awaitForwarded();
+            assertThat(second.getProps().getMessageId()).isEqualTo("needs-2");
+            assertThat(second.getEnvelope().getRoutingKey()).isNotEqualTo("fulcrum-2");
+            assertThat(replies).as("nothing relayed while another replica can still answer").isEmpty();
+            String replica = second.getEnvelope().getRoutingKey();
+            Reply ok = Reply.success(CommandKind.UpdateNumber, "Hoth", "Echo", replica, clock("fulcrum-2", 1).merge(clock(replica, 1)), null);
+            answerAsReplica(second, ok);
+            assertThat(ReplyCodec.decode(replies.poll(10, TimeUnit.SECONDS))).isEqualTo(ok);
+
+            // The router learned that replica's clock: the next command needing it goes there first.
+            channel.basicPublish("", Topology.ROUTER_COMMANDS, true,
+                    Amqp.commandProperties("again", CommandKind.DeleteCity, replyQueue),
+                    CommandCodec.encode(Command.deleteCity("Hoth", "Echo"), ok.clock(), "fulcrum-2"));
+            assertThat(awaitForwarded().getEnvelope().getRoutingKey()).isEqualTo(replica);
+        }
+    }
+
+    private void answerAsReplica(GetResponse forwarded, Reply reply) throws Exception {
+        channel.basicPublish("", forwarded.getProps().getReplyTo(), false,
+                Amqp.replyProperties(forwarded.getProps().getCorrelationId(), reply.command().name()), ReplyCodec.encode(reply));
+    }
+
+    private static VectorClock clock(String replica, long value) {
+        return VectorClock.zero(REPLICAS).merge(VectorClock.of(Map.of(replica, value)));
     }
 
     @Test
@@ -148,7 +193,7 @@ class RouterTest {
     }
 
     private Router startRouter() throws Exception {
-        Router router = new Router(uri, "mos-eisley-test", REPLICAS, new RandomReplicaChooser(REPLICAS, new Random(7)), 16, 8);
+        Router router = new Router(uri, "mos-eisley-test", REPLICAS, new SessionRouting(REPLICAS, new Random(7)), 16, 8);
         router.start(Duration.ofSeconds(10));
         return router;
     }

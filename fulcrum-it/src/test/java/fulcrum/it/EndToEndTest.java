@@ -137,12 +137,14 @@ class EndToEndTest {
     private Run run(Object cli, Cluster cluster, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        String[] all = new String[args.length + 4];
+        String[] all = new String[args.length + 6];
         all[0] = "--uri";
         all[1] = cluster.uri();
         all[2] = "--timeout";
         all[3] = "30s";
-        System.arraycopy(args, 0, all, 4, args.length);
+        all[4] = "--session-file";
+        all[5] = tmp.resolve("session.json").toString();
+        System.arraycopy(args, 0, all, 6, args.length);
         int code = CliRunner.run(cli, new PrintWriter(out, true), new PrintWriter(err, true), all);
         return new Run(code, out.toString(), err.toString());
     }

@@ -13,15 +13,20 @@ import fulcrum.testkit.TestBroker;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The informant CLI's input checks and failure exits, against a real broker with no cluster behind it. */
 class InformantCliTest {
+    @TempDir
+    Path tmp;
+
     private String uri;
     private Connection connection;
     private Channel channel;
@@ -124,10 +129,12 @@ class InformantCliTest {
     private Run runWithUri(String brokerUri, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        String[] all = new String[args.length + 2];
+        String[] all = new String[args.length + 4];
         all[0] = "--uri";
         all[1] = brokerUri;
-        System.arraycopy(args, 0, all, 2, args.length);
+        all[2] = "--session-file";
+        all[3] = tmp.resolve("session.json").toString();
+        System.arraycopy(args, 0, all, 4, args.length);
         int code = CliRunner.run(new InformantMain(), new PrintWriter(out, true), new PrintWriter(err, true), all);
         return new Run(code, out.toString(), err.toString());
     }

@@ -2,13 +2,20 @@ package fulcrum.common.cli;
 
 import fulcrum.common.amqp.Amqp;
 import fulcrum.common.client.FulcrumClient;
+import fulcrum.common.client.SessionFile;
 import fulcrum.common.client.UnavailableException;
 import fulcrum.common.wire.ReplyCodec;
 import fulcrum.core.domain.Command;
 import fulcrum.core.domain.CommandKind;
 import fulcrum.core.domain.ErrorCode;
 import fulcrum.core.domain.InvalidCommandException;
+import fulcrum.core.clock.VectorClock;
 import fulcrum.core.replica.Reply;
+import fulcrum.core.session.SessionState;
+import fulcrum.core.session.Verdict;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -25,14 +32,23 @@ import picocli.CommandLine.Model.CommandSpec;
  * send it through Mos Eisley, print the reply (text or one JSON object), map it to an exit code.
  */
 public abstract class ClientCli implements Callable<Integer> {
+    private static final Pattern SESSION_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
     @Spec
     CommandSpec spec;
 
     @Option(names = "--uri", description = "Broker URI (default: $RABBITMQ_URI, else amqp://guest:guest@localhost:5672/%2f).")
     String uri;
 
-    @Option(names = "--name", description = "Client name, shown on the broker connection (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--name", description = "Session name: its session file and its broker connection name (default: ${DEFAULT-VALUE}).")
     String name = System.getProperty("user.name", "client");
+
+    @Option(names = "--session-file", paramLabel = "FILE",
+            description = "Session file (default: $FULCRUM_SESSION_DIR/NAME.json, else ~/.fulcrum/sessions/NAME.json).")
+    Path sessionFile;
+
+    @Option(names = "--no-session", description = "Keep no session: no read-your-writes or monotonic-reads guarantee.")
+    boolean noSession;
 
     @Option(names = "--json", description = "Print exactly one JSON object on stdout.")
     boolean json;
@@ -74,13 +90,33 @@ public abstract class ClientCli implements Callable<Integer> {
         if (commandId != null && commandId.isBlank()) {
             return fail(out, err, ErrorCode.INVALID_ARGUMENT, "--command-id must not be blank", ExitCodes.INVALID_INPUT);
         }
+        if (!SESSION_NAME.matcher(name).matches()) {
+            return fail(out, err, ErrorCode.INVALID_ARGUMENT,
+                    "--name must be 1..64 letters, digits, '.', '_' or '-', got '" + name + "'", ExitCodes.INVALID_INPUT);
+        }
         String id = commandId != null ? commandId : UUID.randomUUID().toString();
         String brokerUri = Amqp.resolveUri(uri);
         Reply reply;
-        try (FulcrumClient client = FulcrumClient.connect(brokerUri, role() + "-" + name, timeout)) {
-            reply = client.call(id, command);
+        try (SessionFile session = noSession ? null
+                : SessionFile.open(sessionFile != null ? sessionFile : SessionFile.defaultPath(name))) {
+            SessionState state = session == null ? SessionState.empty() : session.load();
+            try (FulcrumClient client = FulcrumClient.connect(brokerUri, role() + "-" + name, timeout)) {
+                VectorClock required = state.requiredClock(command.planet());
+                reply = client.call(id, command, required.asMap().isEmpty() ? null : required,
+                        state.lastReplica(command.planet()).orElse(null));
+            }
+            // The replica checked the session's clock; check its answer again before believing it.
+            Verdict verdict = state.check(reply);
+            if (!verdict.accepted()) {
+                reply = Reply.failure(reply.command(), reply.planet(), reply.city(), reply.replica(), reply.clock(),
+                        verdict.code(), verdict.reason());
+            } else if (session != null) {
+                session.save(state.observe(reply));
+            }
         } catch (UnavailableException e) {
             return fail(out, err, ErrorCode.UNAVAILABLE, e.getMessage(), ExitCodes.UNAVAILABLE);
+        } catch (IOException e) {
+            return fail(out, err, ErrorCode.INVALID_ARGUMENT, "session: " + e.getMessage(), ExitCodes.INVALID_INPUT);
         } catch (IllegalArgumentException e) {
             return fail(out, err, ErrorCode.INVALID_ARGUMENT, e.getMessage(), ExitCodes.INVALID_INPUT);
         }

@@ -8,6 +8,7 @@ import fulcrum.common.amqp.Amqp;
 import fulcrum.common.topology.Topology;
 import fulcrum.common.wire.CommandCodec;
 import fulcrum.common.wire.ReplyCodec;
+import fulcrum.core.clock.VectorClock;
 import fulcrum.core.domain.Command;
 import fulcrum.core.replica.Reply;
 import java.io.IOException;
@@ -72,12 +73,22 @@ public final class FulcrumClient implements AutoCloseable {
 
     /** Sends {@code command} under {@code commandId}; re-sending an id returns the first reply. */
     public Reply call(String commandId, Command command) throws UnavailableException {
+        return call(commandId, command, null, null);
+    }
+
+    /**
+     * Sends {@code command} with a session's required clock for its planet (null: none) and the
+     * replica that gave the session that clock (null: unknown), so that no replica serves it an
+     * older state.
+     */
+    public Reply call(String commandId, Command command, VectorClock requiredClock, String lastReplica)
+            throws UnavailableException {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         pending.put(commandId, reply);
         try {
             String queue = command.kind().isWrite() ? Topology.ROUTER_COMMANDS : Topology.ROUTER_QUERIES;
             publishConfirmed(queue, Amqp.commandProperties(commandId, command.kind(), DIRECT_REPLY_TO),
-                    CommandCodec.encode(command));
+                    CommandCodec.encode(command, requiredClock, lastReplica));
             return reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw new UnavailableException("no reply within " + timeout.toSeconds() + "s to command " + commandId

@@ -7,6 +7,7 @@ import fulcrum.core.domain.Command;
 import fulcrum.core.domain.CommandKind;
 import fulcrum.core.domain.ErrorCode;
 import fulcrum.core.domain.InvalidCommandException;
+import fulcrum.core.domain.Names;
 import java.io.IOException;
 import fulcrum.core.clock.VectorClock;
 import java.util.Iterator;
@@ -23,24 +24,30 @@ public final class CommandCodec {
     /** Bodies larger than this are refused before parsing. */
     public static final int MAX_BODY_BYTES = 16 * 1024;
 
-    private static final Set<String> FIELDS = Set.of("command", "planet", "city", "newName", "rebels", "requiredClock");
+    private static final Set<String> FIELDS = Set.of("command", "planet", "city", "newName", "rebels", "requiredClock",
+            "lastReplica");
 
     /**
      * A command as it travels: the domain command plus the session's required clock for its planet
-     * (null when the sender keeps no session). A replica whose planet clock does not dominate it
-     * answers {@code STALE} instead of serving older state.
+     * (null when the sender keeps no session), and the replica that gave the session that clock
+     * (a routing hint, null when unknown). A replica whose planet clock does not dominate the
+     * required clock answers {@code STALE} instead of serving older state.
      */
-    public record Envelope(Command command, VectorClock requiredClock) {
+    public record Envelope(Command command, VectorClock requiredClock, String lastReplica) {
     }
 
     private CommandCodec() {
     }
 
     public static byte[] encode(Command command) {
-        return encode(command, null);
+        return encode(command, null, null);
     }
 
     public static byte[] encode(Command command, VectorClock requiredClock) {
+        return encode(command, requiredClock, null);
+    }
+
+    public static byte[] encode(Command command, VectorClock requiredClock, String lastReplica) {
         ObjectNode node = FulcrumJson.MAPPER.createObjectNode();
         node.put("command", command.kind().name());
         node.put("planet", command.planet());
@@ -54,6 +61,9 @@ public final class CommandCodec {
         if (requiredClock != null) {
             ObjectNode clock = node.putObject("requiredClock");
             requiredClock.asMap().forEach(clock::put);
+        }
+        if (lastReplica != null) {
+            node.put("lastReplica", lastReplica);
         }
         return FulcrumJson.write(node);
     }
@@ -106,7 +116,11 @@ public final class CommandCodec {
         if (kind == CommandKind.AddCity && rebels == null) {
             rebels = 0L;
         }
-        return new Envelope(new Command(kind, planet, city, newName, rebels), clock(root));
+        String lastReplica = text(root, "lastReplica", false);
+        if (lastReplica != null && Names.problem("lastReplica", lastReplica) != null) {
+            throw bad(Names.problem("lastReplica", lastReplica));
+        }
+        return new Envelope(new Command(kind, planet, city, newName, rebels), clock(root), lastReplica);
     }
 
     private static VectorClock clock(JsonNode root) {
