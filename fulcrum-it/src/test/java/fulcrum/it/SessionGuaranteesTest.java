@@ -1,6 +1,7 @@
 package fulcrum.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import fulcrum.common.cli.CliRunner;
@@ -195,6 +196,8 @@ class SessionGuaranteesTest {
         assertNeverOlder(refused);
         Run write = cli(new InformantMain(), session, SHORT_TIMEOUT, "UpdateNumber", "Endor", "Bright_Tree", "8");
         assertNeverOlder(write);
+        System.out.printf("%s killed: the session's read got %s, its write %s%n", home,
+                refused.reply().errorCode(), write.reply().errorCode());
         assertThat(sessionEntry(session, "Endor")).as("a refused answer never advances the session").isEqualTo(before);
 
         // Without a session any replica may answer: the others have no Bright_Tree (no merge happened).
@@ -319,7 +322,10 @@ class SessionGuaranteesTest {
             // A few hundred reads, and on until she was served by two replicas and saw both informants'
             // later writes merged (bounded; both are asserted below).
             while (reads < 300 || (reads < 1500 && !(servedBy.size() >= 2 && previous.dominates(diverged)))) {
-                assertThat(writers).as("the informants still write").isNotDone();
+                if (writers.isDone()) {
+                    writers.join(); // surfaces the informants' failure
+                    fail("the informants stopped writing");
+                }
                 Reply r = call(client, leia, Command.getNumberRebelds(planet, city));
                 reads++;
                 assertThat(r.ok()).as("read #%d: %s", reads, r).isTrue();
