@@ -46,6 +46,9 @@ public final class RouterMain implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             router.close();
             stopped.countDown();
+            System.out.flush();
+            // a clean stop on SIGTERM exits 0 (as the worker does), not the JVM's 143
+            Runtime.getRuntime().halt(ExitCodes.OK);
         }, "router-shutdown"));
         try {
             router.start(Duration.ofSeconds(30));
