@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -230,7 +231,11 @@ public final class Router implements AutoCloseable {
             return;
         }
         VectorClock required = envelope.requiredClock() == null ? VectorClock.empty() : envelope.requiredClock();
-        List<String> order = routing.order(envelope.command().planet(), required, envelope.lastReplica(), knowledge);
+        // Ties are broken by a generator seeded with the command id, so a redelivered or re-sent
+        // command goes to the same replica while the knowledge is unchanged: each replica
+        // deduplicates only its own commands, and one id applied at two replicas would count twice.
+        SessionRouting perCommand = new SessionRouting(routing.replicas(), new Random(props.getMessageId().hashCode()));
+        List<String> order = perCommand.order(envelope.command().planet(), required, envelope.lastReplica(), knowledge);
         String correlation = UUID.randomUUID().toString();
         InFlight flight = new InFlight(props, body, envelope.command(), order, 0);
         remember(correlation, flight);
