@@ -21,6 +21,7 @@ import fulcrum.core.session.SessionRouting;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +59,8 @@ public final class Router implements AutoCloseable {
     private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(30);
     /** Forwarded commands remembered for their reply; beyond this the oldest is forgotten (its client times out). */
     static final int MAX_IN_FLIGHT = 50_000;
+    /** One command in this many is first offered to another replica than the preferred one. */
+    static final int EXPLORE_ONE_IN = 8;
 
     private final String uri;
     private final String name;
@@ -234,8 +237,17 @@ public final class Router implements AutoCloseable {
         // Ties are broken by a generator seeded with the command id, so a redelivered or re-sent
         // command goes to the same replica while the knowledge is unchanged: each replica
         // deduplicates only its own commands, and one id applied at two replicas would count twice.
-        SessionRouting perCommand = new SessionRouting(routing.replicas(), new Random(props.getMessageId().hashCode()));
-        List<String> order = perCommand.order(envelope.command().planet(), required, envelope.lastReplica(), knowledge);
+        Random random = new Random(props.getMessageId().hashCode());
+        List<String> order = new SessionRouting(routing.replicas(), random)
+                .order(envelope.command().planet(), required, envelope.lastReplica(), knowledge);
+        if (order.size() > 1 && random.nextInt(EXPLORE_ONE_IN) == 0) {
+            // The router learns a replica's clocks only from its replies, so a replica that caught up
+            // by merging would otherwise never be known to hold a session's state and never get its
+            // traffic. Now and then ask another one first: safe, because it answers STALE if it
+            // lacks the state and the router then goes on down the order.
+            order = new ArrayList<>(order);
+            Collections.swap(order, 0, 1 + random.nextInt(order.size() - 1));
+        }
         String correlation = UUID.randomUUID().toString();
         InFlight flight = new InFlight(props, body, envelope.command(), order, 0);
         remember(correlation, flight);
