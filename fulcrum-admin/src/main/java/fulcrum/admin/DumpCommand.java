@@ -1,13 +1,13 @@
 package fulcrum.admin;
 
 import fulcrum.common.cli.ExitCodes;
-import fulcrum.common.topology.Topology;
 import fulcrum.worker.store.RocksReplicaStore;
 import fulcrum.worker.store.StoreException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -24,13 +24,13 @@ public final class DumpCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", required = true, description = "The replica's RocksDB directory.")
     Path dataDir;
 
-    @Option(names = "--replicas", paramLabel = "N", description = "Number of replicas (default: ${DEFAULT-VALUE}).")
-    int replicas = Topology.DEFAULT_REPLICA_COUNT;
+    @Mixin
+    ReplicaCountOption replicas;
 
     @Override
     public Integer call() {
         try {
-            spec.commandLine().getOut().print(RocksReplicaStore.canonicalDump(dataDir, Topology.replicaIds(replicas)));
+            spec.commandLine().getOut().print(RocksReplicaStore.canonicalDump(dataDir, replicas.ids(spec)));
             spec.commandLine().getOut().flush();
             return ExitCodes.OK;
         } catch (StoreException | IllegalArgumentException e) {

@@ -1,7 +1,6 @@
 package fulcrum.admin;
 
 import fulcrum.common.cli.ExitCodes;
-import fulcrum.common.topology.Topology;
 import fulcrum.core.replica.Planet;
 import fulcrum.core.replication.SeedFormat;
 import fulcrum.worker.store.RocksReplicaStore;
@@ -14,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -37,8 +37,8 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--replica", paramLabel = "ID", required = true, description = "The replica's id, e.g. fulcrum-2.")
     String replica;
 
-    @Option(names = "--replicas", paramLabel = "N", description = "Number of replicas (default: ${DEFAULT-VALUE}).")
-    int replicas = Topology.DEFAULT_REPLICA_COUNT;
+    @Mixin
+    ReplicaCountOption replicas;
 
     @Override
     public Integer call() {
@@ -47,7 +47,7 @@ public final class ExportCommand implements Callable<Integer> {
             if (!snapshot.replicaId().equals(replica)) {
                 return fail("the store in " + dataDir + " belongs to " + snapshot.replicaId() + ", not " + replica);
             }
-            List<String> ids = Topology.replicaIds(replicas);
+            List<String> ids = replicas.ids(spec);
             Path target = dir.resolve(replica);
             Files.createDirectories(target);
             for (Planet planet : snapshot.state().planets().values()) {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.Connection;
 import fulcrum.common.cli.DurationConverter;
 import fulcrum.common.cli.ExitCodes;
-import fulcrum.common.topology.Topology;
 import fulcrum.common.wire.MergeMessages;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -35,8 +34,8 @@ public final class MergeCommand implements Callable<Integer> {
     @Mixin
     BrokerOptions broker;
 
-    @Option(names = "--replicas", paramLabel = "N", description = "Number of replicas (default: ${DEFAULT-VALUE}).")
-    int replicas = Topology.DEFAULT_REPLICA_COUNT;
+    @Mixin
+    ReplicaCountOption replicas;
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "How long to wait for convergence, e.g. 500ms, 60s, 2m (default: 60s).")
@@ -47,12 +46,7 @@ public final class MergeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws BrokerUnreachableException, ClusterUnavailableException, IOException, InterruptedException {
-        List<String> replicaIds;
-        try {
-            replicaIds = Topology.replicaIds(replicas);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--replicas: " + e.getMessage());
-        }
+        List<String> replicaIds = replicas.ids(spec);
         if (timeout.isZero() || timeout.isNegative()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be positive");
         }

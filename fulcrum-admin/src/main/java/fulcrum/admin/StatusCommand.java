@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.Connection;
 import fulcrum.common.cli.ExitCodes;
-import fulcrum.common.topology.Topology;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
@@ -28,20 +27,15 @@ public final class StatusCommand implements Callable<Integer> {
     @Mixin
     BrokerOptions broker;
 
-    @Option(names = "--replicas", paramLabel = "N", description = "Number of replicas (default: ${DEFAULT-VALUE}).")
-    int replicas = Topology.DEFAULT_REPLICA_COUNT;
+    @Mixin
+    ReplicaCountOption replicas;
 
     @Option(names = "--json", description = "Print one JSON object instead of tables.")
     boolean json;
 
     @Override
     public Integer call() throws BrokerUnreachableException, IOException {
-        List<String> replicaIds;
-        try {
-            replicaIds = Topology.replicaIds(replicas);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--replicas: " + e.getMessage());
-        }
+        List<String> replicaIds = replicas.ids(spec);
         StatusProbe.Report report;
         Connection connection;
         try {
