@@ -18,6 +18,7 @@ import fulcrum.core.domain.InvalidCommandException;
 import fulcrum.core.replica.Reply;
 import fulcrum.core.session.ReplicaKnowledge;
 import fulcrum.core.session.SessionRouting;
+import fulcrum.core.session.WriteRouting;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,12 +39,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Mos Eisley: takes informant commands and Leia's queries, picks a replica that is known to hold
- * the session's state ({@link SessionRouting}), forwards the message (same message id and type) to
- * {@code fulcrum.commands} with that replica's routing key, and acks the inbound message only after
- * the broker confirmed the forward. The replica answers the router, which learns the replica's
- * planet clock from the reply, retries the next replica when the answer is {@code STALE}, and
- * relays any other answer to the client's {@code reply_to} with the client's correlation id.
+ * Mos Eisley: takes informant commands and Leia's queries, picks the order in which to offer each to
+ * the replicas, forwards the message (same message id and type) to {@code fulcrum.commands} with the
+ * first replica's routing key, and acks the inbound message only after the broker confirmed the
+ * forward. The replica answers the router, which learns the replica's planet clock from the reply,
+ * offers the message to the next replica when the answer is {@code STALE}, and relays any other
+ * answer to the client's {@code reply_to} with the client's correlation id.
+ *
+ * <p>A write walks a fixed order that depends on the message alone ({@link WriteRouting}), so that
+ * every attempt of one command, through any router copy, before or after a restart, reaches the
+ * replicas in the same order, and at most one of them applies it. A query follows the learnt
+ * knowledge ({@link SessionRouting}).
  *
  * <p>The router's state is soft: the routing knowledge and the in-flight table live in memory, so
  * several copies may run and a restarted router starts with none. A crash before the inbound ack
@@ -59,13 +65,14 @@ public final class Router implements AutoCloseable {
     private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(30);
     /** Forwarded commands remembered for their reply; beyond this the oldest is forgotten (its client times out). */
     static final int MAX_IN_FLIGHT = 50_000;
-    /** One command in this many is first offered to another replica than the preferred one. */
+    /** One query in this many is first offered to another replica than the preferred one. */
     static final int EXPLORE_ONE_IN = 8;
 
     private final String uri;
     private final String name;
     private final List<String> replicaIds;
     private final SessionRouting routing;
+    private final WriteRouting writeRouting;
     private final ReplicaKnowledge knowledge = new ReplicaKnowledge();
     private final int prefetch;
     private final int batchMax;
@@ -90,6 +97,7 @@ public final class Router implements AutoCloseable {
         this.name = name;
         this.replicaIds = List.copyOf(replicaIds);
         this.routing = routing;
+        this.writeRouting = new WriteRouting(routing.replicas());
         this.prefetch = prefetch;
         this.batchMax = batchMax;
         // Three consumers (commands, queries, replies), each with at most `prefetch` unacked deliveries.
@@ -233,26 +241,34 @@ public final class Router implements AutoCloseable {
             reject(inbound, e.code(), e.getMessage());
             return;
         }
-        VectorClock required = envelope.requiredClock() == null ? VectorClock.empty() : envelope.requiredClock();
-        // Ties are broken by a generator seeded with the command id, so a redelivered or re-sent
-        // command goes to the same replica while the knowledge is unchanged: each replica
-        // deduplicates only its own commands, and one id applied at two replicas would count twice.
-        Random random = new Random(props.getMessageId().hashCode());
-        List<String> order = new SessionRouting(routing.replicas(), random)
-                .order(envelope.command().planet(), required, envelope.lastReplica(), knowledge);
-        if (order.size() > 1 && random.nextInt(EXPLORE_ONE_IN) == 0) {
-            // The router learns a replica's clocks only from its replies, so a replica that caught up
-            // by merging would otherwise never be known to hold a session's state and never get its
-            // traffic. Now and then ask another one first: safe, because it answers STALE if it
-            // lacks the state and the router then goes on down the order.
-            order = new ArrayList<>(order);
-            Collections.swap(order, 0, 1 + random.nextInt(order.size() - 1));
-        }
+        List<String> order = envelope.command().kind().isWrite()
+                ? writeRouting.order(props.getMessageId(), envelope.lastReplica())
+                : queryOrder(props.getMessageId(), envelope);
         String correlation = UUID.randomUUID().toString();
         InFlight flight = new InFlight(props, body, envelope.command(), order, 0);
         remember(correlation, flight);
         send(correlation, flight);
         forwarded.put(correlation, inbound);
+    }
+
+    /**
+     * A query may go anywhere that holds the session's state (a query has no effect to duplicate),
+     * so it follows the knowledge: replicas known to dominate first.
+     */
+    private List<String> queryOrder(String messageId, CommandCodec.Envelope envelope) {
+        VectorClock required = envelope.requiredClock() == null ? VectorClock.empty() : envelope.requiredClock();
+        Random random = new Random(messageId.hashCode());
+        List<String> order = new SessionRouting(routing.replicas(), random)
+                .order(envelope.command().planet(), required, envelope.lastReplica(), knowledge);
+        if (order.size() > 1 && random.nextInt(EXPLORE_ONE_IN) == 0) {
+            // The router learns a replica's clocks only from its replies, so a replica that caught up
+            // by merging would otherwise never be known to hold a session's state and never get its
+            // queries. Now and then ask another one first: safe, because it answers STALE if it
+            // lacks the state and the router then goes on down the order.
+            order = new ArrayList<>(order);
+            Collections.swap(order, 0, 1 + random.nextInt(order.size() - 1));
+        }
+        return order;
     }
 
     private void onReplicaReply(Delivery delivery) throws IOException {

@@ -29,6 +29,7 @@ import fulcrum.core.replica.ResendRequest;
 import fulcrum.core.replica.Step;
 import fulcrum.core.replication.CanonicalDump;
 import fulcrum.core.replication.OpLogs;
+import fulcrum.core.session.Admission;
 import fulcrum.worker.store.CommitBatch;
 import fulcrum.worker.store.ReplicaStore;
 import fulcrum.worker.store.StoredState;
@@ -438,29 +439,29 @@ public final class Worker {
         }
         Command command = envelope.command();
         boolean write = command.kind().isWrite();
+        Reply stored = null;
         if (write) {
-            Reply earlier = b.handledInBatch.get(commandId);
-            if (earlier == null) {
-                earlier = store.findReply(commandId).orElse(null);
-            }
-            if (earlier != null) {
-                // already executed here: its reply is the truth, whatever the session requires now
-                b.duplicates++;
-                b.replies.add(new Outgoing(props, earlier));
-                return;
+            stored = b.handledInBatch.get(commandId);
+            if (stored == null) {
+                stored = store.findReply(commandId).orElse(null);
             }
         }
-        VectorClock required = envelope.requiredClock();
-        if (required != null) {
-            VectorClock have = replica.clockOf(command.planet());
-            if (!have.dominates(required)) {
-                // No dedup record: a retry after a merge may succeed.
-                b.staleReplies++;
-                b.replies.add(new Outgoing(props, Reply.failure(command.kind(), command.planet(), command.city(), self, have,
-                        ErrorCode.STALE, "replica " + self + " has " + notation(have, required) + ", the session needs "
-                                + notation(required, have))));
-                return;
+        Admission.Decision decision = Admission.decide(self, command, stored, envelope.requiredClock(),
+                replica.clockOf(command.planet()), this::notation);
+        if (decision instanceof Admission.AnswerStored answer) {
+            b.duplicates++;
+            b.replies.add(new Outgoing(props, answer.reply()));
+            return;
+        }
+        if (decision instanceof Admission.Refuse refuse) {
+            b.staleReplies++;
+            if (refuse.record()) {
+                // The router may offer this id to the next replica now; this one must never apply it.
+                b.commit.putReply(commandId, refuse.reply());
+                b.handledInBatch.put(commandId, refuse.reply());
             }
+            b.replies.add(new Outgoing(props, refuse.reply()));
+            return;
         }
         Step step = replica.execute(commandId, command);
         if (step.changedState()) {

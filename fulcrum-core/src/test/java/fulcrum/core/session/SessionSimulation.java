@@ -28,9 +28,9 @@ import java.util.TreeMap;
  * The deterministic replication simulation (one thread, one seeded {@link Random}; replicas whose op
  * deltas, resend requests and announcements are delayed, reordered, duplicated and dropped, and
  * that crash and restart from their durable state) with client sessions on top. Sessions issue
- * random commands and queries; the router orders replicas with {@link SessionRouting} over
+ * random commands and queries; the router orders a query's replicas with {@link SessionRouting} over
  * {@link ReplicaKnowledge} learned from replies and from status messages (which travel, and get
- * lost, like any other message); a chosen replica answers {@code STALE} unless its planet clock
+ * lost, like any other message), and a write's with {@link WriteRouting}; a chosen replica answers {@code STALE} unless its planet clock
  * dominates the session's required clock (the worker's check, modelled here), and the client tries
  * the next replica; the client checks every reply with {@link SessionState#check}. Every reply a
  * session accepted (and every write a replica executed for it) is recorded, and
@@ -149,6 +149,7 @@ final class SessionSimulation {
     private final List<Client> clients = new ArrayList<>();
     private final List<Message> inFlight = new ArrayList<>();
     private final SessionRouting routing;
+    private final WriteRouting writeRouting;
     private ReplicaKnowledge knowledge = new ReplicaKnowledge();
     private final List<SessionEvent> history = new ArrayList<>();
     private final Set<Integer> refusedByClientCheck = new HashSet<>();
@@ -172,6 +173,7 @@ final class SessionSimulation {
             clients.add(new Client("s" + i));
         }
         routing = new SessionRouting(ids, new Random(random.nextLong()));
+        writeRouting = new WriteRouting(ids);
     }
 
     static Result run(long seed, Config config) {
@@ -269,7 +271,9 @@ final class SessionSimulation {
         lastEvent = client.id + " " + command + " requiring " + required + " (last " + last + ")";
         List<String> order;
         Set<String> claimedDominating = new HashSet<>();
-        if (config.routing() == Routing.SESSION) {
+        if (config.routing() == Routing.SESSION && command.kind().isWrite()) {
+            order = writeRouting.order(commandId, last); // as the router does: see WriteRouting
+        } else if (config.routing() == Routing.SESSION) {
             SessionRouting.Route route = routing.route(planet, required, last, knowledge);
             order = route.order();
             claimedDominating.addAll(route.dominating());
