@@ -16,6 +16,7 @@ import fulcrum.core.domain.Command;
 import fulcrum.core.domain.CommandKind;
 import fulcrum.core.domain.ErrorCode;
 import fulcrum.core.replica.Reply;
+import fulcrum.core.session.WriteRouting;
 import fulcrum.core.session.SessionRouting;
 import fulcrum.testkit.JvmProcess;
 import fulcrum.testkit.TestBroker;
@@ -107,11 +108,40 @@ class RouterTest {
             answerAsReplica(second, ok);
             assertThat(ReplyCodec.decode(replies.poll(10, TimeUnit.SECONDS))).isEqualTo(ok);
 
-            // The router learned that replica's clock: the next command needing it goes there first.
-            channel.basicPublish("", Topology.ROUTER_COMMANDS, true,
-                    Amqp.commandProperties("again", CommandKind.DeleteCity, replyQueue),
-                    CommandCodec.encode(Command.deleteCity("Hoth", "Echo"), ok.clock(), "fulcrum-2"));
+            // The router learned that replica's clock: the next query needing it goes there first,
+            // even though the session names fulcrum-2 as its last replica.
+            channel.basicPublish("", Topology.ROUTER_QUERIES, true,
+                    Amqp.commandProperties("read", CommandKind.GetNumberRebelds, replyQueue),
+                    CommandCodec.encode(Command.getNumberRebelds("Hoth", "Echo"), ok.clock(), "fulcrum-2"));
             assertThat(awaitForwarded().getEnvelope().getRoutingKey()).isEqualTo(replica);
+        }
+    }
+
+    @Test
+    void everyAttemptOfAWriteWalksTheSameOrderWhateverTheRouterLearntOrForgot() throws Exception {
+        List<String> expected = new WriteRouting(REPLICAS).order("w-1", null);
+        byte[] body = CommandCodec.encode(Command.updateNumber("Hoth", "Echo", 3), null, null);
+        try (Router router = startRouter()) {
+            // teach the router that the last replica of the order holds everything on Hoth
+            String last = expected.get(2);
+            channel.basicPublish("", Topology.ROUTER_QUERIES, true,
+                    Amqp.commandProperties("teach", CommandKind.GetNumberRebelds, replyQueue),
+                    CommandCodec.encode(Command.getNumberRebelds("Hoth", "Echo"), null, null));
+            GetResponse query = awaitForwarded();
+            answerAsReplica(query, Reply.success(CommandKind.GetNumberRebelds, "Hoth", "Echo", last, clock(last, 9), 1L));
+            replies.poll(10, TimeUnit.SECONDS);
+
+            publish("w-1", CommandKind.UpdateNumber, body);
+            GetResponse first = awaitForwarded();
+            assertThat(first.getEnvelope().getRoutingKey()).isEqualTo(expected.get(0));
+            answerAsReplica(first, Reply.failure(CommandKind.UpdateNumber, "Hoth", "Echo", expected.get(0),
+                    VectorClock.zero(REPLICAS), ErrorCode.STALE, "behind"));
+            assertThat(awaitForwarded().getEnvelope().getRoutingKey()).isEqualTo(expected.get(1));
+        }
+        // A fresh router (knowledge lost) gets a re-send of the same id: same order again.
+        try (Router router = startRouter()) {
+            publish("w-1", CommandKind.UpdateNumber, body);
+            assertThat(awaitForwarded().getEnvelope().getRoutingKey()).isEqualTo(expected.get(0));
         }
     }
 

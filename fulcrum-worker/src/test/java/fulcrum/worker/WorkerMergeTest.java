@@ -209,7 +209,7 @@ class WorkerMergeTest {
     }
 
     @Test
-    void aSessionClockThisReplicaDoesNotDominateIsAnsweredStaleWithoutADedupRecord() throws Exception {
+    void aSessionClockThisReplicaDoesNotDominateIsAnsweredStaleAndAWriteStaysRefused() throws Exception {
         String uri = TestBroker.freshVirtualHost("merge-stale");
         try (MergeSpy spy = new MergeSpy(uri); TestClient client = new TestClient(uri, "fulcrum-1");
              InProcessWorker w = InProcessWorker.replica(uri, tmp.resolve("f1"), "fulcrum-1")) {
@@ -225,16 +225,20 @@ class WorkerMergeTest {
 
             Reply write = client.awaitReply(client.send("write-1", Command.updateNumber("Bespin", "Cloud_City", 50), needs));
             assertThat(write.errorCode()).isEqualTo(ErrorCode.STALE);
+            assertThat(write.errorMessage()).endsWith("; this command id is refused here for good");
 
-            // the merge brings fulcrum-2's write on Bespin; the same command id then succeeds (no dedup record)
+            // The merge brings fulcrum-2's write on Bespin. The refused id stays refused (read back from
+            // the store: the router may have offered it to the next replica); a new id succeeds.
             Replica peer = Replica.fresh("fulcrum-2", IDS);
             Operation peerOp = peer.execute("p1", Command.addCity("Bespin", "Tibanna", 2)).operation();
             spy.toReplica("fulcrum-1", MergeMessages.DELTA, new MergeMessages.Delta("fulcrum-2", List.of(peerOp)));
             spy.awaitStatus("fulcrum-1", s -> s.applied().getOrDefault("fulcrum-2", 0L) == 1);
             client.forget("write-1");
-            Reply retried = client.awaitReply(client.send("write-1", Command.updateNumber("Bespin", "Cloud_City", 50), needs));
-            assertThat(retried.ok()).as(String.valueOf(retried)).isTrue();
-            assertThat(retried.clock().toString()).isEqualTo("[2,1,0]");
+            Reply again = client.awaitReply(client.send("write-1", Command.updateNumber("Bespin", "Cloud_City", 50), needs));
+            assertThat(again).isEqualTo(write);
+            Reply fresh = client.awaitReply(client.send("write-2", Command.updateNumber("Bespin", "Cloud_City", 50), needs));
+            assertThat(fresh.ok()).as(String.valueOf(fresh)).isTrue();
+            assertThat(fresh.clock().toString()).isEqualTo("[2,1,0]");
             Reply ok = client.awaitReply(client.send("read-2", Command.getNumberRebelds("Bespin", "Cloud_City"), needs));
             assertThat(ok.rebels()).isEqualTo(50);
             // a clock the replica dominates is served as usual; an empty one too

@@ -122,6 +122,34 @@ class InformantCliTest {
         assertThat(run.err()).contains("no queue 'mos-eisley.commands'");
     }
 
+    @Test
+    void aWriteWithAnUnknownOutcomeIsReSentWithTheEnvelopeOfItsFirstSend() throws Exception {
+        // The session last wrote Tatooine at fulcrum-1; no router consumes, so the outcome is unknown.
+        java.nio.file.Files.writeString(tmp.resolve("session.json"),
+                "{\"Tatooine\":{\"clock\":{\"fulcrum-1\":2},\"replica\":\"fulcrum-1\"}}");
+        assertThat(run("--timeout", "1s", "--command-id", "cmd-1", "UpdateNumber", "Tatooine", "Mos_Espa", "7").exitCode())
+                .isEqualTo(3);
+        // Meanwhile the session moved on (another write, served by fulcrum-2).
+        java.nio.file.Files.writeString(tmp.resolve("session.json"),
+                "{\"Tatooine\":{\"clock\":{\"fulcrum-1\":2,\"fulcrum-2\":1},\"replica\":\"fulcrum-2\"}}");
+        assertThat(run("--timeout", "1s", "--command-id", "cmd-1", "UpdateNumber", "Tatooine", "Mos_Espa", "7").exitCode())
+                .isEqualTo(3);
+        assertThat(run("--timeout", "1s", "--command-id", "cmd-2", "UpdateNumber", "Tatooine", "Mos_Espa", "8").exitCode())
+                .isEqualTo(3);
+
+        JsonNode first = FulcrumJson.MAPPER.readTree(channel.basicGet(Topology.ROUTER_COMMANDS, true).getBody());
+        JsonNode resend = FulcrumJson.MAPPER.readTree(channel.basicGet(Topology.ROUTER_COMMANDS, true).getBody());
+        JsonNode fresh = FulcrumJson.MAPPER.readTree(channel.basicGet(Topology.ROUTER_COMMANDS, true).getBody());
+        assertThat(resend.get("lastReplica").asText()).isEqualTo("fulcrum-1");
+        assertThat(resend.get("requiredClock")).isEqualTo(first.get("requiredClock"));
+        assertThat(fresh.get("lastReplica").asText()).isEqualTo("fulcrum-2");
+        assertThat(fresh.get("requiredClock").get("fulcrum-2").asLong()).isEqualTo(1);
+
+        Run otherPlanet = run("--timeout", "1s", "--command-id", "cmd-1", "UpdateNumber", "Hoth", "Echo_Base", "7");
+        assertThat(otherPlanet.exitCode()).isEqualTo(2);
+        assertThat(otherPlanet.err()).contains("command id cmd-1 was first sent for planet Tatooine");
+    }
+
     private Run run(String... args) {
         return runWithUri(uri, args);
     }

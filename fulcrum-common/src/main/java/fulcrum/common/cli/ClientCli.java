@@ -18,7 +18,9 @@ import java.nio.file.Path;
 import java.util.regex.Pattern;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -58,7 +60,8 @@ public abstract class ClientCli implements Callable<Integer> {
     Duration timeout = Duration.ofSeconds(10);
 
     @Option(names = "--command-id", paramLabel = "ID",
-            description = "Message id of the command (default: a new UUID). Re-sending an id returns the first reply.")
+            description = "Message id of the command (default: a new UUID). Re-sending an id returns the first reply;"
+                    + " a write whose outcome was unknown is re-sent with the session clock of its first send.")
     String commandId;
 
     @Parameters(index = "0", paramLabel = "COMMAND", description = "${COMMAND-NAME} command name")
@@ -100,13 +103,36 @@ public abstract class ClientCli implements Callable<Integer> {
         try (SessionFile session = noSession ? null
                 : SessionFile.open(sessionFile != null ? sessionFile : SessionFile.defaultPath(name))) {
             SessionState state = session == null ? SessionState.empty() : session.load();
-            try (FulcrumClient client = FulcrumClient.connect(brokerUri, role() + "-" + name, timeout)) {
-                VectorClock required = state.requiredClock(command.planet());
-                reply = client.call(id, command, required.asMap().isEmpty() ? null : required,
-                        state.lastReplica(command.planet()).orElse(null));
+            LinkedHashMap<String, SessionFile.PendingSend> pending =
+                    session == null ? new LinkedHashMap<>() : session.loadPending();
+            SessionFile.PendingSend firstSend = pending.get(id);
+            if (firstSend != null && !firstSend.planet().equals(command.planet())) {
+                return fail(out, err, ErrorCode.INVALID_ARGUMENT, "command id " + id + " was first sent for planet "
+                        + firstSend.planet() + "; a re-send must be the same command", ExitCodes.INVALID_INPUT);
             }
-            // The replica checked the session's clock; check its answer again before believing it.
-            Verdict verdict = state.check(reply);
+            VectorClock current = state.requiredClock(command.planet());
+            // A re-send of a write with an unknown outcome carries its first envelope (see SessionFile).
+            SessionFile.PendingSend send = firstSend != null ? firstSend : new SessionFile.PendingSend(command.planet(),
+                    current.asMap(), state.lastReplica(command.planet()).orElse(null));
+            try (FulcrumClient client = FulcrumClient.connect(brokerUri, role() + "-" + name, timeout)) {
+                reply = client.call(id, command, send.required(), send.lastReplica());
+            } catch (UnavailableException e) {
+                if (session != null && command.kind().isWrite() && firstSend == null) {
+                    pending.put(id, send);
+                    session.savePending(pending);
+                }
+                throw e;
+            }
+            if (firstSend != null) {
+                pending.remove(id);
+                session.savePending(pending);
+            }
+            // The replica checked the session's clock; check its answer again before believing it
+            // (against the clock the command was sent with: a re-sent write's stored answer may be
+            // older than what the session has seen since, and is still the truth about that write).
+            Verdict verdict = (firstSend == null ? state : SessionState.fromData(firstSend.requiredClock().isEmpty()
+                    ? Map.of() : Map.of(command.planet(), new SessionState.Entry(firstSend.requiredClock(),
+                    firstSend.lastReplica())))).check(reply);
             if (!verdict.accepted()) {
                 reply = Reply.failure(reply.command(), reply.planet(), reply.city(), reply.replica(), reply.clock(),
                         verdict.code(), verdict.reason());

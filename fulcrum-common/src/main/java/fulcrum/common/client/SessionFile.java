@@ -2,6 +2,7 @@ package fulcrum.common.client;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import fulcrum.common.wire.FulcrumJson;
+import fulcrum.core.clock.VectorClock;
 import fulcrum.core.session.SessionState;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -11,19 +12,47 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
  * A session kept between CLI runs: a JSON file of {@link SessionState#toData()}, one per session
  * name. While a CLI uses it, it holds an exclusive lock on {@code <file>.lock}, so two runs of one
  * session are serialised (a session is sequential by definition); the file is replaced atomically.
+ *
+ * <p>Beside it, {@code <file>.pending}: the writes of this session whose outcome is unknown (no
+ * reply in time), each with the envelope it was first sent with. A re-send of such a command id
+ * must carry that same envelope, not the session's current one: the router's order for a write
+ * depends on the envelope's {@code lastReplica}, and at most one application across replicas
+ * holds only while every attempt walks the same order ({@code WriteRouting}).
  */
 public final class SessionFile implements AutoCloseable {
     /** Overrides the directory of the default session files. */
     public static final String DIRECTORY_VARIABLE = "FULCRUM_SESSION_DIR";
     private static final TypeReference<TreeMap<String, SessionState.Entry>> DATA = new TypeReference<>() {
     };
+
+    /** Bound of the pending table; beyond it the oldest entry is forgotten. */
+    public static final int MAX_PENDING = 1000;
+    private static final TypeReference<LinkedHashMap<String, PendingSend>> PENDING = new TypeReference<>() {
+    };
+
+    /** A write sent with no answer yet: the envelope of its first send. */
+    public record PendingSend(String planet, SortedMap<String, Long> requiredClock, String lastReplica) {
+        public PendingSend {
+            Objects.requireNonNull(planet, "planet");
+            requiredClock = requiredClock == null ? new TreeMap<>() : new TreeMap<>(requiredClock);
+        }
+
+        /** The required clock to send again: null when the first send had none. */
+        public VectorClock required() {
+            return requiredClock.isEmpty() ? null : VectorClock.of(requiredClock);
+        }
+    }
 
     private final Path file;
     private final FileChannel lockChannel;
@@ -71,12 +100,44 @@ public final class SessionFile implements AutoCloseable {
     }
 
     public void save(SessionState session) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, FulcrumJson.write(session.toData()));
+        replace(file, FulcrumJson.write(session.toData()));
+    }
+
+    /** The pending writes, oldest first; empty when there is no pending file. */
+    public LinkedHashMap<String, PendingSend> loadPending() throws IOException {
+        Path pending = pendingPath();
+        if (!Files.exists(pending)) {
+            return new LinkedHashMap<>();
+        }
         try {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return FulcrumJson.MAPPER.readValue(pending.toFile(), PENDING);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("pending file " + pending + " is unreadable (" + e.getMessage()
+                    + "); delete it to forget the pending commands", e);
+        }
+    }
+
+    /** Replaces the pending table, keeping only its newest {@link #MAX_PENDING} entries. */
+    public void savePending(LinkedHashMap<String, PendingSend> pending) throws IOException {
+        Iterator<String> oldest = pending.keySet().iterator();
+        while (pending.size() > MAX_PENDING) {
+            oldest.next();
+            oldest.remove();
+        }
+        replace(pendingPath(), FulcrumJson.write(pending));
+    }
+
+    private Path pendingPath() {
+        return file.resolveSibling(file.getFileName() + ".pending");
+    }
+
+    private static void replace(Path target, byte[] content) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.write(tmp, content);
+        try {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
