@@ -47,6 +47,7 @@ public final class Amqp {
         factory.setNetworkRecoveryInterval(1000);
         factory.setRequestedHeartbeat(10);
         factory.setConnectionTimeout(5000);
+        factory.setExceptionHandler(new OneLineConnectionErrors());
         return factory;
     }
 
