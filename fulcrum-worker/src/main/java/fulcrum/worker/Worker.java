@@ -457,8 +457,7 @@ public final class Worker {
             b.staleReplies++;
             if (refuse.record()) {
                 // The router may offer this id to the next replica now; this one must never apply it.
-                b.commit.putReply(commandId, refuse.reply());
-                b.handledInBatch.put(commandId, refuse.reply());
+                recordOutcome(b, commandId, refuse.reply());
             }
             b.replies.add(new Outgoing(props, refuse.reply()));
             return;
@@ -469,10 +468,15 @@ public final class Worker {
             b.commit.addOperation(step.operation());
         }
         if (write) {
-            b.commit.putReply(commandId, step.reply());
-            b.handledInBatch.put(commandId, step.reply());
+            recordOutcome(b, commandId, step.reply());
         }
         b.replies.add(new Outgoing(props, step.reply()));
+    }
+
+    /** A write's outcome becomes its dedup record, committed with the batch and seen by the rest of it. */
+    private static void recordOutcome(Batch b, String commandId, Reply reply) {
+        b.commit.putReply(commandId, reply);
+        b.handledInBatch.put(commandId, reply);
     }
 
     /** The seed's clock notation over the cluster's replica ids plus any other id either clock names. */

@@ -9,7 +9,6 @@ import fulcrum.core.domain.Command;
 import fulcrum.core.domain.CommandKind;
 import fulcrum.core.domain.ErrorCode;
 import fulcrum.core.domain.InvalidCommandException;
-import fulcrum.core.clock.VectorClock;
 import fulcrum.core.replica.Reply;
 import fulcrum.core.session.SessionState;
 import fulcrum.core.session.Verdict;
@@ -20,7 +19,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -110,10 +108,9 @@ public abstract class ClientCli implements Callable<Integer> {
                 return fail(out, err, ErrorCode.INVALID_ARGUMENT, "command id " + id + " was first sent for planet "
                         + firstSend.planet() + "; a re-send must be the same command", ExitCodes.INVALID_INPUT);
             }
-            VectorClock current = state.requiredClock(command.planet());
             // A re-send of a write with an unknown outcome carries its first envelope (see SessionFile).
             SessionFile.PendingSend send = firstSend != null ? firstSend : new SessionFile.PendingSend(command.planet(),
-                    current.asMap(), state.lastReplica(command.planet()).orElse(null));
+                    state.requiredClock(command.planet()).asMap(), state.lastReplica(command.planet()).orElse(null));
             try (FulcrumClient client = FulcrumClient.connect(brokerUri, role() + "-" + name, timeout)) {
                 reply = client.call(id, command, send.required(), send.lastReplica());
             } catch (UnavailableException e) {
@@ -130,9 +127,7 @@ public abstract class ClientCli implements Callable<Integer> {
             // The replica checked the session's clock; check its answer again before believing it
             // (against the clock the command was sent with: a re-sent write's stored answer may be
             // older than what the session has seen since, and is still the truth about that write).
-            Verdict verdict = (firstSend == null ? state : SessionState.fromData(firstSend.requiredClock().isEmpty()
-                    ? Map.of() : Map.of(command.planet(), new SessionState.Entry(firstSend.requiredClock(),
-                    firstSend.lastReplica())))).check(reply);
+            Verdict verdict = send.sessionAtSend().check(reply);
             if (!verdict.accepted()) {
                 reply = Reply.failure(reply.command(), reply.planet(), reply.city(), reply.replica(), reply.clock(),
                         verdict.code(), verdict.reason());

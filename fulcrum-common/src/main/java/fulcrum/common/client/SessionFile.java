@@ -52,6 +52,12 @@ public final class SessionFile implements AutoCloseable {
         public VectorClock required() {
             return requiredClock.isEmpty() ? null : VectorClock.of(requiredClock);
         }
+
+        /** The session as it stood on this planet at the first send: what the answer is checked against. */
+        public SessionState sessionAtSend() {
+            return requiredClock.isEmpty() ? SessionState.empty()
+                    : SessionState.fromData(Map.of(planet, new SessionState.Entry(requiredClock, lastReplica)));
+        }
     }
 
     private final Path file;
