@@ -16,8 +16,31 @@ public record City(String id, Stamp createdAt, Register<String> name, Register<L
         Objects.requireNonNull(id, "id");
     }
 
-    static City unknown(String id) {
+    /** A city of which nothing has arrived yet. */
+    public static City unknown(String id) {
         return new City(id, null, null, null, null);
+    }
+
+    /**
+     * The city after {@code op} (a write on this city id): each field a last-writer-wins register,
+     * the earliest delete kept. A join, so the result of a set of operations does not depend on the
+     * order or the repetition of their delivery.
+     *
+     * @param before the city as stored, or null when none is
+     */
+    public static City applying(City before, Operation op) {
+        City city = before != null ? before : unknown(op.cityId());
+        if (!city.id().equals(op.cityId())) {
+            throw new IllegalArgumentException("operation " + op.id() + " on city " + op.cityId() + " applied to " + city.id());
+        }
+        Stamp stamp = op.stamp();
+        return switch (op.kind()) {
+            case AddCity -> city.withCreated(stamp, op.name(), op.rebels());
+            case UpdateName -> city.withName(op.name(), stamp);
+            case UpdateNumber -> city.withRebels(op.rebels(), stamp);
+            case DeleteCity -> city.withDeleted(stamp);
+            case Refusal -> throw new IllegalArgumentException("a refusal changes no city");
+        };
     }
 
     public boolean isLive() {

@@ -9,7 +9,9 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * An immutable planet: its vector clock and its cities keyed by city id. Applying an operation is a
+ * An immutable planet: its vector clock and its cities keyed by city id. Replicas store a planet as
+ * one key per city (a write touches one city, whatever the planet's size); this whole value is what
+ * dumps, exports and tests assemble from those keys. Applying an operation is a
  * join (each city field a last-writer-wins register, the clock an entry-wise max), so the result of
  * a set of operations does not depend on the order, or the repetition, of their delivery.
  */
@@ -73,15 +75,10 @@ public record Planet(String name, VectorClock clock, SortedMap<String, City> cit
         if (!op.planet().equals(name)) {
             throw new IllegalArgumentException("operation for " + op.planet() + " applied to " + name);
         }
-        Stamp stamp = op.stamp();
-        City before = cities.getOrDefault(op.cityId(), City.unknown(op.cityId()));
-        City after = switch (op.kind()) {
-            case AddCity -> before.withCreated(stamp, op.name(), op.rebels());
-            case UpdateName -> before.withName(op.name(), stamp);
-            case UpdateNumber -> before.withRebels(op.rebels(), stamp);
-            case DeleteCity -> before.withDeleted(stamp);
-            case GetNumberRebelds -> throw new IllegalArgumentException("a query is not an operation");
-        };
+        if (!op.kind().changesState()) {
+            return new Planet(name, clock, cities);
+        }
+        City after = City.applying(cities.get(op.cityId()), op);
         TreeMap<String, City> next = new TreeMap<>(cities);
         next.put(after.id(), after);
         return new Planet(name, clock.merge(op.clock()), next);

@@ -4,11 +4,9 @@ import fulcrum.core.clock.VectorClock;
 import fulcrum.core.replica.City;
 import fulcrum.core.replica.Planet;
 import fulcrum.core.replica.Register;
-import fulcrum.core.replica.Replica;
 import fulcrum.core.replica.Stamp;
 import java.util.Collection;
 import java.util.Map;
-import java.util.SortedMap;
 import java.util.TreeSet;
 
 /**
@@ -42,23 +40,20 @@ public final class CanonicalDump {
     private CanonicalDump() {
     }
 
-    public static String of(Replica replica) {
-        return of(replica.replicaIds(), replica.planets(), replica.appliedSeq());
-    }
-
-    public static String of(Collection<String> replicaIds, SortedMap<String, Planet> planets, Map<String, Long> appliedSeq) {
+    /**
+     * @param planets every planet in name order; iterated twice (visible, then stored section), so a
+     *                store can stream them rather than hold the whole state in memory
+     */
+    public static String of(Collection<String> replicaIds, Iterable<Planet> planets, Map<String, Long> appliedSeq) {
         TreeSet<String> ids = new TreeSet<>(replicaIds);
         ids.addAll(appliedSeq.keySet());
-        for (Planet p : planets.values()) {
-            ids.addAll(p.clock().asMap().keySet());
-        }
         StringBuilder out = new StringBuilder("fulcrum-dump 1\nreplicas");
         for (String id : ids) {
             out.append(' ').append(id);
         }
         out.append("\napplied ").append(vector(ids, appliedSeq)).append('\n');
         out.append("== visible\n");
-        for (Planet p : planets.values()) {
+        for (Planet p : planets) {
             out.append(p.name()).append(" clock ").append(vector(ids, p.clock().asMap())).append('\n');
             for (Map.Entry<String, City> e : p.visibleByName().entrySet()) {
                 out.append(p.name()).append(' ').append(e.getKey()).append(' ')
@@ -66,7 +61,7 @@ public final class CanonicalDump {
             }
         }
         out.append("== stored\n");
-        for (Planet p : planets.values()) {
+        for (Planet p : planets) {
             for (City c : p.cities().values()) {
                 if (p.isVisible(c)) {
                     continue;

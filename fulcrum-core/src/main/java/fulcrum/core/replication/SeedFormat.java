@@ -40,7 +40,7 @@ public final class SeedFormat {
     public static String logFile(Planet planet, List<Operation> operations) {
         List<Operation> ops = new ArrayList<>();
         for (Operation op : operations) {
-            if (op.planet().equals(planet.name())) {
+            if (op.planet().equals(planet.name()) && op.kind().changesState()) {
                 ops.add(op);
             }
         }

@@ -1,0 +1,220 @@
+package fulcrum.core.store;
+
+import fulcrum.core.clock.VectorClock;
+import fulcrum.core.replica.City;
+import fulcrum.core.replica.Operation;
+import fulcrum.core.replica.Reply;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Everything one synced write carries. The replica node builds it; the caller commits it, whole or
+ * not at all, with {@code sync=true}, before anything of the batch is answered or acknowledged.
+ *
+ * <p>A store applies a batch in this order: {@link #clearData()} first (when set), then every put
+ * and delete; a later put of the same key in one batch replaces an earlier one, so a batch of many
+ * commands writes each key once. Keys, one per item (the layout is the store's):
+ * planet clock per planet, city per (planet, city id), name-index entry per (planet, name, city id)
+ * of every live city, op-log entry per (origin, seq), reply per command id, command record per
+ * (command id, origin), and the meta values.
+ */
+public final class StoreBatch {
+    /** Name-index entry: a live city filed under its name. */
+    public record NameKey(String planet, String name, String cityId) {
+        public NameKey {
+            Objects.requireNonNull(planet, "planet");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(cityId, "cityId");
+        }
+    }
+
+    /** A city's key. */
+    public record CityKey(String planet, String cityId) {
+        public CityKey {
+            Objects.requireNonNull(planet, "planet");
+            Objects.requireNonNull(cityId, "cityId");
+        }
+    }
+
+    /** A command record's key. */
+    public record CommandKey(String commandId, String origin) {
+        public CommandKey {
+            Objects.requireNonNull(commandId, "commandId");
+            Objects.requireNonNull(origin, "origin");
+        }
+    }
+
+    private boolean clearData;
+    private final Map<String, VectorClock> clocks = new TreeMap<>();
+    private final Map<CityKey, City> cities = new LinkedHashMap<>();
+    private final Map<NameKey, Boolean> names = new LinkedHashMap<>();
+    private final List<Operation> operations = new ArrayList<>();
+    private final Map<String, Reply> replies = new LinkedHashMap<>();
+    private final Map<CommandKey, CommandRecord> commandRecords = new LinkedHashMap<>();
+    private final Map<String, Long> appliedSeq = new TreeMap<>();
+    private final Map<String, Long> compactUpTo = new TreeMap<>();
+    private final Map<String, IncarnationStart> incarnationStarts = new TreeMap<>();
+    private Long publishedUpTo;
+    private Phase phase;
+    private Long incarnation;
+
+    /**
+     * Deletes every key of the store's data and meta but the replica id, the phase and the
+     * incarnation, before the rest of the batch: a join that restarts begins from nothing.
+     */
+    public StoreBatch clearData() {
+        clearData = true;
+        return this;
+    }
+
+    public StoreBatch putClock(String planet, VectorClock clock) {
+        clocks.put(Objects.requireNonNull(planet, "planet"), Objects.requireNonNull(clock, "clock"));
+        return this;
+    }
+
+    public StoreBatch putCity(String planet, City city) {
+        cities.put(new CityKey(planet, city.id()), city);
+        return this;
+    }
+
+    /** Files {@code cityId} under {@code name} (a live city), or removes it ({@code present == false}). */
+    public StoreBatch indexName(String planet, String name, String cityId, boolean present) {
+        names.put(new NameKey(planet, name, cityId), present);
+        return this;
+    }
+
+    /** Adds an op-log entry. Does not move the applied sequence: {@link #putAppliedSeq} does. */
+    public StoreBatch putOperation(Operation op) {
+        operations.add(Objects.requireNonNull(op, "operation"));
+        return this;
+    }
+
+    public StoreBatch putReply(String commandId, Reply reply) {
+        replies.put(Objects.requireNonNull(commandId, "commandId"), Objects.requireNonNull(reply, "reply"));
+        return this;
+    }
+
+    public StoreBatch putCommandRecord(CommandRecord record) {
+        commandRecords.put(new CommandKey(record.commandId(), record.origin()), record);
+        return this;
+    }
+
+    public StoreBatch putAppliedSeq(String origin, long seq) {
+        if (seq < 0) {
+            throw new IllegalArgumentException("applied sequence must not be negative, got " + seq);
+        }
+        appliedSeq.put(Objects.requireNonNull(origin, "origin"), seq);
+        return this;
+    }
+
+    /**
+     * Deletes the op-log entries of {@code origin} up to {@code upTo} and raises its compaction
+     * floor to {@code upTo}.
+     */
+    public StoreBatch compact(String origin, long upTo) {
+        if (upTo < 1) {
+            throw new IllegalArgumentException("compaction floor must be positive, got " + upTo);
+        }
+        compactUpTo.merge(Objects.requireNonNull(origin, "origin"), upTo, Math::max);
+        return this;
+    }
+
+    public StoreBatch putIncarnationStart(String origin, IncarnationStart start) {
+        incarnationStarts.put(Objects.requireNonNull(origin, "origin"), Objects.requireNonNull(start, "start"));
+        return this;
+    }
+
+    public StoreBatch putPublishedUpTo(long seq) {
+        if (seq < 0) {
+            throw new IllegalArgumentException("published mark must not be negative, got " + seq);
+        }
+        publishedUpTo = seq;
+        return this;
+    }
+
+    public StoreBatch putPhase(Phase phase) {
+        this.phase = Objects.requireNonNull(phase, "phase");
+        return this;
+    }
+
+    public StoreBatch putIncarnation(long incarnation) {
+        if (incarnation < 1) {
+            throw new IllegalArgumentException("incarnation is positive, got " + incarnation);
+        }
+        this.incarnation = incarnation;
+        return this;
+    }
+
+    public boolean isEmpty() {
+        return !clearData && clocks.isEmpty() && cities.isEmpty() && names.isEmpty() && operations.isEmpty()
+                && replies.isEmpty() && commandRecords.isEmpty() && appliedSeq.isEmpty() && compactUpTo.isEmpty()
+                && incarnationStarts.isEmpty() && publishedUpTo == null && phase == null && incarnation == null;
+    }
+
+    /** How many keys the batch writes or deletes (a size for logs and metrics). */
+    public int size() {
+        return clocks.size() + cities.size() + names.size() + operations.size() + replies.size()
+                + commandRecords.size() + appliedSeq.size() + compactUpTo.size() + incarnationStarts.size()
+                + (publishedUpTo == null ? 0 : 1) + (phase == null ? 0 : 1) + (incarnation == null ? 0 : 1);
+    }
+
+    public boolean clearsData() {
+        return clearData;
+    }
+
+    public Map<String, VectorClock> clocks() {
+        return Collections.unmodifiableMap(clocks);
+    }
+
+    public Map<CityKey, City> cities() {
+        return Collections.unmodifiableMap(cities);
+    }
+
+    public Map<NameKey, Boolean> names() {
+        return Collections.unmodifiableMap(names);
+    }
+
+    public List<Operation> operations() {
+        return Collections.unmodifiableList(operations);
+    }
+
+    public Map<String, Reply> replies() {
+        return Collections.unmodifiableMap(replies);
+    }
+
+    public Map<CommandKey, CommandRecord> commandRecords() {
+        return Collections.unmodifiableMap(commandRecords);
+    }
+
+    public Map<String, Long> appliedSeq() {
+        return Collections.unmodifiableMap(appliedSeq);
+    }
+
+    public Map<String, Long> compactUpTo() {
+        return Collections.unmodifiableMap(compactUpTo);
+    }
+
+    public Map<String, IncarnationStart> incarnationStarts() {
+        return Collections.unmodifiableMap(incarnationStarts);
+    }
+
+    /** The new published mark, or null when unchanged. */
+    public Long publishedUpTo() {
+        return publishedUpTo;
+    }
+
+    /** The new phase, or null when unchanged. */
+    public Phase phase() {
+        return phase;
+    }
+
+    /** The new incarnation, or null when unchanged. */
+    public Long incarnation() {
+        return incarnation;
+    }
+}

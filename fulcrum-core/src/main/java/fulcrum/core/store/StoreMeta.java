@@ -1,0 +1,79 @@
+package fulcrum.core.store;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The small part of a store that a replica keeps in memory: read at open, changed only through
+ * {@link StoreBatch}es.
+ *
+ * @param replicaId     the replica the store belongs to
+ * @param phase         see {@link Phase}
+ * @param incarnation   this store's incarnation, 0 while {@link Phase#NEW}
+ * @param appliedSeq    per origin, the highest sequence number applied (own entries included)
+ * @param compactedUpTo per origin, the op-log entries up to this number were deleted (every replica
+ *                      had applied them) or never held (installed from a snapshot)
+ * @param publishedUpTo own entries 1..publishedUpTo were published and confirmed
+ * @param incarnations  per origin, the starts of its incarnations known here, in order
+ */
+public record StoreMeta(String replicaId, Phase phase, long incarnation, SortedMap<String, Long> appliedSeq,
+                        SortedMap<String, Long> compactedUpTo, long publishedUpTo,
+                        SortedMap<String, List<IncarnationStart>> incarnations) {
+    public StoreMeta {
+        Objects.requireNonNull(replicaId, "replicaId");
+        Objects.requireNonNull(phase, "phase");
+        appliedSeq = Collections.unmodifiableSortedMap(new TreeMap<>(appliedSeq));
+        compactedUpTo = Collections.unmodifiableSortedMap(new TreeMap<>(compactedUpTo));
+        TreeMap<String, List<IncarnationStart>> inc = new TreeMap<>();
+        incarnations.forEach((origin, starts) -> inc.put(origin, List.copyOf(starts)));
+        incarnations = Collections.unmodifiableSortedMap(inc);
+        if (incarnation < 0 || (phase == Phase.NEW) != (incarnation == 0)) {
+            throw new IllegalArgumentException("phase " + phase + " with incarnation " + incarnation);
+        }
+        if (publishedUpTo < 0 || publishedUpTo > appliedSeq.getOrDefault(replicaId, 0L)) {
+            throw new IllegalArgumentException("published mark " + publishedUpTo + " beyond own applied "
+                    + appliedSeq.getOrDefault(replicaId, 0L));
+        }
+    }
+
+    /** The meta of a store that was just created. */
+    public static StoreMeta fresh(String replicaId) {
+        return new StoreMeta(replicaId, Phase.NEW, 0, new TreeMap<>(), new TreeMap<>(), 0, new TreeMap<>());
+    }
+
+    public long applied(String origin) {
+        return appliedSeq.getOrDefault(origin, 0L);
+    }
+
+    public long compacted(String origin) {
+        return compactedUpTo.getOrDefault(origin, 0L);
+    }
+
+    /** This meta with {@code batch}'s meta changes applied (what a commit of the batch leaves). */
+    public StoreMeta after(StoreBatch batch) {
+        TreeMap<String, Long> applied = new TreeMap<>(batch.clearsData() ? Map.of() : appliedSeq);
+        TreeMap<String, Long> compacted = new TreeMap<>(batch.clearsData() ? Map.of() : compactedUpTo);
+        TreeMap<String, List<IncarnationStart>> inc = new TreeMap<>(batch.clearsData() ? Map.of() : incarnations);
+        long published = batch.clearsData() ? 0 : publishedUpTo;
+        applied.putAll(batch.appliedSeq());
+        batch.compactUpTo().forEach((origin, upTo) -> compacted.merge(origin, upTo, Math::max));
+        batch.incarnationStarts().forEach((origin, start) -> {
+            List<IncarnationStart> list = new java.util.ArrayList<>(inc.getOrDefault(origin, List.of()));
+            if (!list.contains(start)) {
+                list.add(start);
+                list.sort(java.util.Comparator.comparingLong(IncarnationStart::firstSeq));
+            }
+            inc.put(origin, list);
+        });
+        if (batch.publishedUpTo() != null) {
+            published = batch.publishedUpTo();
+        }
+        Phase nextPhase = batch.phase() != null ? batch.phase() : phase;
+        long nextIncarnation = batch.incarnation() != null ? batch.incarnation() : incarnation;
+        return new StoreMeta(replicaId, nextPhase, nextIncarnation, applied, compacted, published, inc);
+    }
+}
