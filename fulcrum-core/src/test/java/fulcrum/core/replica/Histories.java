@@ -18,19 +18,22 @@ final class Histories {
 
     static List<Operation> generate(long seed, int steps) {
         Random random = new Random(seed);
-        List<Replica> replicas = new ArrayList<>();
+        List<fulcrum.core.node.TestReplica> replicas = new ArrayList<>();
         for (String id : IDS) {
-            replicas.add(Replica.fresh(id, IDS));
+            replicas.add(new fulcrum.core.node.TestReplica(id, IDS));
         }
         List<Operation> all = new ArrayList<>();
         for (int i = 0; i < steps; i++) {
-            Replica r = replicas.get(random.nextInt(replicas.size()));
+            fulcrum.core.node.TestReplica r = replicas.get(random.nextInt(replicas.size()));
             if (random.nextInt(4) == 0) {
-                Replica from = replicas.get(random.nextInt(replicas.size()));
-                long upTo = random.nextInt((int) from.appliedSeq(from.id()) + 1);
+                fulcrum.core.node.TestReplica from = replicas.get(random.nextInt(replicas.size()));
+                if (from == r) {
+                    continue;
+                }
+                long upTo = random.nextInt((int) (long) from.applied().getOrDefault(from.id(), 0L) + 1);
                 List<Operation> delta = all.stream()
                         .filter(o -> o.origin().equals(from.id()) && o.originSeq() <= upTo).toList();
-                r.applyRemote(delta);
+                r.merge(delta);
                 continue;
             }
             String planet = "P" + random.nextInt(2);
@@ -41,9 +44,10 @@ final class Histories {
                 case 3 -> Command.updateNumber(planet, city, random.nextInt(10));
                 default -> Command.deleteCity(planet, city);
             };
-            Step step = r.execute("cmd-" + i, command);
-            if (step.changedState()) {
-                all.add(step.operation());
+            int before = r.store().allOperations().size();
+            r.execute("cmd-" + i, command);
+            if (r.store().allOperations().size() > before) {
+                all.add(r.lastEntry());
             }
         }
         return all;

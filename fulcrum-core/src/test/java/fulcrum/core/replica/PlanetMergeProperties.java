@@ -39,7 +39,7 @@ class PlanetMergeProperties {
     }
 
     static String dump(SortedMap<String, Planet> planets) {
-        return CanonicalDump.of(Histories.IDS, planets, Map.of());
+        return CanonicalDump.of(Histories.IDS, planets.values(), Map.of());
     }
 
     @Property(tries = 300)
@@ -97,12 +97,12 @@ class PlanetMergeProperties {
         List<Operation> history = Histories.generate(historySeed, steps);
         List<Operation> shuffled = new ArrayList<>(history);
         Collections.shuffle(shuffled, new Random(shuffleSeed));
-        Replica r = Replica.fresh("C", Histories.IDS);
-        // deliver in random order, one op at a time: the buffer must put them back in causal order
+        fulcrum.core.node.TestReplica r = new fulcrum.core.node.TestReplica("D", List.of("A", "B", "C", "D"));
+        // deliver in random order, one entry at a time: the node must put them back in causal order
         for (Operation op : shuffled) {
-            r.applyRemote(op);
+            r.merge(List.of(op));
         }
-        assertThat(r.pendingCount()).isZero();
+        assertThat(r.node().stats().buffered()).isZero();
         assertThat(r.planets()).isEqualTo(fold(history));
     }
 

@@ -1,0 +1,98 @@
+package fulcrum.core.node;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a replica node behaves. Times are in milliseconds of the caller's clock ({@code tick(now)}).
+ *
+ * @param self                the replica id
+ * @param replicaIds          every replica of the cluster, self included
+ * @param replication         when own entries are published, see {@link Replication}
+ * @param mergeIntervalMillis how often anti-entropy runs: publish what is unpublished (the only
+ *                            publishing in {@link Replication#INTERVAL} mode), ask for gaps
+ * @param statusIntervalMillis the longest time between two status announcements
+ * @param statusMinGapMillis  the shortest time between two announcements (changes are coalesced)
+ * @param pendingCapacity     bound of the buffer of peers' entries waiting for a predecessor
+ * @param snapshotPageItems   items per snapshot page a source sends
+ * @param joinTimeoutMillis   a join that makes no progress this long starts again
+ * @param snapshotLeaseMillis a source forgets a join's snapshot idle this long
+ * @param maxSnapshotSessions how many joins a source serves at once
+ * @param incarnation         the incarnation a new store takes (random, positive; the caller draws it)
+ * @param nonce               distinguishes this process's join requests from earlier ones
+ */
+public record NodeConfig(String self, List<String> replicaIds, Replication replication, long mergeIntervalMillis,
+                         long statusIntervalMillis, long statusMinGapMillis, int pendingCapacity, int snapshotPageItems,
+                         long joinTimeoutMillis, long snapshotLeaseMillis, int maxSnapshotSessions, long incarnation,
+                         long nonce) {
+
+    /** When a replica publishes its own entries, and so what an acknowledgement means. */
+    public enum Replication {
+        /**
+         * With every batch, before the batch's replies and acks: an acknowledged write is on this
+         * replica's disk and in every peer's durable merge queue, so it survives the loss of this
+         * replica's disk. Peers apply it as soon as they take it.
+         */
+        EAGER,
+        /**
+         * Every merge interval (the seed's behaviour): an acknowledged write is on this replica's
+         * disk; replicas differ until the next merge, and losing the disk loses what was not yet
+         * published.
+         */
+        INTERVAL
+    }
+
+    public NodeConfig {
+        Objects.requireNonNull(self, "self");
+        replicaIds = List.copyOf(replicaIds);
+        Objects.requireNonNull(replication, "replication");
+        if (!replicaIds.contains(self)) {
+            throw new IllegalArgumentException(self + " is not one of the replicas " + replicaIds);
+        }
+        if (replicaIds.stream().distinct().count() != replicaIds.size()) {
+            throw new IllegalArgumentException("replica ids repeat: " + replicaIds);
+        }
+        if (mergeIntervalMillis < 1 || statusIntervalMillis < 1 || statusMinGapMillis < 0 || pendingCapacity < 1
+                || snapshotPageItems < 1 || joinTimeoutMillis < 1 || snapshotLeaseMillis < 1 || maxSnapshotSessions < 1) {
+            throw new IllegalArgumentException("node settings must be positive: " + this);
+        }
+        if (incarnation < 1) {
+            throw new IllegalArgumentException("incarnation must be positive, got " + incarnation);
+        }
+    }
+
+    /** Defaults for {@code self} among {@code replicaIds}; the caller draws incarnation and nonce. */
+    public static NodeConfig defaults(String self, List<String> replicaIds, long incarnation, long nonce) {
+        return new NodeConfig(self, replicaIds, Replication.EAGER, 120_000, 2_000, 200, 4096, 2048, 30_000,
+                300_000, 2, incarnation, nonce);
+    }
+
+    public NodeConfig withReplication(Replication mode) {
+        return new NodeConfig(self, replicaIds, mode, mergeIntervalMillis, statusIntervalMillis, statusMinGapMillis,
+                pendingCapacity, snapshotPageItems, joinTimeoutMillis, snapshotLeaseMillis, maxSnapshotSessions,
+                incarnation, nonce);
+    }
+
+    public NodeConfig withIntervals(long mergeMillis, long statusMillis) {
+        return new NodeConfig(self, replicaIds, replication, mergeMillis, statusMillis,
+                Math.min(statusMinGapMillis, statusMillis), pendingCapacity, snapshotPageItems, joinTimeoutMillis,
+                snapshotLeaseMillis, maxSnapshotSessions, incarnation, nonce);
+    }
+
+    public NodeConfig withPendingCapacity(int capacity) {
+        return new NodeConfig(self, replicaIds, replication, mergeIntervalMillis, statusIntervalMillis,
+                statusMinGapMillis, capacity, snapshotPageItems, joinTimeoutMillis, snapshotLeaseMillis,
+                maxSnapshotSessions, incarnation, nonce);
+    }
+
+    public NodeConfig withSnapshotPageItems(int items) {
+        return new NodeConfig(self, replicaIds, replication, mergeIntervalMillis, statusIntervalMillis,
+                statusMinGapMillis, pendingCapacity, items, joinTimeoutMillis, snapshotLeaseMillis,
+                maxSnapshotSessions, incarnation, nonce);
+    }
+
+    /** Every replica but self. */
+    public List<String> peers() {
+        return replicaIds.stream().filter(r -> !r.equals(self)).toList();
+    }
+}

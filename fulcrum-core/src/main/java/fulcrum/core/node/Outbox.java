@@ -1,0 +1,60 @@
+package fulcrum.core.node;
+
+import fulcrum.core.domain.ErrorCode;
+import fulcrum.core.protocol.PeerMessage;
+import fulcrum.core.replica.Reply;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the node has decided to send since the last {@link Ready}, in the order it decided it. */
+final class Outbox {
+    final List<Ready.Outbound> messages = new ArrayList<>();
+    final List<Ready.DeadLetter> deadLetters = new ArrayList<>();
+    final List<Ready.OutboundReply> replies = new ArrayList<>();
+    final List<DeliveryRef> acks = new ArrayList<>();
+    final List<DeliveryRef> requeues = new ArrayList<>();
+    final List<String> notes = new ArrayList<>();
+
+    void fanout(PeerMessage m) {
+        messages.add(new Ready.Outbound(Ready.Route.MERGE_FANOUT, null, m));
+    }
+
+    void direct(String to, PeerMessage m) {
+        messages.add(new Ready.Outbound(Ready.Route.DIRECT, to, m));
+    }
+
+    void reply(ReplyAddress address, Reply reply) {
+        if (address.wanted()) {
+            replies.add(new Ready.OutboundReply(address, reply));
+        }
+    }
+
+    /** Dead-letters a delivery (and acks it: a poison message never comes back). */
+    void deadLetter(DeliveryRef ref, ErrorCode code, String reason) {
+        deadLetters.add(new Ready.DeadLetter(ref, code, reason));
+        ack(ref);
+    }
+
+    void ack(DeliveryRef ref) {
+        if (ref.source() != DeliveryRef.Source.STATUS) {
+            acks.add(ref);
+        }
+    }
+
+    void note(String line) {
+        notes.add(line);
+    }
+
+    boolean isEmpty() {
+        return messages.isEmpty() && deadLetters.isEmpty() && replies.isEmpty() && acks.isEmpty() && requeues.isEmpty();
+    }
+
+    void clear() {
+        messages.clear();
+        deadLetters.clear();
+        replies.clear();
+        acks.clear();
+        requeues.clear();
+        notes.clear();
+    }
+}

@@ -1,0 +1,522 @@
+package fulcrum.core.node;
+
+import fulcrum.core.clock.VectorClock;
+import fulcrum.core.domain.Command;
+import fulcrum.core.domain.CommandKind;
+import fulcrum.core.domain.ErrorCode;
+import fulcrum.core.protocol.Compacted;
+import fulcrum.core.protocol.Delta;
+import fulcrum.core.protocol.JoinOffer;
+import fulcrum.core.protocol.JoinRequest;
+import fulcrum.core.protocol.MergeNow;
+import fulcrum.core.protocol.PeerMessage;
+import fulcrum.core.protocol.ReplicaStatus;
+import fulcrum.core.protocol.ResendRequest;
+import fulcrum.core.protocol.SnapshotChunk;
+import fulcrum.core.protocol.SnapshotRequest;
+import fulcrum.core.replica.ConflictKind;
+import fulcrum.core.replica.Operation;
+import fulcrum.core.replica.Reply;
+import fulcrum.core.store.IncarnationStart;
+import fulcrum.core.store.Phase;
+import fulcrum.core.store.StateReader;
+import fulcrum.core.store.StoreBatch;
+import fulcrum.core.store.StoreMeta;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * One Fulcrum replica, with no I/O: shaped like etcd raft's {@code Node}. The caller feeds it what
+ * arrives (commands, peers' messages, announcements, the time) and asks it {@link #ready()} what to
+ * do; it commits the batch, publishes and waits for the confirms, answers, acks, announces, in the
+ * order {@link Ready} gives, then calls {@link #advance}. The worker daemon is that caller over
+ * RabbitMQ and RocksDB; the simulations are that caller over an in-memory broker and
+ * {@code MemoryStore}: the same node runs in both.
+ *
+ * <p>Inputs may arrive while earlier Readys are still being carried out (each Ready's batch stays
+ * readable here until it is advanced), but Readys must be carried out, and advanced, in order.
+ */
+public final class ReplicaNode {
+    /** Op-log entries one resend answer carries at most; the requester asks again for the rest. */
+    static final int MAX_RESEND_ENTRIES = 8 * Delta.MAX_OPS;
+    /** Deltas one merge round publishes in {@link NodeConfig.Replication#INTERVAL} mode; the rest follows. */
+    static final int MAX_DELTAS_PER_ROUND = 64;
+
+    private final NodeConfig config;
+    private final String self;
+    private final StateView view;
+    private final NodeState state;
+    private final EntryApplier applier;
+    private final MessageRules rules;
+    private final CommandPath commands;
+    private final MergePath merge;
+    private final PeerTracker peers;
+    private final JoinProcess join;
+    private final SnapshotServer snapshots;
+    private final Outbox out = new Outbox();
+    private final Deque<Pending> outstanding = new ArrayDeque<>();
+
+    private long now;
+    private long nextReadyId = 1;
+    /** Own entries up to here are in a Ready handed out (published once it is advanced as delivered). */
+    private long publishing;
+    private boolean publishDue;
+    private boolean gapCheckDue = true;
+    private long nextMergeMillis;
+    private long nextAntiEntropyMillis;
+    private long lastStatusMillis = Long.MIN_VALUE / 2;
+    private boolean statusDirty = true;
+    private boolean statusForced;
+    private boolean rejoinWanted;
+    private long deadLetters;
+    private final TreeMap<String, Long> deadLettersByReason = new TreeMap<>();
+
+    /** A Ready handed out and not yet advanced, and the own entries it publishes. */
+    private record Pending(Ready ready, long publishesThrough) {
+    }
+
+    public ReplicaNode(NodeConfig config, StateReader store, long nowMillis) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.self = config.self();
+        StoreMeta meta = store.meta();
+        if (!meta.replicaId().equals(self)) {
+            throw new IllegalArgumentException("the store belongs to " + meta.replicaId() + ", not to " + self);
+        }
+        this.view = new StateView(store);
+        this.state = new NodeState(self, view, meta);
+        this.applier = new EntryApplier(config.replicaIds(), view);
+        this.rules = new MessageRules(self, config.replicaIds());
+        this.commands = new CommandPath(self, config.replicaIds(), view, state, applier);
+        this.merge = new MergePath(self, state, applier, rules, config.pendingCapacity());
+        this.peers = new PeerTracker(config.peers(), config.statusIntervalMillis());
+        this.join = new JoinProcess(config, state, view, merge, out);
+        this.snapshots = new SnapshotServer(self, store, config.snapshotPageItems(), config.snapshotLeaseMillis(),
+                config.maxSnapshotSessions());
+        this.now = nowMillis;
+        this.nextMergeMillis = nowMillis + config.mergeIntervalMillis();
+        this.nextAntiEntropyMillis = nowMillis;
+        this.publishing = state.published;
+        switch (meta.phase()) {
+            case NEW -> {
+                state.setIncarnation(config.incarnation());
+                if (config.peers().isEmpty()) {
+                    state.addIncarnationStart(self, new IncarnationStart(config.incarnation(), 1));
+                    state.setPhase(Phase.SERVING);
+                } else {
+                    state.setPhase(Phase.JOINING);
+                    join.start(nowMillis);
+                    out.note("new store: joining the cluster as incarnation " + config.incarnation());
+                }
+            }
+            case JOINING -> {
+                join.start(nowMillis);
+                out.note("a join was interrupted: joining again from nothing (incarnation " + state.incarnation + ")");
+            }
+            case SERVING -> publishDue = state.published < state.ownApplied(); // what a crash left unpublished
+        }
+    }
+
+    // ---- observation ---------------------------------------------------------------------------
+
+    public String id() {
+        return self;
+    }
+
+    public boolean serving() {
+        return state.phase == Phase.SERVING;
+    }
+
+    public Phase phase() {
+        return state.phase;
+    }
+
+    public long incarnation() {
+        return state.incarnation;
+    }
+
+    public Map<String, Long> applied() {
+        return state.applied();
+    }
+
+    public long published() {
+        return state.published;
+    }
+
+    /** The clock this replica holds for {@code planet}, uncommitted writes included (zero when unknown). */
+    public VectorClock clockOf(String planet) {
+        return applier.clockOf(planet);
+    }
+
+    public NodeStats stats() {
+        return new NodeStats(state.phase, state.incarnation, state.applied(), state.published, state.compacted(),
+                merge.buffered(), commands.executed(), commands.refused(), commands.answeredFromRecord(),
+                merge.appliedTotal(), merge.rejectedTotal(), deadLetters, new TreeMap<>(deadLettersByReason),
+                applier.conflicts(), join.progress(), snapshots.open(), snapshots.pagesServed());
+    }
+
+    // ---- inputs --------------------------------------------------------------------------------
+
+    /** A client's command or query, decoded and valid. */
+    public void onCommand(DeliveryRef ref, ReplyAddress address, String commandId, Command command, VectorClock required) {
+        if (!serving()) {
+            out.requeues.add(ref); // only while the caller stops consuming; never served from a partial state
+            return;
+        }
+        Reply reply = commands.handle(Objects.requireNonNull(commandId, "commandId"), command, required);
+        out.reply(address, reply);
+        out.ack(ref);
+        statusDirty |= command.kind().isWrite();
+    }
+
+    /** A command that could not be decoded or breaks the rules: answered and dead-lettered. */
+    public void onBadCommand(DeliveryRef ref, ReplyAddress address, CommandKind kind, ErrorCode code, String reason) {
+        out.reply(address, Reply.failure(kind, null, null, self, null, code, reason));
+        deadLetter(ref, code, reason);
+    }
+
+    /** A message from a peer (merge queue) or an announcement (status), decoded but not yet checked. */
+    public void onPeerMessage(DeliveryRef ref, PeerMessage message) {
+        String problem = rules.problem(message);
+        if (problem != null) {
+            deadLetter(ref, ErrorCode.BAD_MESSAGE, problem);
+            return;
+        }
+        if ((ref.source() == DeliveryRef.Source.STATUS) != (message instanceof ReplicaStatus)) {
+            deadLetter(ref, ErrorCode.BAD_MESSAGE, message.type() + " on the wrong queue");
+            return;
+        }
+        if (message instanceof Delta d) {
+            onDelta(ref, d);
+        } else if (message instanceof ResendRequest r) {
+            answerResend(r);
+        } else if (message instanceof Compacted c) {
+            onCompacted(c);
+        } else if (message instanceof MergeNow) {
+            publishDue = true;
+            statusForced = true;
+            gapCheckDue = true;
+        } else if (message instanceof JoinRequest j) {
+            onJoinRequest(j);
+        } else if (message instanceof JoinOffer o) {
+            join.onOffer(o, now);
+            statusDirty = true;
+        } else if (message instanceof SnapshotRequest s) {
+            out.direct(s.from(), snapshots.serve(s, serving(), now));
+        } else if (message instanceof SnapshotChunk c) {
+            join.onChunk(c, now);
+            statusDirty = true;
+        } else if (message instanceof ReplicaStatus s) {
+            onStatus(ref, s);
+        }
+        out.ack(ref);
+    }
+
+    /** A peer message that could not be decoded (not JSON, unknown type, too large…). */
+    public void onBadPeerMessage(DeliveryRef ref, ErrorCode code, String reason) {
+        deadLetter(ref, code, reason);
+    }
+
+    /**
+     * The time passes: merge rounds, anti-entropy, compaction, timeouts, announcements. Call it at
+     * the start of each round, before the round's inputs.
+     */
+    public void tick(long nowMillis) {
+        now = Math.max(now, nowMillis);
+        if (now >= nextMergeMillis) {
+            nextMergeMillis = now + config.mergeIntervalMillis();
+            publishDue = true;
+            gapCheckDue = true;
+        }
+        if (now >= nextAntiEntropyMillis) {
+            nextAntiEntropyMillis = now + config.statusIntervalMillis();
+            gapCheckDue = true;
+            snapshots.expire(now);
+            if (serving()) {
+                compact();
+            }
+        }
+        if (rejoinWanted && serving()) {
+            rejoin();
+        }
+        if (join.joining()) {
+            join.tick(now, peers);
+        }
+    }
+
+    // ---- output --------------------------------------------------------------------------------
+
+    /** What to do next, or null when there is nothing. */
+    public Ready ready() {
+        if (gapCheckDue) {
+            gapCheckDue = false;
+            askForGaps();
+        }
+        long publishesThrough = collectOwnEntries();
+        state.writePublishedMark();
+        ReplicaStatus status = statusDue() ? status() : null;
+        if (view.batch().isEmpty() && out.isEmpty() && status == null) {
+            if (!out.notes.isEmpty()) {
+                // notes alone make no Ready; they wait for the next one
+            }
+            return null;
+        }
+        if (status != null) {
+            lastStatusMillis = now;
+            statusDirty = false;
+            statusForced = false;
+        }
+        StoreBatch batch = view.take();
+        Ready ready = new Ready(nextReadyId++, batch, out.messages, out.deadLetters, out.replies, out.acks, out.requeues,
+                status, serving(), out.notes);
+        out.clear();
+        outstanding.addLast(new Pending(ready, publishesThrough));
+        return ready;
+    }
+
+    /**
+     * The caller carried out {@code ready} (its batch is committed). {@code delivered} is false when
+     * publishing failed: then nothing after the commit happened (the caller requeued the acks), and
+     * whatever the Ready published is published again.
+     */
+    public void advance(Ready ready, boolean delivered) {
+        Pending p = outstanding.peekFirst();
+        if (p == null || p.ready() != ready) {
+            throw new IllegalStateException("Readys must be advanced in the order they were handed out");
+        }
+        outstanding.removeFirst();
+        view.committed(ready.commit());
+        if (delivered) {
+            state.published = Math.max(state.published, Math.min(p.publishesThrough(), state.ownApplied()));
+        } else {
+            publishing = state.published; // publish again what this and later Readys carried
+            List<Pending> later = new ArrayList<>(outstanding);
+            outstanding.clear();
+            later.forEach(q -> outstanding.addLast(new Pending(q.ready(), state.published)));
+            publishDue = true;
+        }
+        if (join.joining()) {
+            join.progressed();
+        }
+    }
+
+    // ---- merge traffic ---------------------------------------------------------------------------
+
+    private void onDelta(DeliveryRef ref, Delta delta) {
+        if (delta.origin().equals(self) && serving()) {
+            Operation last = delta.operations().get(delta.operations().size() - 1);
+            if (last.originSeq() > state.ownApplied()) {
+                deadLetter(ref, ErrorCode.BAD_MESSAGE, "entries " + delta.origin() + "#" + delta.operations().get(0).originSeq()
+                        + ".." + last.originSeq() + " in this replica's name, beyond what it wrote (#" + state.ownApplied() + ")");
+            }
+            return; // own entries coming back on the fanout
+        }
+        if (join.joining() && !join.takesEntries()) {
+            return; // before the snapshot is in; peers' status makes this replica ask for them later
+        }
+        MergePath.Intake intake = merge.take(delta);
+        if (intake.problem() != null) {
+            deadLetter(ref, ErrorCode.BAD_MESSAGE, intake.problem());
+        }
+        if (intake.applied() > 0) {
+            statusDirty = true;
+            gapCheckDue |= merge.buffered() > 0;
+            if (join.joining()) {
+                join.progressed();
+            }
+        }
+        if (intake.buffered() > 0 || intake.dropped() > 0) {
+            gapCheckDue = true;
+        }
+    }
+
+    private void answerResend(ResendRequest request) {
+        if (!request.target().equals(self) || !serving() || request.requester().equals(self)) {
+            return;
+        }
+        String origin = request.origin();
+        long from = request.fromSeq();
+        long floor = state.compacted(origin);
+        if (from <= floor) {
+            out.direct(request.requester(), new Compacted(self, request.requester(), origin, floor));
+            from = floor + 1;
+        }
+        List<Operation> entries = view.operations(origin, from, MAX_RESEND_ENTRIES);
+        for (int i = 0; i < entries.size(); i += Delta.MAX_OPS) {
+            out.direct(request.requester(), new Delta(origin, entries.subList(i, Math.min(entries.size(), i + Delta.MAX_OPS))));
+        }
+    }
+
+    private void onCompacted(Compacted c) {
+        if (!serving() || state.applied(c.origin()) >= c.compactedUpTo()) {
+            return;
+        }
+        // Only the op log of a peer that every replica had announced applying those entries is
+        // compacted, so a replica that still needs them lost its state (or was lied to): it rejoins.
+        out.note(c.from() + " compacted " + c.origin() + " up to #" + c.compactedUpTo() + " but this replica has only #"
+                + state.applied(c.origin()) + ": rejoining from a snapshot");
+        rejoinWanted = true; // at the start of the next round, when no decided write is in flight
+    }
+
+    private void onJoinRequest(JoinRequest request) {
+        if (request.replica().equals(self)) {
+            return; // own request coming back on the fanout
+        }
+        peers.forget(request.replica());
+        out.direct(request.replica(), new JoinOffer(self, request.replica(), request.requestId(), state.phase,
+                state.applied(), merge.held(request.replica())));
+        out.note(request.replica() + " joins (incarnation " + request.incarnation() + "): offered "
+                + (serving() ? "a snapshot of " + state.applied() : "nothing, not serving"));
+    }
+
+    private void onStatus(DeliveryRef ref, ReplicaStatus status) {
+        TreeMap<String, Long> known = new TreeMap<>();
+        for (String origin : config.replicaIds()) {
+            known.put(origin, Math.max(merge.held(origin), peers.highestAnnounced(origin)));
+        }
+        String problem = peers.accept(status, state.applied(), known, self, serving(), now);
+        if (problem != null) {
+            deadLetter(ref, ErrorCode.BAD_MESSAGE, problem);
+            return;
+        }
+        gapCheckDue = true;
+    }
+
+    // ---- anti-entropy --------------------------------------------------------------------------
+
+    private void askForGaps() {
+        if (join.joining() && !join.takesEntries()) {
+            return;
+        }
+        TreeMap<String, Long> wanted = new TreeMap<>(merge.missing());
+        for (String origin : config.replicaIds()) {
+            if (origin.equals(self)) {
+                continue; // a joining replica fetches its own stream itself (JoinProcess)
+            }
+            long next = state.applied(origin) + 1;
+            if (peers.highestAnnounced(origin) >= next && !merge.holds(origin, next)) {
+                wanted.merge(origin, next, Math::min);
+            }
+        }
+        wanted.forEach((origin, from) -> {
+            if (origin.equals(self) || peers.recentlyAsked(origin, from, now)) {
+                return;
+            }
+            String target = peers.resendTarget(origin, from, self, now);
+            if (target != null && !target.equals(self)) {
+                out.direct(target, new ResendRequest(origin, from, self, target));
+                peers.asked(origin, from, now);
+            }
+        });
+    }
+
+    /** Deletes op-log entries every replica has announced it applied. */
+    private void compact() {
+        for (String origin : config.replicaIds()) {
+            long floor = Math.min(state.applied(origin), peers.everyPeerApplied(origin));
+            if (floor > state.compacted(origin)) {
+                state.setCompacted(origin, floor);
+            }
+        }
+    }
+
+    /**
+     * Leaves serving for a new join; only between rounds (nothing decided and unsent) and when
+     * everything this replica wrote is published, so that its peers hold all of it.
+     */
+    private void rejoin() {
+        if (state.published < state.ownApplied() || !outstanding.isEmpty() || !view.batch().isEmpty() || !out.isEmpty()) {
+            publishDue = true;
+            return; // tried again at the next tick
+        }
+        rejoinWanted = false;
+        long next = config.incarnation() != state.incarnation ? config.incarnation() : config.incarnation() + 1;
+        state.setIncarnation(next);
+        state.setPhase(Phase.JOINING);
+        join.start(now);
+        statusDirty = true;
+    }
+
+    /**
+     * Own entries not yet published go into this Ready: all of them in {@code EAGER} mode (a write is
+     * answered only after its entry is confirmed), a bounded round when due in {@code INTERVAL} mode.
+     *
+     * @return the highest own entry this Ready publishes
+     */
+    private long collectOwnEntries() {
+        publishing = Math.max(publishing, state.published);
+        long through = publishing;
+        if (!serving()) {
+            return through; // a joining replica's own older entries are held by its peers already
+        }
+        if (config.peers().isEmpty()) {
+            state.published = state.ownApplied(); // nobody to publish to
+            publishing = state.published;
+            return publishing;
+        }
+        boolean eager = config.replication() == NodeConfig.Replication.EAGER;
+        if (!eager && !publishDue) {
+            return through;
+        }
+        publishDue = false;
+        long from = Math.max(publishing, state.compacted(self)) + 1;
+        int deltas = 0;
+        while (from <= state.ownApplied() && (eager || deltas < MAX_DELTAS_PER_ROUND)) {
+            List<Operation> entries = view.operations(self, from, Delta.MAX_OPS);
+            if (entries.isEmpty()) {
+                break;
+            }
+            out.fanout(new Delta(self, entries));
+            deltas++;
+            through = entries.get(entries.size() - 1).originSeq();
+            from = through + 1;
+        }
+        publishDue = from <= state.ownApplied();
+        publishing = through;
+        return through;
+    }
+
+    private boolean statusDue() {
+        if (state.phase == Phase.NEW) {
+            return false;
+        }
+        long since = now - lastStatusMillis;
+        return statusForced || since >= config.statusIntervalMillis() || (statusDirty && since >= config.statusMinGapMillis());
+    }
+
+    private ReplicaStatus status() {
+        TreeMap<String, Long> conflicts = new TreeMap<>();
+        applier.conflicts().forEach((k, v) -> {
+            if (v > 0) {
+                conflicts.put(k.name(), v);
+            }
+        });
+        return new ReplicaStatus(self, state.incarnation, state.phase, state.applied(), state.published, state.compacted(),
+                conflicts, join.progress());
+    }
+
+    private void deadLetter(DeliveryRef ref, ErrorCode code, String reason) {
+        out.deadLetter(ref, code, reason);
+        out.note("dead-lettered a " + ref.source().name().toLowerCase() + " message: " + code + " " + reason);
+        deadLetters++;
+        deadLettersByReason.merge(code.name(), 1L, Long::sum);
+    }
+
+    /** Counts and state for logs, status and metrics. */
+    public record NodeStats(Phase phase, long incarnation, Map<String, Long> applied, long published,
+                            Map<String, Long> compacted, int buffered, long executed, long refused, long answeredFromRecord,
+                            long merged, long rejectedEntries, long deadLetters, Map<String, Long> deadLettersByCode,
+                            Map<ConflictKind, Long> conflicts, ReplicaStatus.JoinProgress join, int snapshotsServing,
+                            long snapshotPagesServed) {
+    }
+
+    List<Ready> outstandingReadys() {
+        List<Ready> list = new ArrayList<>();
+        outstanding.forEach(p -> list.add(p.ready()));
+        return list;
+    }
+}

@@ -1,0 +1,247 @@
+package fulcrum.core.node;
+
+import fulcrum.core.clock.VectorClock;
+import fulcrum.core.replica.City;
+import fulcrum.core.replica.Operation;
+import fulcrum.core.replica.Reply;
+import fulcrum.core.store.CommandRecord;
+import fulcrum.core.store.StateReader;
+import fulcrum.core.store.StoreBatch;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The node's view of its state: the store as of its last commit, under the batches the node has
+ * produced but the caller has not yet committed (oldest first), under the batch being built. Like
+ * etcd raft's unstable log over its {@code Storage}: reads see every write the node has decided,
+ * writes go into the batch being built.
+ */
+final class StateView {
+    /** One batch and the indexes needed to read it back by key. */
+    private static final class Layer {
+        final StoreBatch batch = new StoreBatch();
+        final Map<String, Map<String, Boolean>> names = new HashMap<>(); // planet\0name -> city id -> present
+        final Map<String, TreeMap<Long, Operation>> ops = new HashMap<>();
+        final Map<String, TreeMap<String, CommandRecord>> records = new HashMap<>();
+    }
+
+    private final StateReader store;
+    private final Deque<Layer> uncommitted = new ArrayDeque<>(); // oldest first
+    private Layer building = new Layer();
+
+    StateView(StateReader store) {
+        this.store = store;
+    }
+
+    StateReader store() {
+        return store;
+    }
+
+    /** The batch being built (for meta changes that need no read-back). */
+    StoreBatch batch() {
+        return building.batch;
+    }
+
+    /** Hands the batch being built over to the caller; it stays readable until {@link #committed}. */
+    StoreBatch take() {
+        Layer done = building;
+        uncommitted.addLast(done);
+        building = new Layer();
+        return done.batch;
+    }
+
+    /** The caller committed {@code batch}, the oldest one it was handed: the store now answers for it. */
+    void committed(StoreBatch batch) {
+        Layer oldest = uncommitted.peekFirst();
+        if (oldest == null || oldest.batch != batch) {
+            throw new IllegalStateException("batches must be committed in the order they were taken");
+        }
+        uncommitted.removeFirst();
+    }
+
+    int uncommittedBatches() {
+        return uncommitted.size();
+    }
+
+    // ---- reads ---------------------------------------------------------------------------------
+
+    VectorClock clock(String planet) {
+        for (Iterator<Layer> it = newestFirst(); it.hasNext(); ) {
+            Layer l = it.next();
+            VectorClock c = l.batch.clocks().get(planet);
+            if (c != null) {
+                return c;
+            }
+            if (l.batch.clearsData()) {
+                return null;
+            }
+        }
+        return store.planetClock(planet);
+    }
+
+    City city(String planet, String cityId) {
+        StoreBatch.CityKey key = new StoreBatch.CityKey(planet, cityId);
+        for (Iterator<Layer> it = newestFirst(); it.hasNext(); ) {
+            Layer l = it.next();
+            City c = l.batch.cities().get(key);
+            if (c != null) {
+                return c;
+            }
+            if (l.batch.clearsData()) {
+                return null;
+            }
+        }
+        return store.city(planet, cityId);
+    }
+
+    List<String> cityIdsNamed(String planet, String name) {
+        String key = planet + '\0' + name;
+        List<Layer> layers = oldestFirstSinceClear();
+        TreeSet<String> ids = new TreeSet<>();
+        if (layers.isEmpty() || !layers.get(0).batch.clearsData()) {
+            ids.addAll(store.cityIdsNamed(planet, name));
+        }
+        for (Layer l : layers) {
+            Map<String, Boolean> changes = l.names.get(key);
+            if (changes != null) {
+                changes.forEach((id, present) -> {
+                    if (present) {
+                        ids.add(id);
+                    } else {
+                        ids.remove(id);
+                    }
+                });
+            }
+        }
+        return List.copyOf(ids);
+    }
+
+    Reply reply(String commandId) {
+        for (Iterator<Layer> it = newestFirst(); it.hasNext(); ) {
+            Layer l = it.next();
+            Reply r = l.batch.replies().get(commandId);
+            if (r != null) {
+                return r;
+            }
+            if (l.batch.clearsData()) {
+                return null;
+            }
+        }
+        return store.reply(commandId);
+    }
+
+    List<CommandRecord> commandRecords(String commandId) {
+        List<Layer> layers = oldestFirstSinceClear();
+        TreeMap<String, CommandRecord> byOrigin = new TreeMap<>();
+        if (layers.isEmpty() || !layers.get(0).batch.clearsData()) {
+            store.commandRecords(commandId).forEach(r -> byOrigin.put(r.origin(), r));
+        }
+        for (Layer l : layers) {
+            TreeMap<String, CommandRecord> m = l.records.get(commandId);
+            if (m != null) {
+                byOrigin.putAll(m);
+            }
+        }
+        return List.copyOf(byOrigin.values());
+    }
+
+    /** Op-log entries of {@code origin} from {@code fromSeq}, the uncommitted ones included, at most {@code limit}. */
+    List<Operation> operations(String origin, long fromSeq, int limit) {
+        List<Layer> layers = oldestFirstSinceClear();
+        TreeMap<Long, Operation> merged = new TreeMap<>();
+        if (layers.isEmpty() || !layers.get(0).batch.clearsData()) {
+            store.operations(origin, fromSeq, limit).forEach(op -> merged.put(op.originSeq(), op));
+        }
+        for (Layer l : layers) {
+            TreeMap<Long, Operation> ops = l.ops.get(origin);
+            if (ops != null) {
+                merged.putAll(ops.tailMap(fromSeq, true));
+            }
+        }
+        List<Operation> out = new ArrayList<>(Math.min(limit, merged.size()));
+        for (Operation op : merged.values()) {
+            if (out.size() >= limit) {
+                break;
+            }
+            out.add(op);
+        }
+        return out;
+    }
+
+    // ---- writes (into the batch being built) --------------------------------------------------
+
+    void putClock(String planet, VectorClock clock) {
+        building.batch.putClock(planet, clock);
+    }
+
+    /** Stores {@code after} and keeps the name index in step with the change from {@code before}. */
+    void putCity(String planet, City before, City after) {
+        building.batch.putCity(planet, after);
+        boolean wasFiled = before != null && before.isLive();
+        boolean isFiled = after.isLive();
+        if (wasFiled && (!isFiled || !before.name().value().equals(after.name().value()))) {
+            index(planet, before.name().value(), after.id(), false);
+        }
+        if (isFiled && (!wasFiled || !before.name().value().equals(after.name().value()))) {
+            index(planet, after.name().value(), after.id(), true);
+        }
+    }
+
+    private void index(String planet, String name, String cityId, boolean present) {
+        building.batch.indexName(planet, name, cityId, present);
+        building.names.computeIfAbsent(planet + '\0' + name, k -> new HashMap<>()).put(cityId, present);
+    }
+
+    void putOperation(Operation op) {
+        building.batch.putOperation(op);
+        building.ops.computeIfAbsent(op.origin(), o -> new TreeMap<>()).put(op.originSeq(), op);
+    }
+
+    void putReply(String commandId, Reply reply) {
+        building.batch.putReply(commandId, reply);
+    }
+
+    void putCommandRecord(CommandRecord record) {
+        building.batch.putCommandRecord(record);
+        building.records.computeIfAbsent(record.commandId(), c -> new TreeMap<>()).put(record.origin(), record);
+    }
+
+    /**
+     * Empties the view down to nothing, as a {@link StoreBatch#clearData()} commit will; what the
+     * batch being built held is dropped too (a batch applies its clear before its puts).
+     */
+    void clearData() {
+        building = new Layer();
+        building.batch.clearData();
+    }
+
+    private Iterator<Layer> newestFirst() {
+        List<Layer> all = new ArrayList<>(uncommitted.size() + 1);
+        all.add(building);
+        for (Iterator<Layer> it = uncommitted.descendingIterator(); it.hasNext(); ) {
+            all.add(it.next());
+        }
+        return all.iterator();
+    }
+
+    /** The layers to read, oldest first, starting at the newest one that clears the data (if any). */
+    private List<Layer> oldestFirstSinceClear() {
+        List<Layer> all = new ArrayList<>(uncommitted);
+        all.add(building);
+        int start = 0;
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (all.get(i).batch.clearsData()) {
+                start = i;
+                break;
+            }
+        }
+        return all.subList(start, all.size());
+    }
+}

@@ -1,0 +1,129 @@
+package fulcrum.core.node;
+
+import fulcrum.core.domain.Command;
+import fulcrum.core.protocol.Delta;
+import fulcrum.core.replica.ConflictKind;
+import fulcrum.core.replica.Operation;
+import fulcrum.core.replica.Planet;
+import fulcrum.core.replica.Reply;
+import fulcrum.core.replication.CanonicalDump;
+import fulcrum.core.store.IncarnationStart;
+import fulcrum.core.store.MemoryStore;
+import fulcrum.core.store.Phase;
+import fulcrum.core.store.StoreBatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The production {@link ReplicaNode} over a {@link MemoryStore}, driven synchronously: every input
+ * is followed by the Ready it causes, carried out at once (commit, then what it sends is collected
+ * here). For directed tests of the node's rules; the simulations drive nodes asynchronously.
+ */
+public final class TestReplica {
+    private final String id;
+    private final List<String> ids;
+    private final MemoryStore store;
+    private final ReplicaNode node;
+    private final List<Ready> readys = new ArrayList<>();
+    private long tag;
+    private long now;
+
+    /** A serving replica of a cluster that already exists (incarnation 1), empty. */
+    public TestReplica(String id, List<String> ids) {
+        this(id, ids, NodeConfig.Replication.EAGER);
+    }
+
+    public TestReplica(String id, List<String> ids, NodeConfig.Replication mode) {
+        this.id = id;
+        this.ids = List.copyOf(ids);
+        this.store = new MemoryStore(id);
+        store.commit(new StoreBatch().putIncarnation(1).putPhase(Phase.SERVING)
+                .putIncarnationStart(id, new IncarnationStart(1, 1)));
+        this.node = new ReplicaNode(NodeConfig.defaults(id, ids, 1, 1).withReplication(mode).withPendingCapacity(64), store, 0);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public ReplicaNode node() {
+        return node;
+    }
+
+    public MemoryStore store() {
+        return store;
+    }
+
+    /** Executes a command as a client's delivery and returns the answer. */
+    public Reply execute(String commandId, Command command) {
+        node.tick(++now);
+        node.onCommand(new DeliveryRef(DeliveryRef.Source.COMMANDS, 0, ++tag), new ReplyAddress("client", commandId),
+                commandId, command, null);
+        Ready ready = runOnce();
+        return ready.replies().get(ready.replies().size() - 1).reply();
+    }
+
+    /** The newest own entry. */
+    public Operation lastEntry() {
+        List<Operation> own = store.allOperations().stream().filter(o -> o.origin().equals(id)).toList();
+        return own.get(own.size() - 1);
+    }
+
+    /** Delivers peers' entries, one delta per consecutive run of one origin, in the order given. */
+    public void merge(List<Operation> entries) {
+        node.tick(++now);
+        List<Operation> run = new ArrayList<>();
+        for (Operation op : entries) {
+            if (!run.isEmpty() && (!run.get(0).origin().equals(op.origin())
+                    || run.get(run.size() - 1).originSeq() + 1 != op.originSeq() || run.size() == Delta.MAX_OPS)) {
+                deliver(run);
+                run = new ArrayList<>();
+            }
+            run.add(op);
+        }
+        if (!run.isEmpty()) {
+            deliver(run);
+        }
+        runOnce();
+    }
+
+    private void deliver(List<Operation> run) {
+        node.onPeerMessage(new DeliveryRef(DeliveryRef.Source.MERGE, 0, ++tag), new Delta(run.get(0).origin(), run));
+    }
+
+    private Ready runOnce() {
+        Ready ready = node.ready();
+        if (ready == null) {
+            return null;
+        }
+        store.commit(ready.commit());
+        node.advance(ready, true);
+        readys.add(ready);
+        return ready;
+    }
+
+    public List<Ready> readys() {
+        return readys;
+    }
+
+    public SortedMap<String, Planet> planets() {
+        TreeMap<String, Planet> out = new TreeMap<>();
+        store.planets().forEach(p -> out.put(p.name(), p));
+        return out;
+    }
+
+    public Map<ConflictKind, Long> conflicts() {
+        return node.stats().conflicts();
+    }
+
+    public Map<String, Long> applied() {
+        return node.applied();
+    }
+
+    public String dump() {
+        return CanonicalDump.of(ids, store.planets(), store.meta().appliedSeq());
+    }
+}
