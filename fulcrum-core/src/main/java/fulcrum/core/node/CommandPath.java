@@ -28,8 +28,11 @@ final class CommandPath {
     private long executed;
     private long answeredFromRecord;
     private long refused;
+    private final boolean replicatedRefusals;
 
-    CommandPath(String self, List<String> replicaIds, StateView view, NodeState state, EntryApplier applier) {
+    CommandPath(String self, List<String> replicaIds, StateView view, NodeState state, EntryApplier applier,
+                boolean replicatedRefusals) {
+        this.replicatedRefusals = replicatedRefusals;
         this.self = self;
         this.replicaIds = replicaIds;
         this.view = view;
@@ -52,7 +55,9 @@ final class CommandPath {
             if (refuse.record()) {
                 // The router may now offer the command to the next replica: this one must never apply it,
                 // even after losing its disk, so the refusal is an entry of its stream.
-                append(commandId, command.planet(), OpKind.Refusal, null, null, null, have);
+                if (replicatedRefusals) {
+                    append(commandId, command.planet(), OpKind.Refusal, null, null, null, have);
+                }
                 view.putReply(commandId, refuse.reply());
             }
             return refuse.reply();

@@ -55,8 +55,10 @@ final class JoinProcess {
     private long lastOwnRequestMillis;
     private Map<String, Long> snapshotApplied;
     private Map<String, List<IncarnationStart>> snapshotIncarnations;
+    private final boolean complete;
 
-    JoinProcess(NodeConfig config, NodeState state, StateView view, MergePath merge, Outbox out) {
+    JoinProcess(NodeConfig config, NodeState state, StateView view, MergePath merge, Outbox out, boolean complete) {
+        this.complete = complete;
         this.config = config;
         this.state = state;
         this.view = view;
@@ -80,7 +82,6 @@ final class JoinProcess {
     /** Starts (or starts again) from an empty store. */
     void start(long now) {
         state.clearData();
-        merge.clear();
         offers.clear();
         source = null;
         cursor = null;
@@ -148,7 +149,7 @@ final class JoinProcess {
         snapshotApplied.forEach((origin, seq) -> {
             if (seq > 0) {
                 state.setApplied(origin, seq);
-                state.setCompacted(origin, seq); // entries up to here are in the snapshot, not in an op log here
+                state.raiseFloor(origin, seq); // entries up to here came in the snapshot; held ones are kept
             }
         });
         snapshotIncarnations.forEach((origin, starts) -> starts.forEach(s -> state.addIncarnationStart(origin, s)));
@@ -172,7 +173,7 @@ final class JoinProcess {
         }
         if (stage == Stage.CATCHING_UP && state.ownApplied() < ownHeld()
                 && now - lastOwnRequestMillis > config.statusIntervalMillis()) {
-            String target = holderOfOwnStream();
+            String target = holderOfOwnStream(peers);
             if (target != null) {
                 out.direct(target, new ResendRequest(config.self(), state.ownApplied() + 1, config.self(), target));
                 lastOwnRequestMillis = now;
@@ -183,7 +184,7 @@ final class JoinProcess {
 
     /** Serves once every peer answered and this replica holds as much of its own stream as any of them. */
     private void finishIfComplete() {
-        if (stage != Stage.CATCHING_UP || offers.size() < config.peers().size() || state.ownApplied() < ownHeld()) {
+        if (stage != Stage.CATCHING_UP || (complete && (offers.size() < config.peers().size() || state.ownApplied() < ownHeld()))) {
             return;
         }
         state.addIncarnationStart(config.self(), new IncarnationStart(state.incarnation, state.ownApplied() + 1));
@@ -205,8 +206,24 @@ final class JoinProcess {
         return max;
     }
 
-    private String holderOfOwnStream() {
+    /**
+     * Whom to ask for the own previous stream: a serving peer that announced applying the most of
+     * it (applied entries have no gaps), else the peer whose offer held the most.
+     */
+    private String holderOfOwnStream(PeerTracker peers) {
         String best = null;
+        long bestApplied = state.ownApplied();
+        for (String peer : config.peers()) {
+            ReplicaStatus s = peers.latest(peer);
+            long applied = s == null || s.phase() != Phase.SERVING ? 0 : s.applied().getOrDefault(config.self(), 0L);
+            if (applied > bestApplied) {
+                best = peer;
+                bestApplied = applied;
+            }
+        }
+        if (best != null) {
+            return best;
+        }
         long bestHeld = state.ownApplied();
         for (JoinOffer o : offers.values()) {
             if (o.heldOfRequester() > bestHeld) {

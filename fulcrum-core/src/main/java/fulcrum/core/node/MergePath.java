@@ -4,94 +4,101 @@ import fulcrum.core.clock.VectorClock;
 import fulcrum.core.protocol.Delta;
 import fulcrum.core.replica.Operation;
 import fulcrum.core.store.IncarnationStart;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Peers' entries into this replica: applied per origin in sequence order and causally (an entry
- * waits until this replica has every write on its planet that its origin had seen), exactly once
- * (duplicates are no-ops), each checked against the state right before it is applied.
+ * Peers' entries into this replica. Every entry taken is first <em>held</em>: written to the op log
+ * in the same synced batch as the acknowledgement of its delivery, applied or not, so an entry a
+ * replica acknowledged is never lost with its memory (a publisher that answered its client after
+ * the broker confirmed the entry may lose its own disk next). Entries are then applied per origin
+ * in sequence order and causally (an entry waits until this replica has every write on its planet
+ * that its origin had seen), exactly once, each checked against the state right before.
  *
  * <p>Causal readiness keeps the invariant that a planet's clock counts exactly the entries applied
  * to it, so a clock handed to a client never promises a write that is not there, and an AddCity is
- * never overtaken by the updates of its city. It also makes the check of an entry's own clock exact:
- * its origin's entry must be one more than this replica's (a refusal's: equal).
+ * never overtaken by the updates of its city. It also makes the check of an entry's own clock
+ * exact: its origin's count must be one more than this replica's (a refusal's: equal).
  */
 final class MergePath {
+    /** Above this distance from the applied mark an entry is not held: no real backlog gets near it. */
+    static final long MAX_AHEAD = 1L << 20;
+
     /** What became of one delta. */
-    record Intake(int applied, int duplicates, int buffered, int dropped, String problem) {
+    record Intake(int applied, int duplicates, int held, String problem) {
     }
 
     private final String self;
+    private final List<String> origins;
+    private final StateView view;
     private final NodeState state;
     private final EntryApplier applier;
-    private final MessageRules rules;
-    private final ReorderBuffer buffer;
+    private final boolean causalDelivery;
     private long appliedTotal;
     private long rejectedTotal;
+    private String lastRejection;
 
-    MergePath(String self, NodeState state, EntryApplier applier, MessageRules rules, int capacity) {
+    MergePath(String self, List<String> origins, StateView view, NodeState state, EntryApplier applier,
+              boolean causalDelivery) {
         this.self = self;
+        this.origins = origins;
+        this.view = view;
         this.state = state;
         this.applier = applier;
-        this.rules = rules;
-        this.buffer = new ReorderBuffer(capacity);
+        this.causalDelivery = causalDelivery;
     }
 
     /**
-     * Takes a (structurally valid) delta. Returns a problem when the delta contradicts what this
-     * replica holds: then the caller dead-letters it; the entries before the problem may have been
-     * applied (each entry stands alone).
+     * Holds the entries of a (structurally valid) delta, then, when {@code apply}, applies what is
+     * ready. Returns a problem when the delta contradicts what this replica holds: the caller
+     * dead-letters it (entries before the problem are kept; each stands alone).
      */
-    Intake take(Delta delta) {
-        int applied = 0;
+    Intake take(Delta delta, boolean apply) {
         int duplicates = 0;
-        int buffered = 0;
-        int dropped = 0;
+        int held = 0;
         for (Operation op : delta.operations()) {
             String problem = incarnationProblem(op);
-            if (problem != null) {
-                return new Intake(applied, duplicates, buffered, dropped, problem);
+            if (problem == null && op.originSeq() > state.applied(op.origin()) + MAX_AHEAD) {
+                problem = "entry " + op.id() + " is " + (op.originSeq() - state.applied(op.origin()))
+                        + " ahead of what this replica applied (at most " + MAX_AHEAD + ")";
             }
-            long seq = op.originSeq();
-            if (seq <= state.applied(op.origin()) || buffer.holds(op.origin(), seq)) {
+            if (problem != null) {
+                return new Intake(apply ? drain() : 0, duplicates, held, problem);
+            }
+            if (op.originSeq() <= state.applied(op.origin())) {
                 duplicates++;
                 continue;
             }
-            if (isNext(op) && causallyReady(op)) {
-                problem = applyChecked(op);
-                if (problem != null) {
-                    return new Intake(applied, duplicates, buffered, dropped, problem);
+            Operation holding = entry(op.origin(), op.originSeq());
+            if (holding != null) {
+                if (!holding.equals(op)) {
+                    return new Intake(apply ? drain() : 0, duplicates, held, "entry " + op.id()
+                            + " differs from the one held under that id (" + holding + ")");
                 }
-                applied += 1 + drain();
+                duplicates++;
                 continue;
             }
-            Operation out = buffer.add(op, state.applied());
-            if (out != op) {
-                buffered++;
-            }
-            if (out != null) {
-                dropped++;
-            }
+            view.putOperation(op);
+            held++;
         }
-        return new Intake(applied, duplicates, buffered, dropped, null);
+        return new Intake(apply ? drain() : 0, duplicates, held, null);
     }
 
-    /** Applies whatever in the buffer became ready; returns how many. */
+    /** Applies every held entry that became ready; returns how many. */
     int drain() {
         int count = 0;
         boolean progress = true;
         while (progress) {
             progress = false;
-            for (String origin : buffer.origins()) {
-                buffer.dropUpTo(origin, state.applied(origin));
-                Operation head = buffer.get(origin, state.applied(origin) + 1);
-                if (head != null && causallyReady(head)) {
-                    buffer.remove(head);
-                    String problem = applyChecked(head);
-                    if (problem == null) {
+            for (String origin : origins) {
+                Operation next;
+                while ((next = nextHeld(origin)) != null && causallyReady(next)) {
+                    if (applyChecked(next)) {
                         count++;
                         progress = true;
+                    } else {
+                        break;
                     }
                 }
             }
@@ -100,13 +107,16 @@ final class MergePath {
     }
 
     /**
-     * The origins whose next entry is missing (a gap, or a causal predecessor of a buffered entry),
+     * The origins whose next entry is missing (a gap, or a causal predecessor of a held entry),
      * with the sequence number to ask from.
      */
     Map<String, Long> missing() {
         TreeMap<String, Long> needed = new TreeMap<>();
-        for (String origin : buffer.origins()) {
-            Operation head = buffer.get(origin, state.applied(origin) + 1);
+        for (String origin : origins) {
+            if (view.lastOperationSeq(origin) <= state.applied(origin)) {
+                continue;
+            }
+            Operation head = nextHeld(origin);
             if (head == null) {
                 needed.put(origin, state.applied(origin) + 1);
                 continue;
@@ -114,7 +124,7 @@ final class MergePath {
             VectorClock have = applier.clockOf(head.planet());
             for (Map.Entry<String, Long> c : head.clock().asMap().entrySet()) {
                 String j = c.getKey();
-                if (!j.equals(origin) && have.get(j) < c.getValue() && !buffer.holds(j, state.applied(j) + 1)) {
+                if (!j.equals(origin) && have.get(j) < c.getValue() && nextHeld(j) == null) {
                     needed.put(j, state.applied(j) + 1);
                 }
             }
@@ -122,21 +132,23 @@ final class MergePath {
         return needed;
     }
 
-    boolean holds(String origin, long seq) {
-        return buffer.holds(origin, seq);
+    /** Whether the entry after the applied mark of {@code origin} is held. */
+    boolean holdsNext(String origin) {
+        return nextHeld(origin) != null;
     }
 
-    /** The highest entry of {@code origin} applied or waiting here. */
+    /** The highest entry of {@code origin} applied or held here. */
     long held(String origin) {
-        return Math.max(state.applied(origin), buffer.highest(origin));
+        return Math.max(state.applied(origin), view.lastOperationSeq(origin));
     }
 
-    int buffered() {
-        return buffer.size();
-    }
-
-    void clear() {
-        buffer.clear();
+    /** Entries held but not applied. */
+    long waiting() {
+        long n = 0;
+        for (String origin : origins) {
+            n += Math.max(0, view.lastOperationSeq(origin) - state.applied(origin));
+        }
+        return n;
     }
 
     long appliedTotal() {
@@ -147,12 +159,24 @@ final class MergePath {
         return rejectedTotal;
     }
 
-    private boolean isNext(Operation op) {
-        return op.originSeq() == state.applied(op.origin()) + 1;
+    /** The last entry refused at apply time, for the log; null when none since asked. */
+    String takeLastRejection() {
+        String r = lastRejection;
+        lastRejection = null;
+        return r;
+    }
+
+    private Operation nextHeld(String origin) {
+        return entry(origin, state.applied(origin) + 1);
+    }
+
+    private Operation entry(String origin, long seq) {
+        List<Operation> ops = view.operations(origin, seq, 1);
+        return ops.isEmpty() || ops.get(0).originSeq() != seq ? null : ops.get(0);
     }
 
     private boolean causallyReady(Operation op) {
-        if (!op.kind().changesState()) {
+        if (!op.kind().changesState() || !causalDelivery) {
             return true;
         }
         VectorClock have = applier.clockOf(op.planet());
@@ -164,14 +188,19 @@ final class MergePath {
         return true;
     }
 
-    /** The last checks, against the state the entry is applied to; then the entry is applied. */
-    private String applyChecked(Operation op) {
+    /**
+     * The last checks, against the state the entry is applied to; then the entry is applied. An
+     * entry that fails them is dropped from the op log (the right one is asked for again).
+     */
+    private boolean applyChecked(Operation op) {
         long have = applier.clockOf(op.planet()).get(op.origin());
         long expected = op.kind().changesState() ? have + 1 : have;
         if (op.clock().get(op.origin()) != expected) {
             rejectedTotal++;
-            return "entry " + op.id() + " says " + op.origin() + " had written " + op.clock().get(op.origin())
-                    + " time(s) on " + op.planet() + ", but its earlier entries make " + expected;
+            lastRejection = "entry " + op.id() + " says " + op.origin() + " had written " + op.clock().get(op.origin())
+                    + " time(s) on " + op.planet() + ", but its earlier entries make " + expected + ": dropped";
+            view.dropOperation(op.origin(), op.originSeq());
+            return false;
         }
         if (!state.knowsIncarnation(op.origin(), op.incarnation())) {
             state.addIncarnationStart(op.origin(), new IncarnationStart(op.incarnation(), op.originSeq()));
@@ -179,24 +208,25 @@ final class MergePath {
         applier.apply(op, !op.origin().equals(self));
         state.setApplied(op.origin(), op.originSeq());
         appliedTotal++;
-        return null;
+        return true;
     }
 
     /**
      * An entry id belongs to one incarnation of its origin: sequence numbers continue across
-     * incarnations, so an entry whose number an incarnation it is not from owns is a reuse, never a
-     * duplicate to drop silently.
+     * incarnations, so an entry whose number another incarnation owns is a reuse, never a duplicate
+     * to drop silently.
      */
     private String incarnationProblem(Operation op) {
         IncarnationStart owner = state.owner(op.origin(), op.originSeq());
-        if (owner == null || owner.incarnation() == op.incarnation()) {
-            if (owner == null && state.knowsIncarnation(op.origin(), op.incarnation())) {
-                return "entry " + op.id() + " of incarnation " + op.incarnation() + " precedes that incarnation's start";
-            }
+        if (owner == null) {
+            return state.knowsIncarnation(op.origin(), op.incarnation())
+                    ? "entry " + op.id() + " of incarnation " + op.incarnation() + " precedes that incarnation's start"
+                    : null;
+        }
+        if (owner.incarnation() == op.incarnation()) {
             return null;
         }
-        boolean newer = !state.knowsIncarnation(op.origin(), op.incarnation()) && op.originSeq() > state.applied(op.origin());
-        if (newer) {
+        if (!state.knowsIncarnation(op.origin(), op.incarnation()) && op.originSeq() > state.applied(op.origin())) {
             return null; // a new incarnation of the origin starts here (recorded when applied)
         }
         return "entry " + op.id() + " comes from incarnation " + op.incarnation() + " but #" + op.originSeq()

@@ -77,6 +77,12 @@ final class NodeState {
         view.batch().compact(origin, upTo);
     }
 
+    /** Raises the floor without deleting what is held (after installing a snapshot). */
+    void raiseFloor(String origin, long upTo) {
+        compacted.merge(origin, upTo, Math::max);
+        view.batch().raiseFloor(origin, upTo);
+    }
+
     void setPhase(Phase next) {
         phase = next;
         view.batch().putPhase(next);

@@ -73,6 +73,8 @@ public final class ReplicaNode {
     private boolean statusDirty = true;
     private boolean statusForced;
     private boolean rejoinWanted;
+    /** Held entries may have become ready (after a restart, a join step): apply them at the next Ready. */
+    private boolean drainDue = true;
     private long deadLetters;
     private final TreeMap<String, Long> deadLettersByReason = new TreeMap<>();
 
@@ -81,6 +83,11 @@ public final class ReplicaNode {
     }
 
     public ReplicaNode(NodeConfig config, StateReader store, long nowMillis) {
+        this(config, store, nowMillis, NodeRules.ALL);
+    }
+
+    /** With some rules switched off: only for the simulations that show each rule is needed. */
+    ReplicaNode(NodeConfig config, StateReader store, long nowMillis, NodeRules nodeRules) {
         this.config = Objects.requireNonNull(config, "config");
         this.self = config.self();
         StoreMeta meta = store.meta();
@@ -91,10 +98,10 @@ public final class ReplicaNode {
         this.state = new NodeState(self, view, meta);
         this.applier = new EntryApplier(config.replicaIds(), view);
         this.rules = new MessageRules(self, config.replicaIds());
-        this.commands = new CommandPath(self, config.replicaIds(), view, state, applier);
-        this.merge = new MergePath(self, state, applier, rules, config.pendingCapacity());
+        this.commands = new CommandPath(self, config.replicaIds(), view, state, applier, nodeRules.replicatedRefusals());
+        this.merge = new MergePath(self, config.replicaIds(), view, state, applier, nodeRules.causalDelivery());
         this.peers = new PeerTracker(config.peers(), config.statusIntervalMillis());
-        this.join = new JoinProcess(config, state, view, merge, out);
+        this.join = new JoinProcess(config, state, view, merge, out, nodeRules.completeJoin());
         this.snapshots = new SnapshotServer(self, store, config.snapshotPageItems(), config.snapshotLeaseMillis(),
                 config.maxSnapshotSessions());
         this.now = nowMillis;
@@ -154,7 +161,7 @@ public final class ReplicaNode {
 
     public NodeStats stats() {
         return new NodeStats(state.phase, state.incarnation, state.applied(), state.published, state.compacted(),
-                merge.buffered(), commands.executed(), commands.refused(), commands.answeredFromRecord(),
+                merge.waiting(), commands.executed(), commands.refused(), commands.answeredFromRecord(),
                 merge.appliedTotal(), merge.rejectedTotal(), deadLetters, new TreeMap<>(deadLettersByReason),
                 applier.conflicts(), join.progress(), snapshots.open(), snapshots.pagesServed());
     }
@@ -205,11 +212,13 @@ public final class ReplicaNode {
         } else if (message instanceof JoinOffer o) {
             join.onOffer(o, now);
             statusDirty = true;
+            drainDue = true;
         } else if (message instanceof SnapshotRequest s) {
             out.direct(s.from(), snapshots.serve(s, serving(), now));
         } else if (message instanceof SnapshotChunk c) {
             join.onChunk(c, now);
             statusDirty = true;
+            drainDue = true;
         } else if (message instanceof ReplicaStatus s) {
             onStatus(ref, s);
         }
@@ -252,6 +261,19 @@ public final class ReplicaNode {
 
     /** What to do next, or null when there is nothing. */
     public Ready ready() {
+        if (drainDue && (!join.joining() || join.takesEntries())) {
+            drainDue = false;
+            if (merge.drain() > 0) {
+                statusDirty = true;
+                if (join.joining()) {
+                    join.progressed();
+                }
+            }
+        }
+        String rejection = merge.takeLastRejection();
+        if (rejection != null) {
+            out.note(rejection);
+        }
         if (gapCheckDue) {
             gapCheckDue = false;
             askForGaps();
@@ -315,21 +337,19 @@ public final class ReplicaNode {
             }
             return; // own entries coming back on the fanout
         }
-        if (join.joining() && !join.takesEntries()) {
-            return; // before the snapshot is in; peers' status makes this replica ask for them later
-        }
-        MergePath.Intake intake = merge.take(delta);
+        // Held at once (durable with the ack); applied once there is a state to apply them to.
+        boolean apply = !join.joining() || join.takesEntries();
+        MergePath.Intake intake = merge.take(delta, apply);
         if (intake.problem() != null) {
             deadLetter(ref, ErrorCode.BAD_MESSAGE, intake.problem());
         }
         if (intake.applied() > 0) {
             statusDirty = true;
-            gapCheckDue |= merge.buffered() > 0;
             if (join.joining()) {
                 join.progressed();
             }
         }
-        if (intake.buffered() > 0 || intake.dropped() > 0) {
+        if (intake.held() > 0 && apply && merge.waiting() > 0) {
             gapCheckDue = true;
         }
     }
@@ -398,7 +418,7 @@ public final class ReplicaNode {
                 continue; // a joining replica fetches its own stream itself (JoinProcess)
             }
             long next = state.applied(origin) + 1;
-            if (peers.highestAnnounced(origin) >= next && !merge.holds(origin, next)) {
+            if (peers.highestAnnounced(origin) >= next && !merge.holdsNext(origin)) {
                 wanted.merge(origin, next, Math::min);
             }
         }
@@ -508,7 +528,7 @@ public final class ReplicaNode {
 
     /** Counts and state for logs, status and metrics. */
     public record NodeStats(Phase phase, long incarnation, Map<String, Long> applied, long published,
-                            Map<String, Long> compacted, int buffered, long executed, long refused, long answeredFromRecord,
+                            Map<String, Long> compacted, long waiting, long executed, long refused, long answeredFromRecord,
                             long merged, long rejectedEntries, long deadLetters, Map<String, Long> deadLettersByCode,
                             Map<ConflictKind, Long> conflicts, ReplicaStatus.JoinProgress join, int snapshotsServing,
                             long snapshotPagesServed) {

@@ -30,6 +30,7 @@ final class StateView {
         final Map<String, Map<String, Boolean>> names = new HashMap<>(); // planet\0name -> city id -> present
         final Map<String, TreeMap<Long, Operation>> ops = new HashMap<>();
         final Map<String, TreeMap<String, CommandRecord>> records = new HashMap<>();
+        final Map<String, TreeSet<Long>> dropped = new HashMap<>();
     }
 
     private final StateReader store;
@@ -152,14 +153,20 @@ final class StateView {
         return List.copyOf(byOrigin.values());
     }
 
-    /** Op-log entries of {@code origin} from {@code fromSeq}, the uncommitted ones included, at most {@code limit}. */
+    /**
+     * Op-log entries of {@code origin} from {@code fromSeq}, the uncommitted ones included, at most
+     * {@code limit}. (A clear keeps the op log, so every layer counts.)
+     */
     List<Operation> operations(String origin, long fromSeq, int limit) {
-        List<Layer> layers = oldestFirstSinceClear();
         TreeMap<Long, Operation> merged = new TreeMap<>();
-        if (layers.isEmpty() || !layers.get(0).batch.clearsData()) {
-            store.operations(origin, fromSeq, limit).forEach(op -> merged.put(op.originSeq(), op));
-        }
+        store.operations(origin, fromSeq, limit).forEach(op -> merged.put(op.originSeq(), op));
+        List<Layer> layers = new ArrayList<>(uncommitted);
+        layers.add(building);
         for (Layer l : layers) {
+            TreeSet<Long> gone = l.dropped.get(origin);
+            if (gone != null) {
+                gone.forEach(merged::remove);
+            }
             TreeMap<Long, Operation> ops = l.ops.get(origin);
             if (ops != null) {
                 merged.putAll(ops.tailMap(fromSeq, true));
@@ -200,8 +207,21 @@ final class StateView {
     }
 
     void putOperation(Operation op) {
+        TreeSet<Long> gone = building.dropped.get(op.origin());
+        if (gone != null) {
+            gone.remove(op.originSeq());
+        }
         building.batch.putOperation(op);
         building.ops.computeIfAbsent(op.origin(), o -> new TreeMap<>()).put(op.originSeq(), op);
+    }
+
+    void dropOperation(String origin, long seq) {
+        building.batch.dropOperation(origin, seq);
+        TreeMap<Long, Operation> ops = building.ops.get(origin);
+        if (ops != null) {
+            ops.remove(seq);
+        }
+        building.dropped.computeIfAbsent(origin, o -> new TreeSet<>()).add(seq);
     }
 
     void putReply(String commandId, Reply reply) {
@@ -214,12 +234,28 @@ final class StateView {
     }
 
     /**
-     * Empties the view down to nothing, as a {@link StoreBatch#clearData()} commit will; what the
-     * batch being built held is dropped too (a batch applies its clear before its puts).
+     * Empties the view of replicated state, as a {@link StoreBatch#clearData()} commit will; what the
+     * batch being built held is dropped too (a batch applies its clear before its puts), but its
+     * op-log entries, which a clear keeps, are carried over.
      */
     void clearData() {
+        Layer old = building;
         building = new Layer();
         building.batch.clearData();
+        old.batch.operations().forEach(this::putOperation);
+    }
+
+    /** The highest op-log sequence number of {@code origin}, uncommitted entries included. */
+    long lastOperationSeq(String origin) {
+        long last = store.lastOperationSeq(origin);
+        for (Layer l : uncommitted) {
+            TreeMap<Long, Operation> ops = l.ops.get(origin);
+            if (ops != null && !ops.isEmpty()) {
+                last = Math.max(last, ops.lastKey());
+            }
+        }
+        TreeMap<Long, Operation> ops = building.ops.get(origin);
+        return ops == null || ops.isEmpty() ? last : Math.max(last, ops.lastKey());
     }
 
     private Iterator<Layer> newestFirst() {

@@ -88,6 +88,12 @@ public final class MemoryStore implements ReplicaStore, StateScan {
         return out;
     }
 
+    @Override
+    public long lastOperationSeq(String origin) {
+        TreeMap<Long, Operation> log = ops.get(origin);
+        return log == null || log.isEmpty() ? 0 : log.lastKey();
+    }
+
     /** Every op-log entry still held, by origin then sequence (for checks and dumps). */
     public List<Operation> allOperations() {
         List<Operation> out = new ArrayList<>();
@@ -119,7 +125,6 @@ public final class MemoryStore implements ReplicaStore, StateScan {
             clocks.clear();
             cities.clear();
             names.clear();
-            ops.clear();
             replies.clear();
             commands.clear();
         }
@@ -138,6 +143,12 @@ public final class MemoryStore implements ReplicaStore, StateScan {
         });
         for (Operation op : batch.operations()) {
             ops.computeIfAbsent(op.origin(), o -> new TreeMap<>()).put(op.originSeq(), op);
+        }
+        for (StoreBatch.EntryKey k : batch.droppedOperations()) {
+            TreeMap<Long, Operation> log = ops.get(k.origin());
+            if (log != null) {
+                log.remove(k.seq());
+            }
         }
         replies.putAll(batch.replies());
         batch.commandRecords().forEach((k, r) -> commands.computeIfAbsent(k.commandId(), c -> new TreeMap<>()).put(k.origin(), r));

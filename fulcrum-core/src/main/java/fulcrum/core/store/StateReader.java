@@ -39,6 +39,12 @@ public interface StateReader {
     List<Operation> operations(String origin, long fromSeq, int limit);
 
     /**
+     * The highest sequence number of {@code origin} in the op log, or 0. The op log may hold entries
+     * beyond what was applied (taken, waiting for a predecessor), so this can exceed the applied mark.
+     */
+    long lastOperationSeq(String origin);
+
+    /**
      * A point-in-time view of the whole replicated state, for a joining peer. It stays the same
      * while the store goes on changing, until closed.
      */

@@ -17,7 +17,7 @@ import java.util.TreeMap;
  * not at all, with {@code sync=true}, before anything of the batch is answered or acknowledged.
  *
  * <p>A store applies a batch in this order: {@link #clearData()} first (when set), then every put
- * and delete; a later put of the same key in one batch replaces an earlier one, so a batch of many
+ * and delete (op-log drops after op-log puts); a later put of the same key in one batch replaces an earlier one, so a batch of many
  * commands writes each key once. Keys, one per item (the layout is the store's):
  * planet clock per planet, city per (planet, city id), name-index entry per (planet, name, city id)
  * of every live city, op-log entry per (origin, seq), reply per command id, command record per
@@ -41,6 +41,13 @@ public final class StoreBatch {
         }
     }
 
+    /** An op-log entry's key. */
+    public record EntryKey(String origin, long seq) {
+        public EntryKey {
+            Objects.requireNonNull(origin, "origin");
+        }
+    }
+
     /** A command record's key. */
     public record CommandKey(String commandId, String origin) {
         public CommandKey {
@@ -54,18 +61,23 @@ public final class StoreBatch {
     private final Map<CityKey, City> cities = new LinkedHashMap<>();
     private final Map<NameKey, Boolean> names = new LinkedHashMap<>();
     private final List<Operation> operations = new ArrayList<>();
+    private final java.util.LinkedHashSet<EntryKey> droppedOperations = new java.util.LinkedHashSet<>();
     private final Map<String, Reply> replies = new LinkedHashMap<>();
     private final Map<CommandKey, CommandRecord> commandRecords = new LinkedHashMap<>();
     private final Map<String, Long> appliedSeq = new TreeMap<>();
     private final Map<String, Long> compactUpTo = new TreeMap<>();
+    private final Map<String, Long> floors = new TreeMap<>();
     private final Map<String, IncarnationStart> incarnationStarts = new TreeMap<>();
     private Long publishedUpTo;
     private Phase phase;
     private Long incarnation;
 
     /**
-     * Deletes every key of the store's data and meta but the replica id, the phase and the
-     * incarnation, before the rest of the batch: a join that restarts begins from nothing.
+     * Deletes the replicated state and its meta (clocks, cities, names, replies, command records,
+     * applied vector, compaction floors, published mark, incarnation starts) before the rest of the
+     * batch: a join that restarts begins from nothing. Keeps the replica id, the phase, the
+     * incarnation and the op log: entries a replica took from its merge queue (and acknowledged)
+     * stay held, whatever becomes of its state, so that an acknowledged entry is never dropped.
      */
     public StoreBatch clearData() {
         clearData = true;
@@ -88,9 +100,22 @@ public final class StoreBatch {
         return this;
     }
 
-    /** Adds an op-log entry. Does not move the applied sequence: {@link #putAppliedSeq} does. */
+    /**
+     * Adds an op-log entry. Does not move the applied sequence ({@link #putAppliedSeq} does): the op
+     * log also holds peers' entries taken but not yet applied (waiting for a predecessor).
+     */
     public StoreBatch putOperation(Operation op) {
         operations.add(Objects.requireNonNull(op, "operation"));
+        droppedOperations.remove(new EntryKey(op.origin(), op.originSeq())); // a later put wins
+        return this;
+    }
+
+    /**
+     * Deletes one op-log entry that was held but turned out not to fit (its own clock contradicts its
+     * predecessors'): the right one can then be fetched again.
+     */
+    public StoreBatch dropOperation(String origin, long seq) {
+        droppedOperations.add(new EntryKey(origin, seq));
         return this;
     }
 
@@ -124,6 +149,18 @@ public final class StoreBatch {
         return this;
     }
 
+    /**
+     * Raises the compaction floor of {@code origin} without deleting entries: a replica that installed
+     * a snapshot up to here cannot answer for earlier entries, but keeps the ones it holds.
+     */
+    public StoreBatch raiseFloor(String origin, long upTo) {
+        if (upTo < 1) {
+            throw new IllegalArgumentException("compaction floor must be positive, got " + upTo);
+        }
+        floors.merge(Objects.requireNonNull(origin, "origin"), upTo, Math::max);
+        return this;
+    }
+
     public StoreBatch putIncarnationStart(String origin, IncarnationStart start) {
         incarnationStarts.put(Objects.requireNonNull(origin, "origin"), Objects.requireNonNull(start, "start"));
         return this;
@@ -152,14 +189,15 @@ public final class StoreBatch {
 
     public boolean isEmpty() {
         return !clearData && clocks.isEmpty() && cities.isEmpty() && names.isEmpty() && operations.isEmpty()
-                && replies.isEmpty() && commandRecords.isEmpty() && appliedSeq.isEmpty() && compactUpTo.isEmpty()
+                && droppedOperations.isEmpty()
+                && replies.isEmpty() && commandRecords.isEmpty() && appliedSeq.isEmpty() && compactUpTo.isEmpty() && floors.isEmpty()
                 && incarnationStarts.isEmpty() && publishedUpTo == null && phase == null && incarnation == null;
     }
 
     /** How many keys the batch writes or deletes (a size for logs and metrics). */
     public int size() {
-        return clocks.size() + cities.size() + names.size() + operations.size() + replies.size()
-                + commandRecords.size() + appliedSeq.size() + compactUpTo.size() + incarnationStarts.size()
+        return clocks.size() + cities.size() + names.size() + operations.size() + droppedOperations.size() + replies.size()
+                + commandRecords.size() + appliedSeq.size() + compactUpTo.size() + floors.size() + incarnationStarts.size()
                 + (publishedUpTo == null ? 0 : 1) + (phase == null ? 0 : 1) + (incarnation == null ? 0 : 1);
     }
 
@@ -183,6 +221,11 @@ public final class StoreBatch {
         return Collections.unmodifiableList(operations);
     }
 
+    /** Entries to delete, applied after the puts of {@link #operations()}. */
+    public List<EntryKey> droppedOperations() {
+        return List.copyOf(droppedOperations);
+    }
+
     public Map<String, Reply> replies() {
         return Collections.unmodifiableMap(replies);
     }
@@ -197,6 +240,11 @@ public final class StoreBatch {
 
     public Map<String, Long> compactUpTo() {
         return Collections.unmodifiableMap(compactUpTo);
+    }
+
+    /** Floors raised without deleting entries ({@link #raiseFloor}). */
+    public Map<String, Long> floors() {
+        return Collections.unmodifiableMap(floors);
     }
 
     public Map<String, IncarnationStart> incarnationStarts() {

@@ -61,6 +61,7 @@ public record StoreMeta(String replicaId, Phase phase, long incarnation, SortedM
         long published = batch.clearsData() ? 0 : publishedUpTo;
         applied.putAll(batch.appliedSeq());
         batch.compactUpTo().forEach((origin, upTo) -> compacted.merge(origin, upTo, Math::max));
+        batch.floors().forEach((origin, upTo) -> compacted.merge(origin, upTo, Math::max));
         batch.incarnationStarts().forEach((origin, start) -> {
             List<IncarnationStart> list = new java.util.ArrayList<>(inc.getOrDefault(origin, List.of()));
             if (!list.contains(start)) {

@@ -102,7 +102,7 @@ class PlanetMergeProperties {
         for (Operation op : shuffled) {
             r.merge(List.of(op));
         }
-        assertThat(r.node().stats().buffered()).isZero();
+        assertThat(r.node().stats().waiting()).isZero();
         assertThat(r.planets()).isEqualTo(fold(history));
     }
 
