@@ -18,6 +18,8 @@ import fulcrum.core.store.StoreBatch;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -272,5 +274,39 @@ class RocksStoreTest {
         assertThatThrownBy(() -> store.city("Tatooine", MOS_ESPA.cityId())).isInstanceOf(StoreException.class);
         assertThatThrownBy(() -> store.commit(new StoreBatch().putClock("Naboo", clock(0, 0, 2))))
                 .isInstanceOf(StoreException.class);
+    }
+
+    @Test
+    void aReaderThreadNeverSeesAMetaAheadOfTheDataWhileAnotherThreadCommits() throws Exception {
+        int commits = 200;
+        try (RocksStore store = RocksStore.open(dir, R1)) {
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicLong checks = new AtomicLong();
+            Thread reader = new Thread(() -> {
+                try {
+                    long seen = 0;
+                    while (seen < commits) {
+                        seen = store.meta().applied(R1);
+                        if (seen > 0) {
+                            assertThat(store.city("Hoth", Operation.cityIdOf(R1, seen))).isNotNull();
+                            assertThat(store.operations(R1, seen, 1)).hasSize(1);
+                            checks.incrementAndGet();
+                        }
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            reader.start();
+            for (int seq = 1; seq <= commits; seq++) {
+                Operation op = add(R1, seq, "Hoth", "City" + seq, seq, clock(seq, 0, 0));
+                store.commit(new StoreBatch().putClock("Hoth", op.clock()).putCity("Hoth", city(op))
+                        .putOperation(op).putAppliedSeq(R1, seq));
+            }
+            reader.join();
+            assertThat(failure.get()).isNull();
+            assertThat(checks.get()).isPositive();
+            assertThat(store.planetClock("Hoth")).isEqualTo(clock(commits, 0, 0));
+        }
     }
 }
