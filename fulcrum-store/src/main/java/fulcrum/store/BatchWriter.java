@@ -1,12 +1,12 @@
 package fulcrum.store;
 
+import fulcrum.core.clock.VectorClock;
 import fulcrum.core.replica.City;
 import fulcrum.core.replica.Operation;
 import fulcrum.core.replica.Reply;
 import fulcrum.core.store.CommandRecord;
 import fulcrum.core.store.StoreBatch;
 import fulcrum.core.store.StoreMeta;
-import fulcrum.core.clock.VectorClock;
 import java.util.Map;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;

@@ -6,6 +6,7 @@ import org.rocksdb.CompressionType;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
 import org.rocksdb.WriteOptions;
 
 /**
@@ -27,7 +28,7 @@ final class Tuning implements AutoCloseable {
     private static final double BLOOM_BITS_PER_KEY = 10;
 
     static {
-        org.rocksdb.RocksDB.loadLibrary();
+        RocksDB.loadLibrary();
     }
 
     private final LRUCache cache = new LRUCache(BLOCK_CACHE_BYTES);

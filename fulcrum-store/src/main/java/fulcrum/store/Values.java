@@ -111,16 +111,16 @@ final class Values {
     }
 
     List<IncarnationStart> starts(byte[] key, byte[] value) {
+        List<IncarnationStart> starts;
         try {
-            List<IncarnationStart> starts = FulcrumJson.MAPPER.readValue(value, STARTS);
-            if (starts == null || starts.isEmpty() || starts.contains(null)) {
-                throw corrupted(key, "is not a list of incarnation starts: " + text(value), null);
-            }
-            return starts;
+            starts = FulcrumJson.MAPPER.readValue(value, STARTS);
         } catch (IOException | RuntimeException e) {
-            throw e instanceof StoreCorruptedException s ? s
-                    : corrupted(key, "is not a list of incarnation starts: " + e.getMessage(), e);
+            throw corrupted(key, "is not a list of incarnation starts: " + e.getMessage(), e);
         }
+        if (starts == null || starts.isEmpty() || starts.contains(null)) {
+            throw corrupted(key, "is not a list of incarnation starts: " + text(value), null);
+        }
+        return starts;
     }
 
     long number(byte[] key, byte[] value) {
