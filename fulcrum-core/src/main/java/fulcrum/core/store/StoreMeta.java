@@ -1,6 +1,9 @@
 package fulcrum.core.store;
 
+import fulcrum.core.replica.Operation;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -38,6 +41,23 @@ public record StoreMeta(String replicaId, Phase phase, long incarnation, SortedM
             throw new IllegalArgumentException("published mark " + publishedUpTo + " beyond own applied "
                     + appliedSeq.getOrDefault(replicaId, 0L));
         }
+        for (Map.Entry<String, Long> e : compactedUpTo.entrySet()) {
+            // a floor above the applied mark would hide entries that were never held
+            if (e.getValue() > appliedSeq.getOrDefault(e.getKey(), 0L)) {
+                throw new IllegalArgumentException("compaction floor " + e.getValue() + " of " + e.getKey()
+                        + " beyond its applied " + appliedSeq.getOrDefault(e.getKey(), 0L));
+            }
+        }
+        incarnations.forEach((origin, starts) -> {
+            for (int i = 1; i < starts.size(); i++) {
+                IncarnationStart a = starts.get(i - 1);
+                IncarnationStart b = starts.get(i);
+                if (a.incarnation() >= b.incarnation() || a.firstSeq() >= b.firstSeq()) {
+                    throw new IllegalArgumentException("incarnation starts of " + origin + " are not increasing: "
+                            + starts);
+                }
+            }
+        });
     }
 
     /** The meta of a store that was just created. */
@@ -53,20 +73,34 @@ public record StoreMeta(String replicaId, Phase phase, long incarnation, SortedM
         return compactedUpTo.getOrDefault(origin, 0L);
     }
 
-    /** This meta with {@code batch}'s meta changes applied (what a commit of the batch leaves). */
+    /**
+     * This meta with {@code batch}'s meta changes applied (what a commit of the batch leaves).
+     *
+     * @throws IllegalArgumentException when the result breaks an invariant, the batch lowers an
+     *                                  applied sequence without clearing the data first, or holds
+     *                                  an op-log entry beyond its origin's applied sequence
+     */
     public StoreMeta after(StoreBatch batch) {
         TreeMap<String, Long> applied = new TreeMap<>(batch.clearsData() ? Map.of() : appliedSeq);
         TreeMap<String, Long> compacted = new TreeMap<>(batch.clearsData() ? Map.of() : compactedUpTo);
         TreeMap<String, List<IncarnationStart>> inc = new TreeMap<>(batch.clearsData() ? Map.of() : incarnations);
         long published = batch.clearsData() ? 0 : publishedUpTo;
+        batch.appliedSeq().forEach((origin, seq) -> {
+            // applied marks only grow (a join that starts over clears them first): entries up to a
+            // mark must stay covered by it
+            if (seq < applied.getOrDefault(origin, 0L)) {
+                throw new IllegalArgumentException("applied sequence of " + origin + " would go back from "
+                        + applied.get(origin) + " to " + seq);
+            }
+        });
         applied.putAll(batch.appliedSeq());
         batch.compactUpTo().forEach((origin, upTo) -> compacted.merge(origin, upTo, Math::max));
         batch.floors().forEach((origin, upTo) -> compacted.merge(origin, upTo, Math::max));
         batch.incarnationStarts().forEach((origin, start) -> {
-            List<IncarnationStart> list = new java.util.ArrayList<>(inc.getOrDefault(origin, List.of()));
+            List<IncarnationStart> list = new ArrayList<>(inc.getOrDefault(origin, List.of()));
             if (!list.contains(start)) {
                 list.add(start);
-                list.sort(java.util.Comparator.comparingLong(IncarnationStart::firstSeq));
+                list.sort(Comparator.comparingLong(IncarnationStart::firstSeq));
             }
             inc.put(origin, list);
         });
@@ -75,6 +109,13 @@ public record StoreMeta(String replicaId, Phase phase, long incarnation, SortedM
         }
         Phase nextPhase = batch.phase() != null ? batch.phase() : phase;
         long nextIncarnation = batch.incarnation() != null ? batch.incarnation() : incarnation;
+        for (Operation op : batch.operations()) {
+            // an entry the applied mark does not cover would be skipped by every reader of the log
+            if (op.originSeq() > applied.getOrDefault(op.origin(), 0L)) {
+                throw new IllegalArgumentException("op-log entry " + op.id() + " beyond the applied sequence "
+                        + applied.getOrDefault(op.origin(), 0L) + " of " + op.origin());
+            }
+        }
         return new StoreMeta(replicaId, nextPhase, nextIncarnation, applied, compacted, published, inc);
     }
 }

@@ -1,0 +1,81 @@
+package fulcrum.store;
+
+import fulcrum.core.clock.VectorClock;
+import fulcrum.core.replica.City;
+import fulcrum.core.replica.Operation;
+import fulcrum.core.replica.Reply;
+import fulcrum.core.store.CommandRecord;
+import fulcrum.core.store.StoreBatch;
+import fulcrum.core.store.StoreMeta;
+import java.util.Map;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+
+/**
+ * Turns a {@link StoreBatch} into RocksDB writes, in the batch's order: {@code clearData} first
+ * (a range delete per family, constant cost whatever the store's size), then every put and delete;
+ * compaction is a range delete of the origin's op entries up to the floor. Meta values are written
+ * from the meta the batch leaves ({@code next}), which the caller has already checked.
+ */
+final class BatchWriter {
+    private BatchWriter() {
+    }
+
+    static void write(WriteBatch out, StoreBatch batch, StoreMeta next) throws RocksDBException {
+        if (batch.clearsData()) {
+            for (byte[] family : Keys.CLEARED) {
+                out.deleteRange(family, Keys.prefixEnd(family));
+            }
+        }
+        for (Map.Entry<String, VectorClock> e : batch.clocks().entrySet()) {
+            out.put(Keys.clock(e.getKey()), Values.clock(e.getKey(), e.getValue()));
+        }
+        for (Map.Entry<StoreBatch.CityKey, City> e : batch.cities().entrySet()) {
+            out.put(Keys.city(e.getKey().planet(), e.getKey().cityId()), Values.city(e.getKey().planet(), e.getValue()));
+        }
+        for (Map.Entry<StoreBatch.NameKey, Boolean> e : batch.names().entrySet()) {
+            StoreBatch.NameKey k = e.getKey();
+            byte[] key = Keys.name(k.planet(), k.name(), k.cityId());
+            if (e.getValue()) {
+                out.put(key, Values.empty());
+            } else {
+                out.delete(key);
+            }
+        }
+        for (Operation op : batch.operations()) {
+            out.put(Keys.op(op.origin(), op.originSeq()), Values.operation(op));
+        }
+        for (Map.Entry<String, Reply> e : batch.replies().entrySet()) {
+            out.put(Keys.reply(e.getKey()), Values.reply(e.getValue()));
+        }
+        for (CommandRecord record : batch.commandRecords().values()) {
+            out.put(Keys.command(record.commandId(), record.origin()), Values.record(record));
+        }
+        for (Map.Entry<String, Long> e : batch.appliedSeq().entrySet()) {
+            out.put(Keys.applied(e.getKey()), Values.number(e.getValue()));
+        }
+        for (Map.Entry<String, Long> e : batch.compactUpTo().entrySet()) {
+            String origin = e.getKey();
+            long upTo = e.getValue();
+            byte[] end = upTo == Long.MAX_VALUE ? Keys.prefixEnd(Keys.opPrefix(origin)) : Keys.op(origin, upTo + 1);
+            out.deleteRange(Keys.op(origin, 0), end);
+            out.put(Keys.compacted(origin), Values.number(next.compacted(origin)));
+        }
+        for (String origin : batch.incarnationStarts().keySet()) {
+            out.put(Keys.incarnations(origin), Values.starts(next.incarnations().get(origin)));
+        }
+        if (batch.publishedUpTo() != null) {
+            out.put(Keys.PUBLISHED, Values.number(batch.publishedUpTo()));
+        }
+        if (batch.phase() != null || batch.incarnation() != null) {
+            writeIdentity(out, next);
+        }
+    }
+
+    /** The keys {@code clearData} keeps: which replica, which phase, which incarnation. */
+    static void writeIdentity(WriteBatch out, StoreMeta meta) throws RocksDBException {
+        out.put(Keys.REPLICA, Values.text(meta.replicaId()));
+        out.put(Keys.PHASE, Values.text(meta.phase().name()));
+        out.put(Keys.INCARNATION, Values.number(meta.incarnation()));
+    }
+}

@@ -1,0 +1,83 @@
+package fulcrum.store;
+
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.CompressionType;
+import org.rocksdb.InfoLogLevel;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The RocksDB options of every store, and the native objects behind them (closed together).
+ *
+ * <p>Memory is bounded explicitly rather than left to RocksDB's defaults, so that a worker with a
+ * million cities keeps a modest RSS beside its 256 MiB heap: one LRU block cache
+ * ({@link #BLOCK_CACHE_BYTES}) that also holds the index and filter blocks (so they do not grow
+ * outside it with the data), and at most {@link #MAX_WRITE_BUFFERS} memtables of
+ * {@link #WRITE_BUFFER_BYTES}. Whole-key bloom filters make the common point lookups that miss
+ * (a command id never seen, a city that does not exist) cost no disk read. The WAL is capped so
+ * that a restart replays little of it.
+ */
+final class Tuning implements AutoCloseable {
+    static final long BLOCK_CACHE_BYTES = 32L << 20;
+    static final long WRITE_BUFFER_BYTES = 16L << 20;
+    static final int MAX_WRITE_BUFFERS = 2;
+    static final long MAX_WAL_BYTES = 64L << 20;
+    private static final double BLOOM_BITS_PER_KEY = 10;
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final LRUCache cache = new LRUCache(BLOCK_CACHE_BYTES);
+    private final BloomFilter bloom = new BloomFilter(BLOOM_BITS_PER_KEY);
+    private final Options options;
+    private final WriteOptions syncWrite = new WriteOptions().setSync(true);
+    private final WriteOptions plainWrite = new WriteOptions();
+
+    Tuning(boolean createIfMissing) {
+        BlockBasedTableConfig table = new BlockBasedTableConfig()
+                .setBlockCache(cache)
+                .setFilterPolicy(bloom)
+                .setWholeKeyFiltering(true)
+                .setCacheIndexAndFilterBlocks(true)
+                .setPinL0FilterAndIndexBlocksInCache(true)
+                .setOptimizeFiltersForMemory(true);
+        options = new Options()
+                .setCreateIfMissing(createIfMissing)
+                .setTableFormatConfig(table)
+                .setWriteBufferSize(WRITE_BUFFER_BYTES)
+                .setMaxWriteBufferNumber(MAX_WRITE_BUFFERS)
+                .setMaxTotalWalSize(MAX_WAL_BYTES)
+                .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                .setMaxBackgroundJobs(2)
+                .setMaxOpenFiles(256)
+                .setKeepLogFileNum(3)
+                .setInfoLogLevel(InfoLogLevel.WARN_LEVEL);
+    }
+
+    Options options() {
+        return options;
+    }
+
+    /** For commits: on disk when the write returns. */
+    WriteOptions syncWrite() {
+        return syncWrite;
+    }
+
+    /** For the bulk of a migration, made durable by its final synced batch (the WAL is in order). */
+    WriteOptions plainWrite() {
+        return plainWrite;
+    }
+
+    @Override
+    public void close() {
+        plainWrite.close();
+        syncWrite.close();
+        options.close();
+        bloom.close();
+        cache.close();
+    }
+}
