@@ -13,8 +13,9 @@ import org.rocksdb.WriteBatch;
 
 /**
  * Turns a {@link StoreBatch} into RocksDB writes, in the batch's order: {@code clearData} first
- * (a range delete per family, constant cost whatever the store's size), then every put and delete;
- * compaction is a range delete of the origin's op entries up to the floor. Meta values are written
+ * (a range delete per family, constant cost whatever the store's size; the op log is kept), then every
+ * put and delete, op-log drops after op-log puts; compaction is a range delete of the origin's op
+ * entries up to the floor, a raised floor ({@code raiseFloor}) deletes nothing. Meta values are written
  * from the meta the batch leaves ({@code next}), which the caller has already checked.
  */
 final class BatchWriter {
@@ -60,6 +61,12 @@ final class BatchWriter {
             byte[] end = upTo == Long.MAX_VALUE ? Keys.prefixEnd(Keys.opPrefix(origin)) : Keys.op(origin, upTo + 1);
             out.deleteRange(Keys.op(origin, 0), end);
             out.put(Keys.compacted(origin), Values.number(next.compacted(origin)));
+        }
+        for (String origin : batch.floors().keySet()) {
+            out.put(Keys.compacted(origin), Values.number(next.compacted(origin)));
+        }
+        for (StoreBatch.EntryKey k : batch.droppedOperations()) {
+            out.delete(Keys.op(k.origin(), k.seq()));
         }
         for (String origin : batch.incarnationStarts().keySet()) {
             out.put(Keys.incarnations(origin), Values.starts(next.incarnations().get(origin)));

@@ -44,8 +44,11 @@ final class Keys {
     static final byte[] REPLY = family("reply");
     static final byte[] COMMAND = family("cmd");
 
-    /** What {@code clearData} deletes: every family but the store's identity. */
-    static final List<byte[]> CLEARED = List.of(META, CLOCK, CITY, NAME, OP, REPLY, COMMAND);
+    /**
+     * What {@code clearData} deletes: every family but the store's identity and the op log (entries
+     * taken from the merge queue stay held whatever becomes of the state).
+     */
+    static final List<byte[]> CLEARED = List.of(META, CLOCK, CITY, NAME, REPLY, COMMAND);
     /** Every format-2 family; with {@link #FORMAT}, all a format-2 store may hold. */
     static final List<byte[]> FAMILIES = List.of(STORE, META, CLOCK, CITY, NAME, OP, REPLY, COMMAND);
 

@@ -96,6 +96,23 @@ final class Reads {
         return found[0];
     }
 
+    /** The highest sequence number in {@code origin}'s op log, or 0 (one backward seek). */
+    long lastOperationSeq(String origin) {
+        byte[] prefix = Keys.opPrefix(origin);
+        return guard.call(() -> {
+            try (RocksIterator it = db.newIterator(read)) {
+                it.seekForPrev(Keys.prefixEnd(prefix));
+                if (it.isValid() && Arrays.equals(it.key(), Keys.prefixEnd(prefix))) {
+                    it.prev();
+                }
+                if (!it.isValid() || !Keys.startsWith(it.key(), prefix)) {
+                    return 0L;
+                }
+                return Keys.opSeq(it.key());
+            }
+        });
+    }
+
     /** Whether the store holds any key at all. */
     boolean anyKey() {
         return firstKey(new byte[0], new byte[0]) != null;

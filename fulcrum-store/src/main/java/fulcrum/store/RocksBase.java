@@ -73,6 +73,11 @@ abstract class RocksBase implements StateReader, StateScan {
         return reads.operations(origin, fromSeq, limit);
     }
 
+    @Override
+    public long lastOperationSeq(String origin) {
+        return reads.lastOperationSeq(origin);
+    }
+
     /** A RocksDB snapshot read page by page; closing the store closes it too. */
     @Override
     public SnapshotView openSnapshot() {
