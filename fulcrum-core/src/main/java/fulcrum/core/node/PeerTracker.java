@@ -117,11 +117,13 @@ final class PeerTracker {
     }
 
     /**
-     * Whom to ask for {@code origin}'s entries from {@code fromSeq}: the origin when it is a peer
-     * that was heard lately, else the serving peer that announced the most of it.
+     * Whom to ask for {@code origin}'s entries from {@code fromSeq}: the origin when it is a serving
+     * peer heard lately (only serving replicas answer), else the serving peer that announced the most
+     * of it.
      */
     String resendTarget(String origin, long fromSeq, String self, long now) {
-        if (!origin.equals(self) && recentlyHeard(origin, now)) {
+        ReplicaStatus own = latest(origin);
+        if (!origin.equals(self) && recentlyHeard(origin, now) && own != null && own.phase() == Phase.SERVING) {
             return origin;
         }
         String best = null;

@@ -26,8 +26,11 @@ class ClusterSimulationTest {
      * 1592652182 — installing a snapshot compacted the entries a joining replica held; its join was
      *              then interrupted and started again from nothing, and three entries it had
      *              acknowledged existed nowhere (fixed: a snapshot raises the floor, deletes nothing).
+     * 777576     — two replicas joined a new cluster while a third already served; each waited for
+     *              entries whose origin was still joining, and asked that origin, which answers
+     *              nothing until it serves (fixed: ask only serving replicas, the origin first).
      */
-    static final long[] REGRESSION_SEEDS = {1592651792L, 1592652182L};
+    static final long[] REGRESSION_SEEDS = {1592651792L, 1592652182L, 777576L};
 
     @Test
     void regressionSeeds() {
