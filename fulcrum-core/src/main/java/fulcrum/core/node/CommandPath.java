@@ -11,6 +11,7 @@ import fulcrum.core.replica.Reply;
 import fulcrum.core.replication.CanonicalDump;
 import fulcrum.core.session.Admission;
 import fulcrum.core.store.CommandRecord;
+import fulcrum.core.store.IncarnationStart;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -126,6 +127,10 @@ final class CommandPath {
         long seq = state.ownApplied() + 1;
         if (seq > MessageRules.MAX_SEQ) {
             throw new IllegalStateException("own sequence exhausted at #" + state.ownApplied());
+        }
+        if (!state.knowsIncarnation(self, state.incarnation)) {
+            // recorded with the incarnation's first entry: an incarnation that wrote nothing leaves no trace
+            state.addIncarnationStart(self, new IncarnationStart(state.incarnation, seq));
         }
         Operation op = new Operation(self, state.incarnation, seq, planet, kind, cityId, name, rebels, clock, commandId);
         applier.apply(op, false);

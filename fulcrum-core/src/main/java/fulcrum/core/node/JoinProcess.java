@@ -187,7 +187,6 @@ final class JoinProcess {
         if (stage != Stage.CATCHING_UP || (complete && (offers.size() < config.peers().size() || state.ownApplied() < ownHeld()))) {
             return;
         }
-        state.addIncarnationStart(config.self(), new IncarnationStart(state.incarnation, state.ownApplied() + 1));
         state.published = state.ownApplied(); // the previous incarnation's entries came from the peers: they hold them
         state.setPhase(Phase.SERVING);
         stage = Stage.DONE;

@@ -112,7 +112,6 @@ public final class ReplicaNode {
             case NEW -> {
                 state.setIncarnation(config.incarnation());
                 if (config.peers().isEmpty()) {
-                    state.addIncarnationStart(self, new IncarnationStart(config.incarnation(), 1));
                     state.setPhase(Phase.SERVING);
                 } else {
                     state.setPhase(Phase.JOINING);

@@ -29,8 +29,11 @@ class ClusterSimulationTest {
      * 777576     — two replicas joined a new cluster while a third already served; each waited for
      *              entries whose origin was still joining, and asked that origin, which answers
      *              nothing until it serves (fixed: ask only serving replicas, the origin first).
+     * 900648     — an incarnation that wrote nothing had its start (#1) recorded and copied by snapshots;
+     *              the next incarnation also started at #1 and the peers' stores refused the second
+     *              start (fixed: an incarnation's start is recorded with its first entry).
      */
-    static final long[] REGRESSION_SEEDS = {1592651792L, 1592652182L, 777576L};
+    static final long[] REGRESSION_SEEDS = {1592651792L, 1592652182L, 777576L, 900648L};
 
     @Test
     void regressionSeeds() {
