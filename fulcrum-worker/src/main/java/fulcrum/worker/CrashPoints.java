@@ -12,8 +12,11 @@ public final class CrashPoints {
     /** After the batch's synced RocksDB write, before any reply, dead letter or ack. */
     public static final String AFTER_COMMIT_BEFORE_ACK = "worker.after-commit-before-ack";
 
-    /** After a round of deltas was published on fulcrum.merge and confirmed, before the published mark is recorded. */
-    public static final String AFTER_PUBLISH_BEFORE_RECORD = "worker.after-publish-before-record";
+    /**
+     * After the batch's own entries (and other peer messages) were published and confirmed, before
+     * its replies and acks: the peers hold entries whose writes nobody was told about yet.
+     */
+    public static final String AFTER_PUBLISH_BEFORE_REPLY = "worker.after-publish-before-reply";
 
     private static final String ARMED = System.getenv(VARIABLE);
 

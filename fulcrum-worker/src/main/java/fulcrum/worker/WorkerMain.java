@@ -2,9 +2,10 @@ package fulcrum.worker;
 
 import fulcrum.common.amqp.Amqp;
 import fulcrum.common.cli.DurationConverter;
-import fulcrum.worker.store.RocksReplicaStore;
-import fulcrum.worker.store.StoreCorruptedException;
-import fulcrum.worker.store.StoreException;
+import fulcrum.core.node.NodeConfig;
+import fulcrum.store.RocksStore;
+import fulcrum.store.StoreCorruptedException;
+import fulcrum.store.StoreException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -71,6 +72,24 @@ public final class WorkerMain implements Callable<Integer> {
             description = "how often to announce the applied vector on fulcrum.status even when idle (default ${DEFAULT-VALUE})")
     Duration statusInterval;
 
+    @Option(names = "--replication", paramLabel = "MODE", defaultValue = "eager", converter = ReplicationConverter.class,
+            description = "eager: a write is answered once it is on this disk and in every peer's merge queue "
+                    + "(survives the loss of this disk); interval: answered once on this disk, published every "
+                    + "merge interval (the seed's behaviour) (default ${DEFAULT-VALUE})")
+    NodeConfig.Replication replication;
+
+    /** Accepts eager / interval in any case. */
+    static final class ReplicationConverter implements CommandLine.ITypeConverter<NodeConfig.Replication> {
+        @Override
+        public NodeConfig.Replication convert(String value) {
+            try {
+                return NodeConfig.Replication.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("expected eager or interval, got '" + value + "'");
+            }
+        }
+    }
+
     public static void main(String[] args) {
         configureLogging();
         CommandLine cli = new CommandLine(new WorkerMain());
@@ -94,7 +113,7 @@ public final class WorkerMain implements Callable<Integer> {
         WorkerSettings settings;
         try {
             settings = new WorkerSettings(id, replicas, Amqp.resolveUri(uri), prefetch, batchMax,
-                    Duration.ofSeconds(connectTimeoutSeconds), resolveMergeInterval(), statusInterval);
+                    Duration.ofSeconds(connectTimeoutSeconds), resolveMergeInterval(), statusInterval, replication);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -109,9 +128,9 @@ public final class WorkerMain implements Callable<Integer> {
         Path dir = dataDir != null ? dataDir : Path.of("data", id);
         PrintStream err = System.err;
 
-        RocksReplicaStore store;
+        RocksStore store;
         try {
-            store = RocksReplicaStore.open(dir, id);
+            store = RocksStore.open(dir, id);
         } catch (StoreException | StoreCorruptedException e) {
             err.println("fulcrum-worker: refusing to start: " + e.getMessage());
             return EXIT_STORE;

@@ -1,6 +1,7 @@
 package fulcrum.worker;
 
 import fulcrum.common.topology.Topology;
+import fulcrum.core.node.NodeConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -18,9 +19,12 @@ import java.util.Objects;
  *                       {@code fulcrum.merge} (a MergeNow message also triggers it)
  * @param statusInterval how often the worker announces its status on {@code fulcrum.status} even when
  *                       nothing changed
+ * @param replication    when own entries are published: with every batch, before its answers
+ *                       ({@code EAGER}, the default), or every merge interval ({@code INTERVAL}, the seed's)
  */
 public record WorkerSettings(String replicaId, int replicaCount, String uri, int prefetch, int batchMax,
-                             Duration connectTimeout, Duration mergeInterval, Duration statusInterval) {
+                             Duration connectTimeout, Duration mergeInterval, Duration statusInterval,
+                             NodeConfig.Replication replication) {
     public static final int DEFAULT_PREFETCH = 256;
     public static final int DEFAULT_BATCH_MAX = 128;
     /** The seed's merge interval. */
@@ -34,7 +38,7 @@ public record WorkerSettings(String replicaId, int replicaCount, String uri, int
     public WorkerSettings(String replicaId, int replicaCount, String uri, int prefetch, int batchMax,
                           Duration connectTimeout) {
         this(replicaId, replicaCount, uri, prefetch, batchMax, connectTimeout, DEFAULT_MERGE_INTERVAL,
-                DEFAULT_STATUS_INTERVAL);
+                DEFAULT_STATUS_INTERVAL, NodeConfig.Replication.EAGER);
     }
 
     public WorkerSettings {
@@ -55,6 +59,7 @@ public record WorkerSettings(String replicaId, int replicaCount, String uri, int
             throw new IllegalArgumentException("connect timeout must not be negative");
         }
         Objects.requireNonNull(mergeInterval, "mergeInterval");
+        Objects.requireNonNull(replication, "replication");
         Objects.requireNonNull(statusInterval, "statusInterval");
         if (mergeInterval.toMillis() < 100) {
             throw new IllegalArgumentException("merge interval must be at least 100ms, got " + mergeInterval.toMillis() + "ms");
@@ -65,11 +70,24 @@ public record WorkerSettings(String replicaId, int replicaCount, String uri, int
     }
 
     public WorkerSettings withMergeInterval(Duration interval) {
-        return new WorkerSettings(replicaId, replicaCount, uri, prefetch, batchMax, connectTimeout, interval, statusInterval);
+        return new WorkerSettings(replicaId, replicaCount, uri, prefetch, batchMax, connectTimeout, interval, statusInterval,
+                replication);
     }
 
     public WorkerSettings withStatusInterval(Duration interval) {
-        return new WorkerSettings(replicaId, replicaCount, uri, prefetch, batchMax, connectTimeout, mergeInterval, interval);
+        return new WorkerSettings(replicaId, replicaCount, uri, prefetch, batchMax, connectTimeout, mergeInterval, interval,
+                replication);
+    }
+
+    public WorkerSettings withReplication(NodeConfig.Replication mode) {
+        return new WorkerSettings(replicaId, replicaCount, uri, prefetch, batchMax, connectTimeout, mergeInterval,
+                statusInterval, mode);
+    }
+
+    /** The node's settings; {@code incarnation} and {@code nonce} are drawn by the caller. */
+    public NodeConfig nodeConfig(long incarnation, long nonce) {
+        return NodeConfig.defaults(replicaId, replicaIds(), incarnation, nonce).withReplication(replication)
+                .withIntervals(mergeInterval.toMillis(), statusInterval.toMillis());
     }
 
     public String mergeQueue() {

@@ -192,8 +192,7 @@ final class MessageRules {
     }
 
     private String status(ReplicaStatus s) {
-        String p = first(replica("replica", s.replica()), s.replica().equals(self) ? "a status in this replica's name" : null,
-                positive("incarnation", s.incarnation()), vector("applied", s.applied()), vector("compacted", s.compacted()),
+        String p = first(replica("replica", s.replica()), positive("incarnation", s.incarnation()), vector("applied", s.applied()), vector("compacted", s.compacted()),
                 seq("published", s.published(), 0));
         if (p != null) {
             return p;

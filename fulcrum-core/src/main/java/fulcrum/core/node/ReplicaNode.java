@@ -393,6 +393,14 @@ public final class ReplicaNode {
     }
 
     private void onStatus(DeliveryRef ref, ReplicaStatus status) {
+        if (status.replica().equals(self)) {
+            // every replica hears its own announcements on the fanout; one it cannot have sent is forged
+            if (status.incarnation() != state.incarnation
+                    || status.applied().getOrDefault(self, 0L) > state.ownApplied()) {
+                deadLetter(ref, ErrorCode.BAD_MESSAGE, "a status in this replica's name that it did not send");
+            }
+            return;
+        }
         TreeMap<String, Long> known = new TreeMap<>();
         for (String origin : config.replicaIds()) {
             known.put(origin, Math.max(merge.held(origin), peers.highestAnnounced(origin)));

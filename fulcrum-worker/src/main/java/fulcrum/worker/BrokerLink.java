@@ -1,0 +1,296 @@
+package fulcrum.worker;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
+import fulcrum.common.amqp.Amqp;
+import fulcrum.common.amqp.DeadLetters;
+import fulcrum.common.topology.Topology;
+import fulcrum.common.wire.PeerCodec;
+import fulcrum.common.wire.ReplyCodec;
+import fulcrum.core.node.DeliveryRef;
+import fulcrum.core.node.Ready;
+import fulcrum.core.protocol.Delta;
+import fulcrum.core.protocol.PeerMessage;
+import fulcrum.core.protocol.ReplicaStatus;
+import java.io.IOException;
+import java.util.EnumMap;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's side of RabbitMQ: one connection, a consuming channel per queue (commands, merge,
+ * status), a confirm channel for what must be durable (peer messages, dead letters) and a plain
+ * channel for replies and announcements. The consumers only enqueue into the loop's bounded inbox;
+ * everything else is called from the loop thread.
+ *
+ * <p>Delivery tags are per channel and restart when automatic recovery opens a new channel, so each
+ * source has an epoch, raised when recovery starts; a tag of an older epoch is never acked (the
+ * broker has requeued it).
+ */
+final class BrokerLink implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerLink.class);
+    private static final long CONFIRM_TIMEOUT_MS = 30_000;
+
+    private final WorkerSettings settings;
+    private final BlockingQueue<Inbound> inbox;
+    private final Consumer<Throwable> onFatal;
+    private final EnumMap<DeliveryRef.Source, AtomicLong> epochs = new EnumMap<>(DeliveryRef.Source.class);
+    private final EnumMap<DeliveryRef.Source, Channel> consuming = new EnumMap<>(DeliveryRef.Source.class);
+    private final Set<String> returned = ConcurrentHashMap.newKeySet();
+    private final AtomicLong statusTags = new AtomicLong();
+    private Connection connection;
+    private Channel confirms;
+    private Channel plain;
+    private String statusQueue;
+    private volatile String commandConsumerTag;
+    private String mergeConsumerTag;
+    private String statusConsumerTag;
+    private volatile boolean stopping;
+
+    BrokerLink(WorkerSettings settings, BlockingQueue<Inbound> inbox, Consumer<Throwable> onFatal) {
+        this.settings = settings;
+        this.inbox = inbox;
+        this.onFatal = onFatal;
+        for (DeliveryRef.Source s : DeliveryRef.Source.values()) {
+            epochs.put(s, new AtomicLong());
+        }
+    }
+
+    /** Connects (retrying until the connect timeout), declares the topology, consumes merge and status. */
+    void open() throws IOException, TimeoutException {
+        connection = Amqp.connect(settings.uri(), Worker.COMPONENT + "-" + settings.replicaId(), settings.connectTimeout());
+        ((Recoverable) connection).addRecoveryListener(new EpochListener(DeliveryRef.Source.values()));
+        Channel commands = connection.createChannel();
+        ((Recoverable) commands).addRecoveryListener(new EpochListener(DeliveryRef.Source.COMMANDS));
+        Topology.declare(commands, settings.replicaIds());
+        commands.basicQos(settings.prefetch());
+        consuming.put(DeliveryRef.Source.COMMANDS, commands);
+        Channel merge = connection.createChannel();
+        ((Recoverable) merge).addRecoveryListener(new EpochListener(DeliveryRef.Source.MERGE));
+        merge.basicQos(WorkerSettings.MERGE_PREFETCH);
+        consuming.put(DeliveryRef.Source.MERGE, merge);
+        Channel status = connection.createChannel();
+        consuming.put(DeliveryRef.Source.STATUS, status);
+        confirms = connection.createChannel();
+        confirms.confirmSelect();
+        confirms.addReturnListener(r -> returned.add(String.valueOf(r.getProperties().getMessageId())));
+        plain = connection.createChannel();
+        statusQueue = status.queueDeclare("", false, true, true, null).getQueue();
+        status.queueBind(statusQueue, Topology.STATUS_EXCHANGE, "");
+        statusConsumerTag = status.basicConsume(statusQueue, true, new InboxConsumer(status, DeliveryRef.Source.STATUS, statusQueue));
+        mergeConsumerTag = merge.basicConsume(settings.mergeQueue(), false, Worker.COMPONENT + "-" + settings.replicaId() + "-merge",
+                new InboxConsumer(merge, DeliveryRef.Source.MERGE, settings.mergeQueue()));
+    }
+
+    /** Consumes the command queue while the node serves, and only then. */
+    void consumeCommands(boolean serving) throws IOException {
+        Channel commands = consuming.get(DeliveryRef.Source.COMMANDS);
+        if (serving && commandConsumerTag == null) {
+            commandConsumerTag = commands.basicConsume(settings.commandQueue(), false,
+                    Worker.COMPONENT + "-" + settings.replicaId(), new InboxConsumer(commands, DeliveryRef.Source.COMMANDS,
+                            settings.commandQueue()));
+            LOG.info("{} serves: consuming {}", settings.replicaId(), settings.commandQueue());
+        } else if (!serving && commandConsumerTag != null) {
+            String tag = commandConsumerTag;
+            commandConsumerTag = null;
+            cancelQuietly(commands, tag);
+            LOG.info("{} does not serve: stopped consuming {}", settings.replicaId(), settings.commandQueue());
+        }
+    }
+
+    long epoch(DeliveryRef.Source source) {
+        return epochs.get(source).get();
+    }
+
+    /** Publishes one peer message persistently on the confirm channel (mandatory: unroutable is a failure). */
+    void publish(Ready.Outbound out) throws IOException {
+        PeerMessage m = out.message();
+        String id = messageId(m);
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+                .contentType(Amqp.CONTENT_TYPE)
+                .deliveryMode(2)
+                .type(m.type())
+                .messageId(id)
+                .appId(Worker.COMPONENT + "/" + settings.replicaId())
+                .build();
+        if (out.route() == Ready.Route.MERGE_FANOUT) {
+            confirms.basicPublish(Topology.MERGE_EXCHANGE, "", true, props, PeerCodec.encode(m));
+        } else {
+            confirms.basicPublish("", Topology.replicaMergeQueue(out.to()), true, props, PeerCodec.encode(m));
+        }
+    }
+
+    /** Moves a delivery to the dead-letter exchange with the reason (confirmed with the batch). */
+    void deadLetter(Inbound delivery, String code, String reason) throws IOException {
+        DeadLetters.publish(confirms, delivery.properties(), delivery.body(), code, reason, delivery.queue(),
+                Worker.COMPONENT + "/" + settings.replicaId());
+    }
+
+    /** Waits for every confirm of the batch; a nack, a timeout or a returned message fails it. */
+    void awaitConfirms() throws IOException, TimeoutException, InterruptedException {
+        if (!confirms.waitForConfirms(CONFIRM_TIMEOUT_MS)) {
+            throw new IOException("the broker refused a message");
+        }
+        if (!returned.isEmpty()) {
+            String ids = String.join(", ", returned);
+            returned.clear();
+            throw new IOException("the broker returned message(s) " + ids + " as unroutable (is the topology declared?)");
+        }
+    }
+
+    void reply(Ready.OutboundReply r) throws IOException {
+        String type = r.reply().command() == null ? null : r.reply().command().name();
+        plain.basicPublish("", r.address().replyTo(), false, Amqp.replyProperties(r.address().correlationId(), type),
+                ReplyCodec.encode(r.reply()));
+    }
+
+    void announce(ReplicaStatus status) {
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+                .contentType(Amqp.CONTENT_TYPE)
+                .deliveryMode(1)
+                .type(status.type())
+                .appId(Worker.COMPONENT + "/" + settings.replicaId())
+                .build();
+        try {
+            plain.basicPublish(Topology.STATUS_EXCHANGE, "", false, props, PeerCodec.encode(status));
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("cannot announce status ({}); next interval", Amqp.rootMessage(e));
+        }
+    }
+
+    /** Acks up to {@code tag} (and every earlier delivery) of {@code source}, if its channel is still that epoch's. */
+    void ackUpTo(DeliveryRef.Source source, long epoch, long tag) throws IOException {
+        if (source != DeliveryRef.Source.STATUS && epoch == epoch(source)) {
+            consuming.get(source).basicAck(tag, true);
+        }
+    }
+
+    void ack(DeliveryRef ref) throws IOException {
+        if (ref.source() != DeliveryRef.Source.STATUS && ref.epoch() == epoch(ref.source())) {
+            consuming.get(ref.source()).basicAck(ref.tag(), false);
+        }
+    }
+
+    /** Hands a delivery back to its queue (best effort: a dead channel's deliveries come back anyway). */
+    void requeue(DeliveryRef ref) {
+        if (ref.source() == DeliveryRef.Source.STATUS || ref.epoch() != epoch(ref.source())) {
+            return;
+        }
+        try {
+            consuming.get(ref.source()).basicNack(ref.tag(), false, true);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("requeue failed: {}", Amqp.rootMessage(e));
+        }
+    }
+
+    /** Stops every consumer; the deliveries not acked return to their queues when the connection closes. */
+    void stopConsuming() {
+        stopping = true;
+        cancelQuietly(consuming.get(DeliveryRef.Source.COMMANDS), commandConsumerTag);
+        cancelQuietly(consuming.get(DeliveryRef.Source.MERGE), mergeConsumerTag);
+        cancelQuietly(consuming.get(DeliveryRef.Source.STATUS), statusConsumerTag);
+    }
+
+    @Override
+    public void close() {
+        Connection c = connection;
+        if (c == null) {
+            return;
+        }
+        try {
+            if (c.isOpen()) {
+                c.close(5_000);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("closing the connection failed: {}", Amqp.rootMessage(e));
+            c.abort(1_000);
+        }
+    }
+
+    private static String messageId(PeerMessage m) {
+        if (m instanceof Delta d) {
+            return d.origin() + "/" + d.operations().get(0).originSeq() + "-" + d.operations().get(d.operations().size() - 1).originSeq();
+        }
+        return m.type() + "/" + UUID.randomUUID();
+    }
+
+    private static void cancelQuietly(Channel channel, String tag) {
+        if (channel != null && tag != null && channel.isOpen()) {
+            try {
+                channel.basicCancel(tag);
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("cancelling consumer {} failed: {}", tag, Amqp.rootMessage(e));
+            }
+        }
+    }
+
+    private final class EpochListener implements RecoveryListener {
+        private final DeliveryRef.Source[] sources;
+
+        EpochListener(DeliveryRef.Source... sources) {
+            this.sources = sources;
+        }
+
+        @Override
+        public void handleRecoveryStarted(Recoverable recoverable) {
+            for (DeliveryRef.Source s : sources) {
+                epochs.get(s).incrementAndGet();
+            }
+            if (recoverable instanceof Connection) {
+                LOG.warn("connection to the broker lost; recovering");
+            }
+        }
+
+        @Override
+        public void handleRecovery(Recoverable recoverable) {
+            if (recoverable instanceof Connection) {
+                LOG.info("connection to the broker recovered");
+            }
+        }
+    }
+
+    private final class InboxConsumer extends DefaultConsumer {
+        private final DeliveryRef.Source source;
+        private final String queue;
+
+        InboxConsumer(Channel channel, DeliveryRef.Source source, String queue) {
+            super(channel);
+            this.source = source;
+            this.queue = queue;
+        }
+
+        @Override
+        public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+            long deliveryTag = source == DeliveryRef.Source.STATUS ? statusTags.incrementAndGet() : envelope.getDeliveryTag();
+            Inbound in = new Inbound(new DeliveryRef(source, epochs.get(source).get(), deliveryTag), properties, body, queue);
+            if (inbox.offer(in) || source == DeliveryRef.Source.STATUS) {
+                return; // an announcement that does not fit is dropped: the next one comes soon
+            }
+            LOG.warn("inbox full; returning {} delivery {} to its queue", source, deliveryTag);
+            try {
+                getChannel().basicNack(deliveryTag, false, true);
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("nack failed: {}", Amqp.rootMessage(e));
+            }
+        }
+
+        @Override
+        public void handleCancel(String tag) {
+            if (!stopping) {
+                onFatal.accept(new IllegalStateException("the broker cancelled the consumer of " + queue + " (queue deleted?)"));
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package fulcrum.worker;
+
+import com.rabbitmq.client.AMQP;
+import fulcrum.common.wire.CommandCodec;
+import fulcrum.common.wire.PeerCodec;
+import fulcrum.core.domain.CommandKind;
+import fulcrum.core.domain.ErrorCode;
+import fulcrum.core.domain.InvalidCommandException;
+import fulcrum.core.node.DeliveryRef;
+import fulcrum.core.node.ReplicaNode;
+import fulcrum.core.node.ReplyAddress;
+
+/** Turns a delivery's bytes into the node's inputs; what does not decode goes in as bad input. */
+final class InputDecoder {
+    private InputDecoder() {
+    }
+
+    static void feed(ReplicaNode node, Inbound in) {
+        if (in.ref().source() == DeliveryRef.Source.COMMANDS) {
+            command(node, in);
+        } else {
+            int max = in.ref().source() == DeliveryRef.Source.STATUS ? PeerCodec.MAX_STATUS_BODY_BYTES : PeerCodec.MAX_MERGE_BODY_BYTES;
+            try {
+                node.onPeerMessage(in.ref(), PeerCodec.decode(in.properties().getType(), in.body(), max));
+            } catch (PeerCodec.UndecodableException e) {
+                node.onBadPeerMessage(in.ref(), e.unknownType() ? ErrorCode.UNKNOWN_COMMAND : ErrorCode.BAD_MESSAGE, e.getMessage());
+            }
+        }
+    }
+
+    private static void command(ReplicaNode node, Inbound in) {
+        AMQP.BasicProperties props = in.properties();
+        String commandId = props.getMessageId();
+        String correlation = props.getCorrelationId() != null ? props.getCorrelationId() : commandId;
+        ReplyAddress address = new ReplyAddress(props.getReplyTo(), correlation);
+        CommandKind kindHint = props.getType() == null ? null : CommandKind.parse(props.getType()).orElse(null);
+        if (commandId == null || commandId.isBlank()) {
+            node.onBadCommand(in.ref(), address, kindHint, ErrorCode.BAD_MESSAGE, "message has no message_id (the command id)");
+            return;
+        }
+        CommandCodec.Envelope envelope;
+        try {
+            envelope = CommandCodec.decodeEnvelope(in.body(), props.getType());
+        } catch (InvalidCommandException e) {
+            node.onBadCommand(in.ref(), address, kindHint, e.code(), e.getMessage());
+            return;
+        }
+        node.onCommand(in.ref(), address, commandId, envelope.command(), envelope.requiredClock());
+    }
+}
