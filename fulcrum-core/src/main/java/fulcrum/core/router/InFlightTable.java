@@ -1,82 +1,104 @@
 package fulcrum.core.router;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The flights waiting for a replica's reply, by current forward id, with a fixed capacity. Writes
- * and queries are kept apart, each in forward order: queries all wait the same time, so the ones
- * whose deadline passed are at the head of theirs and a timeout scan never walks past a live one.
+ * The flights waiting for an answer, with a fixed capacity, and their outstanding forwards by id.
+ * Flights are kept in arrival order (the oldest is pushed out first). Deadlines are kept for the
+ * latest forward of each query that still has a replica to move on to, in forward order: all
+ * queries wait the same time, so the expired ones are at the head and a scan stops at the first
+ * live one.
  */
 final class InFlightTable {
     private final int capacity;
-    private final LinkedHashMap<String, Flight> writes = new LinkedHashMap<>();
-    private final LinkedHashMap<String, Flight> queries = new LinkedHashMap<>();
+    private final int maxForwardsPerFlight;
+    private final LinkedHashSet<Flight> flights = new LinkedHashSet<>();
+    private final Map<String, Flight> byForward = new HashMap<>();
+    private final LinkedHashMap<String, Long> deadlines = new LinkedHashMap<>();
 
-    InFlightTable(int capacity) {
+    InFlightTable(int capacity, int replicas) {
         this.capacity = capacity;
+        this.maxForwardsPerFlight = replicas;
     }
 
     int size() {
-        return writes.size() + queries.size();
+        return flights.size();
     }
 
     /**
-     * Adds {@code flight} under its forward id.
+     * Adds a new flight.
      *
      * @return the oldest flight, removed to make room at the capacity; null when there was room
      */
     Flight add(Flight flight) {
-        Flight evicted = size() >= capacity ? removeOldest() : null;
-        Flight previous = tableOf(flight).put(flight.forwardId, flight);
-        if (previous != null) {
-            throw new IllegalStateException("forward id " + flight.forwardId + " used twice");
+        Flight evicted = null;
+        if (flights.size() >= capacity) {
+            evicted = flights.iterator().next();
+            remove(evicted);
         }
-        assert size() <= capacity;
+        flights.add(flight);
         return evicted;
     }
 
-    /** The flight waiting for {@code forwardId}, removed; null when none does. */
-    Flight remove(String forwardId) {
-        Flight flight = writes.remove(forwardId);
-        return flight != null ? flight : queries.remove(forwardId);
+    /** Records {@code flight}'s forward {@code forwardId}; a deadline makes it expire at {@code deadlineMillis}. */
+    void addForward(Flight flight, String forwardId, Long deadlineMillis) {
+        if (!flights.contains(flight) || byForward.putIfAbsent(forwardId, flight) != null) {
+            throw new IllegalStateException("forward " + forwardId + " of an unknown flight, or used twice");
+        }
+        flight.outstanding.add(forwardId);
+        if (flight.outstanding.size() > maxForwardsPerFlight) {
+            throw new IllegalStateException("a flight has more forwards than there are replicas");
+        }
+        if (deadlineMillis != null) {
+            deadlines.put(forwardId, deadlineMillis);
+        }
     }
 
-    /** Removes and returns up to {@code max} queries whose deadline is at or before {@code nowMillis}, oldest first. */
-    List<Flight> removeExpiredQueries(long nowMillis, int max) {
+    /** The flight waiting for {@code forwardId}, which is no longer outstanding; null when none waits. */
+    Flight takeForward(String forwardId) {
+        Flight flight = byForward.remove(forwardId);
+        if (flight != null) {
+            flight.outstanding.remove(forwardId);
+            deadlines.remove(forwardId);
+        }
+        return flight;
+    }
+
+    /** Removes up to {@code max} expired deadlines, oldest first; their flights and forwards stay. */
+    List<Flight> takeExpired(long nowMillis, int max) {
         List<Flight> expired = new ArrayList<>();
-        Iterator<Flight> it = queries.values().iterator();
+        Iterator<Map.Entry<String, Long>> it = deadlines.entrySet().iterator();
         while (expired.size() < max && it.hasNext()) {
-            Flight query = it.next();
-            if (query.deadlineMillis > nowMillis) {
+            Map.Entry<String, Long> deadline = it.next();
+            if (deadline.getValue() > nowMillis) {
                 break;
             }
             it.remove();
-            expired.add(query);
+            expired.add(byForward.get(deadline.getKey()));
         }
         return expired;
     }
 
+    /** Forgets {@code flight} and every forward it still waits for. */
+    void remove(Flight flight) {
+        for (String forwardId : flight.outstanding) {
+            byForward.remove(forwardId);
+            deadlines.remove(forwardId);
+        }
+        flight.outstanding.clear();
+        flights.remove(flight);
+    }
+
     /** Empties the table, returning every flight. */
     List<Flight> removeAll() {
-        List<Flight> all = new ArrayList<>(writes.values());
-        all.addAll(queries.values());
-        writes.clear();
-        queries.clear();
+        List<Flight> all = new ArrayList<>(flights);
+        all.forEach(this::remove);
         return all;
-    }
-
-    private Flight removeOldest() {
-        Flight oldestWrite = writes.isEmpty() ? null : writes.values().iterator().next();
-        Flight oldestQuery = queries.isEmpty() ? null : queries.values().iterator().next();
-        Flight oldest = oldestQuery == null || (oldestWrite != null && oldestWrite.sequence < oldestQuery.sequence)
-                ? oldestWrite : oldestQuery;
-        return remove(oldest.forwardId);
-    }
-
-    private LinkedHashMap<String, Flight> tableOf(Flight flight) {
-        return flight.isWrite() ? writes : queries;
     }
 }

@@ -25,7 +25,10 @@ import java.util.SortedMap;
  *       applied at most once. A replica that does not answer keeps the write in its durable queue.</li>
  *   <li>A query follows what the router learnt from replies ({@code SessionRouting}); one in eight
  *       tries another replica first. A query has no effect to duplicate, so it also moves on when
- *       its replica does not answer within {@link RouterLimits#queryTimeoutMillis()}.</li>
+ *       its replica does not answer within {@link RouterLimits#queryTimeoutMillis()}; the silent
+ *       replica may still answer (a replica that was down serves its queue when it returns), and
+ *       the first answer other than {@code STALE} is relayed, or the last {@code STALE} once every
+ *       replica asked has refused.</li>
  *   <li>Nothing ends in silence: an input that cannot be decoded is answered and dead-lettered; a
  *       forward returned as unroutable is answered {@code UNAVAILABLE} and dead-lettered; a flight
  *       pushed out of the full table, or whose reply was lost with the connection, is answered
@@ -73,7 +76,7 @@ public final class RouterCore {
     public RouterCore(List<String> replicas, RouterLimits limits) {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.routes = new Routes(replicas);
-        this.table = new InFlightTable(limits.maxInFlight());
+        this.table = new InFlightTable(limits.maxInFlight(), routes.replicaCount());
     }
 
     /** The time now, from a monotonic source; also offers queries whose replica is too slow to the next one. */
@@ -83,14 +86,10 @@ public final class RouterCore {
         }
         this.nowMillis = nowMillis;
         ticked = true;
-        for (Flight query : table.removeExpiredQueries(nowMillis, limits.maxBatch())) {
-            if (query.hasNextReplica()) {
-                query.attempt++;
-                forward(query);
-            } else {
-                answer(query, unavailable(query, "no replica answered the query within "
-                        + limits.queryTimeoutMillis() + " ms; try again"));
-            }
+        // Only a query's latest forward, and only while a replica is left, has a deadline. The
+        // silent replica's forward stays outstanding: it may still answer from its queue.
+        for (Flight query : table.takeExpired(nowMillis, limits.maxBatch())) {
+            forwardToNextReplica(query);
         }
         checkBound();
     }
@@ -108,8 +107,15 @@ public final class RouterCore {
         } else {
             ClientMessage.Decoded envelope = (ClientMessage.Decoded) message.content();
             Flight flight = new Flight(message, envelope, routes.order(message.messageId(), envelope, knowledge), inbound);
-            forward(flight);
-            next.ackAfterForward.put(flight.forwardId, new AckDue(inbound, flight));
+            Flight evicted = table.add(flight);
+            if (evicted != null) {
+                answer(evicted, unavailable(evicted, "router overloaded (" + limits.maxInFlight()
+                        + " commands in flight): it forgot this one while replica " + evicted.replica()
+                        + " had not answered; re-send the same command id"
+                        + (evicted.isWrite() ? " (the outcome is unknown; re-sending is safe)" : "")));
+            }
+            forwardToNextReplica(flight);
+            next.ackAfterForward.put(flight.latestForwardId, new AckDue(inbound, flight));
         }
         checkBound();
     }
@@ -117,24 +123,29 @@ public final class RouterCore {
     /** A replica answered forward {@code forwardId}; {@code body} is relayed as it came. */
     public void onReplicaReply(String forwardId, Reply reply, byte[] body) {
         Objects.requireNonNull(reply, "reply");
-        Flight flight = table.remove(forwardId);
+        Flight flight = table.takeForward(forwardId);
         if (flight == null) {
-            return; // answered, timed out, evicted or from before a restart: its client has its answer
+            return; // answered, evicted or from before a restart: its client has had an answer
         }
         knowledge.learn(reply);
-        if (!reply.ok() && reply.errorCode() == ErrorCode.STALE && flight.hasNextReplica()) {
-            flight.attempt++;
-            forward(flight);
-        } else {
+        if (reply.ok() || reply.errorCode() != ErrorCode.STALE) {
+            end(flight);
             relay(flight, body);
+        } else if (forwardId.equals(flight.latestForwardId) && flight.hasNextReplica()) {
+            forwardToNextReplica(flight);
+        } else if (flight.outstanding.isEmpty()) {
+            end(flight);
+            relay(flight, body); // every replica refused: the client gets the last refusal
         }
+        // else a query's replica that was silent may still answer, from its queue, with what it holds
         checkBound();
     }
 
     /** A replica's reply to {@code forwardId} could not be read: the client gets it as it is. */
     public void onUnreadableReply(String forwardId, byte[] body) {
-        Flight flight = table.remove(forwardId);
+        Flight flight = table.takeForward(forwardId);
         if (flight != null) {
+            end(flight);
             relay(flight, body);
         }
         checkBound();
@@ -152,8 +163,9 @@ public final class RouterCore {
         }
         String reason = "no queue is bound for replica " + forward.replica() + ", so the router could not forward "
                 + "the message; re-send the same command id once the replica's queue exists";
-        Flight flight = table.remove(forwardId);
+        Flight flight = table.takeForward(forwardId);
         if (flight != null) {
+            end(flight);
             answer(flight, unavailable(flight, reason));
         }
         next.deadLetters.add(new DeadLetter(forward.message(), ErrorCode.UNAVAILABLE, reason));
@@ -237,19 +249,19 @@ public final class RouterCore {
         return knowledge.snapshot();
     }
 
-    private void forward(Flight flight) {
+    private void forwardToNextReplica(Flight flight) {
+        flight.attempt++;
         forwardSequence++;
-        flight.forwardId = "f-" + forwardSequence;
-        flight.sequence = forwardSequence;
-        flight.deadlineMillis = nowMillis + limits.queryTimeoutMillis();
-        Flight evicted = table.add(flight);
-        if (evicted != null) {
-            answer(evicted, unavailable(evicted, "router overloaded (" + limits.maxInFlight()
-                    + " commands in flight): it forgot this one while replica " + evicted.replica()
-                    + " had not answered; re-send the same command id"
-                    + (evicted.isWrite() ? " (the outcome is unknown; re-sending is safe)" : "")));
-        }
-        next.forwards.put(flight.forwardId, new Forward(flight.replica(), flight.forwardId, flight.message));
+        flight.latestForwardId = "f-" + forwardSequence;
+        // A write never moves on without STALE, so it has no deadline; nor has a query with no replica left.
+        Long deadline = !flight.isWrite() && flight.hasNextReplica() ? nowMillis + limits.queryTimeoutMillis() : null;
+        table.addForward(flight, flight.latestForwardId, deadline);
+        next.forwards.put(flight.latestForwardId, new Forward(flight.replica(), flight.latestForwardId, flight.message));
+    }
+
+    /** The flight gets its final answer now: later replies to any of its forwards are ignored. */
+    private void end(Flight flight) {
+        table.remove(flight);
     }
 
     private void reject(InboundRef inbound, ClientMessage message, ErrorCode code, String reason) {

@@ -7,7 +7,7 @@ package fulcrum.core.router;
  *                           {@code UNAVAILABLE} and forgotten
  * @param maxBatch           deliveries the shell feeds between two {@link RouterCore#ready()} calls, and
  *                           timed-out queries handled per {@link RouterCore#tick(long)}
- * @param queryTimeoutMillis how long a query waits for a replica before it is offered to the next one
+ * @param queryTimeoutMillis how long a query waits for a replica before it is also offered to the next one
  */
 public record RouterLimits(int maxInFlight, int maxBatch, long queryTimeoutMillis) {
     public static final int DEFAULT_MAX_IN_FLIGHT = 50_000;

@@ -6,6 +6,7 @@ import fulcrum.core.session.SessionRouting;
 import fulcrum.core.session.WriteRouting;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 
@@ -23,8 +24,12 @@ final class Routes {
     private final WriteRouting writeRouting;
 
     Routes(List<String> replicas) {
-        this.replicas = List.copyOf(replicas);
-        this.writeRouting = new WriteRouting(replicas);
+        this.replicas = List.copyOf(new LinkedHashSet<>(replicas));
+        this.writeRouting = new WriteRouting(this.replicas);
+    }
+
+    int replicaCount() {
+        return replicas.size();
     }
 
     List<String> order(String messageId, ClientMessage.Decoded envelope, ReplicaKnowledge knowledge) {

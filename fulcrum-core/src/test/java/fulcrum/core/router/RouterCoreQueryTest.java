@@ -11,7 +11,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import fulcrum.core.clock.VectorClock;
 import fulcrum.core.domain.Command;
-import fulcrum.core.domain.ErrorCode;
 import fulcrum.core.router.RouterReady.Forward;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +62,7 @@ class RouterCoreQueryTest {
     }
 
     @Test
-    void aQueryWhoseReplicaIsSilentIsOfferedToTheNextAndALateReplyIsIgnored() {
+    void aQueryWhoseReplicaIsSilentIsOfferedToTheNextAndTheFirstAnswerWins() {
         router.send(query("q-1"));
         Forward first = router.drainOne();
         router.core.tick(TIMEOUT - 1);
@@ -74,31 +73,50 @@ class RouterCoreQueryTest {
         assertThat(second.forwardId()).isNotEqualTo(first.forwardId());
         assertThat(second.message()).isSameAs(first.message());
 
-        router.core.onReplicaReply(first.forwardId(), ok(first, clock(first.replica(), 1)), bytes("late"));
+        router.core.onReplicaReply(first.forwardId(), ok(first, clock(first.replica(), 1)), bytes("late but first"));
+        router.core.onReplicaReply(second.forwardId(), ok(second, clock(second.replica(), 1)), bytes("second"));
         assertThat(router.drain()).isEmpty();
-        assertThat(router.relays()).as("the late reply of the first replica is ignored").isEmpty();
-
-        router.core.onReplicaReply(second.forwardId(), ok(second, clock(second.replica(), 1)), bytes("answer"));
-        router.drain();
-        assertThat(router.relays()).singleElement().satisfies(r -> assertThat(r.body()).isEqualTo(bytes("answer")));
+        assertThat(router.relays()).singleElement().satisfies(r -> assertThat(r.body()).isEqualTo(bytes("late but first")));
+        assertThat(router.core.inFlight()).isZero();
     }
 
     @Test
-    void aQueryNoReplicaAnsweredIsAnsweredUnavailable() {
+    void aQueryWaitsForASilentReplicaWhenEveryOtherRefusedItAndItsAnswerIsRelayed() {
         router.send(query("q-1"));
-        List<String> asked = new ArrayList<>(List.of(router.drainOne().replica()));
+        Forward silent = router.drainOne();
+        router.core.tick(TIMEOUT);
+        Forward second = router.drainOne();
+        router.core.onReplicaReply(second.forwardId(), stale(second), bytes("stale 2"));
+        Forward third = router.drainOne();
+        router.core.onReplicaReply(third.forwardId(), stale(third), bytes("stale 3"));
+        router.core.tick(100 * TIMEOUT);
+        assertThat(router.drain()).as("no replica is left to ask").isEmpty();
+        assertThat(router.relays()).as("the silent replica may still hold the state").isEmpty();
+        assertThat(router.core.inFlight()).isEqualTo(1);
+
+        router.core.onReplicaReply(silent.forwardId(), ok(silent, clock(silent.replica(), 1)), bytes("served at last"));
+        router.drain();
+        assertThat(router.relays()).singleElement().satisfies(r -> assertThat(r.body()).isEqualTo(bytes("served at last")));
+    }
+
+    @Test
+    void aQueryEveryReplicaRefusedGetsTheLastRefusal() {
+        router.send(query("q-1"));
+        List<Forward> forwards = new ArrayList<>(List.of(router.drainOne()));
         for (int i = 1; i <= 2; i++) {
             router.core.tick(i * TIMEOUT);
-            asked.add(router.drainOne().replica());
+            forwards.add(router.drainOne());
         }
-        assertThat(asked).containsExactlyInAnyOrderElementsOf(REPLICAS);
-        router.core.tick(3 * TIMEOUT);
+        assertThat(forwards).extracting(Forward::replica).containsExactlyInAnyOrderElementsOf(REPLICAS);
+        router.core.tick(10 * TIMEOUT);
         assertThat(router.drain()).isEmpty();
-        assertThat(router.relays()).singleElement().satisfies(r -> {
-            assertThat(r.reply().errorCode()).isEqualTo(ErrorCode.UNAVAILABLE);
-            assertThat(r.reply().errorMessage()).contains("no replica answered");
-            assertThat(r.type()).isEqualTo("GetNumberRebelds");
-        });
+        for (Forward forward : List.of(forwards.get(2), forwards.get(0), forwards.get(1))) {
+            assertThat(router.relays()).isEmpty();
+            router.core.onReplicaReply(forward.forwardId(), stale(forward), bytes("stale from " + forward.replica()));
+        }
+        router.drain();
+        assertThat(router.relays()).singleElement()
+                .satisfies(r -> assertThat(r.body()).isEqualTo(bytes("stale from " + forwards.get(1).replica())));
         assertThat(router.core.inFlight()).isZero();
     }
 
