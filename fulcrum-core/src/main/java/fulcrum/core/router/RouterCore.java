@@ -111,8 +111,7 @@ public final class RouterCore {
             if (evicted != null) {
                 answer(evicted, unavailable(evicted, "router overloaded (" + limits.maxInFlight()
                         + " commands in flight): it forgot this one while replica " + evicted.replica()
-                        + " had not answered; re-send the same command id"
-                        + (evicted.isWrite() ? " (the outcome is unknown; re-sending is safe)" : "")));
+                        + " had not answered" + resendAdvice(evicted)));
             }
             forwardToNextReplica(flight);
             next.ackAfterForward.put(flight.latestForwardId, new AckDue(inbound, flight));
@@ -232,8 +231,7 @@ public final class RouterCore {
         for (Flight flight : table.removeAll()) {
             if (flight.inboundAcked) {
                 answer(flight, unavailable(flight, "the router lost the reply of replica " + flight.replica()
-                        + " with its broker connection; re-send the same command id"
-                        + (flight.isWrite() ? " (the outcome is unknown; re-sending is safe)" : "")));
+                        + " with its broker connection" + resendAdvice(flight)));
             }
         }
         carriedByReset = next.size();
@@ -288,6 +286,11 @@ public final class RouterCore {
             next.relays.add(new Relay(flight.message.replyTo(), flight.message.answerCorrelationId(),
                     flight.envelope.command().kind().name(), body, reply));
         }
+    }
+
+    /** What a client told UNAVAILABLE by the router should do: for a write, whose outcome is unknown, why it may. */
+    private static String resendAdvice(Flight flight) {
+        return "; re-send the same command id" + (flight.isWrite() ? " (the outcome is unknown; re-sending is safe)" : "");
     }
 
     private static Reply unavailable(Flight flight, String message) {
