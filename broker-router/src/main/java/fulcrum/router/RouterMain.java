@@ -2,11 +2,10 @@ package fulcrum.router;
 
 import fulcrum.common.amqp.Amqp;
 import fulcrum.common.cli.CliRunner;
+import fulcrum.common.cli.DurationConverter;
 import fulcrum.common.cli.ExitCodes;
 import fulcrum.common.topology.Topology;
-import fulcrum.core.session.SessionRouting;
 import java.io.IOException;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -28,20 +27,30 @@ public final class RouterMain implements Callable<Integer> {
     String name = "mos-eisley";
 
     @Option(names = "--prefetch", description = "Unacked deliveries per queue (default: ${DEFAULT-VALUE}).")
-    int prefetch = 256;
+    int prefetch = Router.Options.defaults().prefetch();
 
     @Option(names = "--batch-max", description = "Deliveries forwarded per confirm round (default: ${DEFAULT-VALUE}).")
-    int batchMax = 128;
+    int batchMax = Router.Options.defaults().batchMax();
+
+    @Option(names = "--max-in-flight", description = "Forwards waiting for a reply; at the bound the oldest is"
+            + " answered UNAVAILABLE (default: ${DEFAULT-VALUE}).")
+    int maxInFlight = Router.Options.defaults().maxInFlight();
+
+    @Option(names = "--query-timeout", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "How long a query waits for a replica before the next one is asked (default: 3s).")
+    Duration queryTimeout = Router.Options.defaults().queryTimeout();
 
     @Override
     public Integer call() throws InterruptedException {
-        if (replicas < 1 || replicas > 64 || prefetch < 1 || prefetch > 10_000 || batchMax < 1 || batchMax > prefetch) {
-            System.err.println("error: need 1 <= --replicas <= 64, 1 <= --prefetch <= 10000, 1 <= --batch-max <= --prefetch");
+        if (replicas < 1 || replicas > 64 || prefetch < 1 || prefetch > 10_000 || batchMax < 1 || batchMax > prefetch
+                || maxInFlight < 1 || maxInFlight > 10_000_000 || queryTimeout.isZero()) {
+            System.err.println("error: need 1 <= --replicas <= 64, 1 <= --prefetch <= 10000, 1 <= --batch-max <= --prefetch,"
+                    + " 1 <= --max-in-flight <= 10000000, --query-timeout > 0");
             return ExitCodes.INVALID_INPUT;
         }
         String brokerUri = Amqp.resolveUri(uri);
         Router router = new Router(brokerUri, name, Topology.replicaIds(replicas),
-                new SessionRouting(Topology.replicaIds(replicas), new SecureRandom()), prefetch, batchMax);
+                new Router.Options(prefetch, batchMax, maxInFlight, queryTimeout));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             router.close();

@@ -1,6 +1,7 @@
 package fulcrum.informant;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.Channel;
@@ -9,12 +10,22 @@ import fulcrum.common.amqp.Amqp;
 import fulcrum.common.cli.CliRunner;
 import fulcrum.common.topology.Topology;
 import fulcrum.common.wire.FulcrumJson;
+import fulcrum.common.wire.ReplyCodec;
+import fulcrum.core.clock.VectorClock;
+import fulcrum.core.domain.CommandKind;
+import fulcrum.core.domain.ErrorCode;
+import fulcrum.core.replica.Reply;
+import fulcrum.testkit.JvmProcess;
 import fulcrum.testkit.TestBroker;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +41,7 @@ class InformantCliTest {
     private String uri;
     private Connection connection;
     private Channel channel;
+    private final List<Channel> answerers = new ArrayList<>();
 
     record Run(int exitCode, String out, String err) {
     }
@@ -125,12 +137,12 @@ class InformantCliTest {
     @Test
     void aWriteWithAnUnknownOutcomeIsReSentWithTheEnvelopeOfItsFirstSend() throws Exception {
         // The session last wrote Tatooine at fulcrum-1; no router consumes, so the outcome is unknown.
-        java.nio.file.Files.writeString(tmp.resolve("session.json"),
+        Files.writeString(tmp.resolve("session.json"),
                 "{\"Tatooine\":{\"clock\":{\"fulcrum-1\":2},\"replica\":\"fulcrum-1\"}}");
         assertThat(run("--timeout", "1s", "--command-id", "cmd-1", "UpdateNumber", "Tatooine", "Mos_Espa", "7").exitCode())
                 .isEqualTo(3);
         // Meanwhile the session moved on (another write, served by fulcrum-2).
-        java.nio.file.Files.writeString(tmp.resolve("session.json"),
+        Files.writeString(tmp.resolve("session.json"),
                 "{\"Tatooine\":{\"clock\":{\"fulcrum-1\":2,\"fulcrum-2\":1},\"replica\":\"fulcrum-2\"}}");
         assertThat(run("--timeout", "1s", "--command-id", "cmd-1", "UpdateNumber", "Tatooine", "Mos_Espa", "7").exitCode())
                 .isEqualTo(3);
@@ -148,6 +160,64 @@ class InformantCliTest {
         Run otherPlanet = run("--timeout", "1s", "--command-id", "cmd-1", "UpdateNumber", "Hoth", "Echo_Base", "7");
         assertThat(otherPlanet.exitCode()).isEqualTo(2);
         assertThat(otherPlanet.err()).contains("command id cmd-1 was first sent for planet Tatooine");
+    }
+
+    @Test
+    void aRunKilledWhileItWaitsLeavesItsEnvelopePendingAndTheReSendCarriesIt() throws Exception {
+        Path session = tmp.resolve("session.json");
+        Files.writeString(session, "{\"Tatooine\":{\"clock\":{\"fulcrum-1\":2},\"replica\":\"fulcrum-1\"}}");
+        List<String> args = List.of("--uri", uri, "--session-file", session.toString(), "--timeout", "5m",
+                "--command-id", "cmd-k", "UpdateNumber", "Tatooine", "Mos_Espa", "7");
+        try (JvmProcess cli = JvmProcess.start("informant-killed", tmp.resolve("logs"), Map.of(),
+                InformantMain.class.getName(), args)) {
+            // No router consumes: the command is queued and the CLI waits for a reply that never comes.
+            await().atMost(Duration.ofSeconds(60)).until(() -> queued() == 1);
+            cli.kill9();
+            assertThat(cli.isAlive()).isFalse();
+        }
+        JsonNode kept = FulcrumJson.MAPPER.readTree(tmp.resolve("session.json.pending").toFile()).get("cmd-k");
+        assertThat(kept.get("lastReplica").asText()).isEqualTo("fulcrum-1");
+        assertThat(kept.get("requiredClock").get("fulcrum-1").asLong()).isEqualTo(2);
+
+        // The session moves on (another run's write, served by fulcrum-2); the re-send does not.
+        Files.writeString(session, "{\"Tatooine\":{\"clock\":{\"fulcrum-1\":2,\"fulcrum-2\":1},\"replica\":\"fulcrum-2\"}}");
+        assertThat(run("--timeout", "1s", "--command-id", "cmd-k", "UpdateNumber", "Tatooine", "Mos_Espa", "7").exitCode())
+                .isEqualTo(3);
+        byte[] first = channel.basicGet(Topology.ROUTER_COMMANDS, true).getBody();
+        byte[] resend = channel.basicGet(Topology.ROUTER_COMMANDS, true).getBody();
+        assertThat(FulcrumJson.MAPPER.readTree(resend)).isEqualTo(FulcrumJson.MAPPER.readTree(first));
+    }
+
+    @Test
+    void anAnswerSettlesThePendingWriteAndTheRoutersUnavailableDoesNot() throws Exception {
+        Path pending = tmp.resolve("session.json.pending");
+        answerEveryCommandWith(Reply.failure(CommandKind.UpdateNumber, "Tatooine", "Mos_Espa", null, null,
+                ErrorCode.UNAVAILABLE, "router overloaded: re-send the same command id"));
+        assertThat(run("--command-id", "cmd-1", "UpdateNumber", "Tatooine", "Mos_Espa", "7").exitCode()).isEqualTo(3);
+        assertThat(FulcrumJson.MAPPER.readTree(pending.toFile()).has("cmd-1")).as("outcome unknown: kept").isTrue();
+
+        answerEveryCommandWith(Reply.success(CommandKind.UpdateNumber, "Tatooine", "Mos_Espa", "fulcrum-1",
+                VectorClock.of(Map.of("fulcrum-1", 1L)), null));
+        assertThat(run("--command-id", "cmd-1", "UpdateNumber", "Tatooine", "Mos_Espa", "7").exitCode()).isZero();
+        assertThat(pending).as("settled: nothing pending is left").doesNotExist();
+    }
+
+    /** Plays the router and a replica: every command gets {@code reply}. */
+    private void answerEveryCommandWith(Reply reply) throws Exception {
+        for (Channel previous : answerers) {
+            previous.close();
+        }
+        answerers.clear();
+        Channel answering = connection.createChannel();
+        answering.basicConsume(Topology.ROUTER_COMMANDS, true, (tag, d) -> answering.basicPublish("",
+                d.getProperties().getReplyTo(), false,
+                Amqp.replyProperties(d.getProperties().getCorrelationId(), reply.command().name()), ReplyCodec.encode(reply)),
+                tag -> { });
+        answerers.add(answering);
+    }
+
+    private long queued() throws Exception {
+        return channel.queueDeclarePassive(Topology.ROUTER_COMMANDS).getMessageCount();
     }
 
     private Run run(String... args) {

@@ -109,18 +109,21 @@ public abstract class ClientCli implements Callable<Integer> {
                         + firstSend.planet() + "; a re-send must be the same command", ExitCodes.INVALID_INPUT);
             }
             // A re-send of a write with an unknown outcome carries its first envelope (see SessionFile).
-            SessionFile.PendingSend send = firstSend != null ? firstSend : new SessionFile.PendingSend(command.planet(),
-                    state.requiredClock(command.planet()).asMap(), state.lastReplica(command.planet()).orElse(null));
+            SessionFile.PendingSend send = firstSend != null ? firstSend
+                    : SessionFile.PendingSend.of(command.planet(), state);
+            boolean keepsPending = session != null && command.kind().isWrite();
+            if (keepsPending && firstSend == null) {
+                // Durably before the first send: a run killed while it waits leaves it for the re-send.
+                pending.put(id, send);
+                session.savePending(pending);
+            }
+            // No answer (UnavailableException) leaves the entry pending.
             try (FulcrumClient client = FulcrumClient.connect(brokerUri, role() + "-" + name, timeout)) {
                 reply = client.call(id, command, send.required(), send.lastReplica());
-            } catch (UnavailableException e) {
-                if (session != null && command.kind().isWrite() && firstSend == null) {
-                    pending.put(id, send);
-                    session.savePending(pending);
-                }
-                throw e;
             }
-            if (firstSend != null) {
+            if (keepsPending && reply.errorCode() != ErrorCode.UNAVAILABLE) {
+                // Settled (applied, rejected, or refused for good); an UNAVAILABLE from the router
+                // (overloaded, no queue, reply lost) leaves the outcome unknown, so it stays.
                 pending.remove(id);
                 session.savePending(pending);
             }

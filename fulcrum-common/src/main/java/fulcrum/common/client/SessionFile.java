@@ -5,6 +5,7 @@ import fulcrum.common.wire.FulcrumJson;
 import fulcrum.core.clock.VectorClock;
 import fulcrum.core.session.SessionState;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -24,11 +25,16 @@ import java.util.TreeMap;
  * name. While a CLI uses it, it holds an exclusive lock on {@code <file>.lock}, so two runs of one
  * session are serialised (a session is sequential by definition); the file is replaced atomically.
  *
- * <p>Beside it, {@code <file>.pending}: the writes of this session whose outcome is unknown (no
- * reply in time), each with the envelope it was first sent with. A re-send of such a command id
- * must carry that same envelope, not the session's current one: the router's order for a write
- * depends on the envelope's {@code lastReplica}, and at most one application across replicas
- * holds only while every attempt walks the same order ({@code WriteRouting}).
+ * <p>Beside it, {@code <file>.pending}: the writes of this session whose outcome is not known yet,
+ * each with the envelope it was first sent with. An entry is written (and synced) before the
+ * first send and removed once an answer settled the command, so a CLI killed while it waits
+ * leaves it behind. A re-send of such a command id must carry that same envelope, not the
+ * session's current one: the router's order for a write depends on the envelope's
+ * {@code lastReplica}, and at most one application across replicas holds only while every attempt
+ * walks the same order ({@code WriteRouting}).
+ *
+ * <p>Both files are replaced atomically and durably: written to a temporary file, synced, renamed
+ * over the old one, and the directory synced.
  */
 public final class SessionFile implements AutoCloseable {
     /** Overrides the directory of the default session files. */
@@ -46,6 +52,11 @@ public final class SessionFile implements AutoCloseable {
         public PendingSend {
             Objects.requireNonNull(planet, "planet");
             requiredClock = requiredClock == null ? new TreeMap<>() : new TreeMap<>(requiredClock);
+        }
+
+        /** The envelope a first send to {@code planet} carries, from the session as it stands. */
+        public static PendingSend of(String planet, SessionState session) {
+            return new PendingSend(planet, session.requiredClock(planet).asMap(), session.lastReplica(planet).orElse(null));
         }
 
         /** The required clock to send again: null when the first send had none. */
@@ -123,14 +134,23 @@ public final class SessionFile implements AutoCloseable {
         }
     }
 
-    /** Replaces the pending table, keeping only its newest {@link #MAX_PENDING} entries. */
+    /**
+     * Replaces the pending table, keeping only its newest {@link #MAX_PENDING} entries; an empty
+     * table removes the file. Durable when it returns.
+     */
     public void savePending(LinkedHashMap<String, PendingSend> pending) throws IOException {
         Iterator<String> oldest = pending.keySet().iterator();
         while (pending.size() > MAX_PENDING) {
             oldest.next();
             oldest.remove();
         }
-        replace(pendingPath(), FulcrumJson.write(pending));
+        if (pending.isEmpty()) {
+            if (Files.deleteIfExists(pendingPath())) {
+                syncDirectory(pendingPath());
+            }
+        } else {
+            replace(pendingPath(), FulcrumJson.write(pending));
+        }
     }
 
     private Path pendingPath() {
@@ -139,11 +159,31 @@ public final class SessionFile implements AutoCloseable {
 
     private static void replace(Path target, byte[] content) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        Files.write(tmp, content);
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(content);
+            while (buffer.hasRemaining()) {
+                out.write(buffer);
+            }
+            out.force(true);
+        }
         try {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        syncDirectory(target);
+    }
+
+    /** Makes a rename or delete in {@code file}'s directory durable (the entry lives in the directory). */
+    private static void syncDirectory(Path file) throws IOException {
+        try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException e) {
+            // Some platforms (Windows) cannot open a directory; the rename itself is still atomic there.
+            if (!System.getProperty("os.name", "").startsWith("Windows")) {
+                throw e;
+            }
         }
     }
 

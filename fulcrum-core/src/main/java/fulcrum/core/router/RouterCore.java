@@ -1,0 +1,315 @@
+package fulcrum.core.router;
+
+import fulcrum.core.clock.VectorClock;
+import fulcrum.core.domain.ErrorCode;
+import fulcrum.core.replica.Reply;
+import fulcrum.core.router.RouterReady.DeadLetter;
+import fulcrum.core.router.RouterReady.Forward;
+import fulcrum.core.router.RouterReady.Relay;
+import fulcrum.core.session.ReplicaKnowledge;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.SortedMap;
+
+/**
+ * Everything Mos Eisley decides, with no I/O, no threads and no clock: inputs go in through the
+ * {@code on...} methods and {@link #tick}, and {@link #ready()} says what to publish, answer and
+ * ack (see {@link RouterReady} for the shell's steps), until {@link #advance} says it was done.
+ *
+ * <p>The rules it keeps:
+ * <ul>
+ *   <li>A write walks the order fixed by the message ({@code WriteRouting}) and moves to the next
+ *       replica only after a {@code STALE} answer: the replicas' recorded refusals then make it
+ *       applied at most once. A replica that does not answer keeps the write in its durable queue.</li>
+ *   <li>A query follows what the router learnt from replies ({@code SessionRouting}); one in eight
+ *       tries another replica first. A query has no effect to duplicate, so it also moves on when
+ *       its replica does not answer within {@link RouterLimits#queryTimeoutMillis()}; the silent
+ *       replica may still answer (a replica that was down serves its queue when it returns), and
+ *       the first answer other than {@code STALE} is relayed, or the last {@code STALE} once every
+ *       replica asked has refused.</li>
+ *   <li>Nothing ends in silence: an input that cannot be decoded is answered and dead-lettered; a
+ *       forward returned as unroutable is answered {@code UNAVAILABLE} and dead-lettered; a flight
+ *       pushed out of the full table, or whose reply was lost with the connection, is answered
+ *       {@code UNAVAILABLE} (re-sending the same command id is safe).</li>
+ *   <li>An inbound message is acked only after its forward or dead letter was confirmed.</li>
+ *   <li>Every table and queue is bounded; a reply to an unknown forward id is ignored.</li>
+ * </ul>
+ */
+public final class RouterCore {
+    /** Outputs one Ready may hold: each delivery, return or expired query yields at most two. */
+    private static final int OUTPUTS_PER_INPUT = 2;
+
+    private final RouterLimits limits;
+    private final Routes routes;
+    private final ReplicaKnowledge knowledge = new ReplicaKnowledge();
+    private final InFlightTable table;
+    private final List<AckDue> dueAcks = new ArrayList<>();
+    private Outputs next = new Outputs();
+    /** The outputs handed out by {@link #ready()} and not advanced yet; null when none is. */
+    private Outputs outstanding;
+    private RouterReady outstandingReady;
+    private long nowMillis;
+    private boolean ticked;
+    private long forwardSequence;
+    /** Answers a {@link #reset} put into the next Ready, beyond what inputs may add. */
+    private int carriedByReset;
+
+    /** An inbound message to ack once the publish that took it over is confirmed (flight null for a rejection). */
+    private record AckDue(InboundRef ref, Flight flight) {
+    }
+
+    /** What the next Ready will hold, and which acks its confirms allow. */
+    private static final class Outputs {
+        final LinkedHashMap<String, Forward> forwards = new LinkedHashMap<>();
+        final List<DeadLetter> deadLetters = new ArrayList<>();
+        final List<Relay> relays = new ArrayList<>();
+        final LinkedHashMap<String, AckDue> ackAfterForward = new LinkedHashMap<>();
+        final List<AckDue> ackAfterDeadLetter = new ArrayList<>();
+
+        int size() {
+            return forwards.size() + deadLetters.size() + relays.size();
+        }
+    }
+
+    public RouterCore(List<String> replicas, RouterLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.routes = new Routes(replicas);
+        this.table = new InFlightTable(limits.maxInFlight(), routes.replicaCount());
+    }
+
+    /** The time now, from a monotonic source; also offers queries whose replica is too slow to the next one. */
+    public void tick(long nowMillis) {
+        if (ticked && nowMillis < this.nowMillis) {
+            throw new IllegalArgumentException("time went back: " + nowMillis + " < " + this.nowMillis);
+        }
+        this.nowMillis = nowMillis;
+        ticked = true;
+        // Only a query's latest forward, and only while a replica is left, has a deadline. The
+        // silent replica's forward stays outstanding: it may still answer from its queue.
+        for (Flight query : table.takeExpired(nowMillis, limits.maxBatch())) {
+            forwardToNextReplica(query);
+        }
+        checkBound();
+    }
+
+    /** A client's command or query, delivered under {@code inbound}. */
+    public void onClientMessage(InboundRef inbound, ClientMessage message) {
+        Objects.requireNonNull(inbound, "inbound");
+        if (!ticked) {
+            throw new IllegalStateException("tick before the first message: forwards need the time");
+        }
+        if (message.messageId() == null || message.messageId().isBlank()) {
+            reject(inbound, message, ErrorCode.BAD_MESSAGE, "message has no message_id (the command id)");
+        } else if (message.content() instanceof ClientMessage.Undecodable bad) {
+            reject(inbound, message, bad.code(), bad.reason());
+        } else {
+            ClientMessage.Decoded envelope = (ClientMessage.Decoded) message.content();
+            Flight flight = new Flight(message, envelope, routes.order(message.messageId(), envelope, knowledge), inbound);
+            Flight evicted = table.add(flight);
+            if (evicted != null) {
+                answer(evicted, unavailable(evicted, "router overloaded (" + limits.maxInFlight()
+                        + " commands in flight): it forgot this one while replica " + evicted.replica()
+                        + " had not answered" + resendAdvice(evicted)));
+            }
+            forwardToNextReplica(flight);
+            next.ackAfterForward.put(flight.latestForwardId, new AckDue(inbound, flight));
+        }
+        checkBound();
+    }
+
+    /** A replica answered forward {@code forwardId}; {@code body} is relayed as it came. */
+    public void onReplicaReply(String forwardId, Reply reply, byte[] body) {
+        Objects.requireNonNull(reply, "reply");
+        Flight flight = table.takeForward(forwardId);
+        if (flight == null) {
+            return; // answered, evicted or from before a restart: its client has had an answer
+        }
+        knowledge.learn(reply);
+        if (reply.ok() || reply.errorCode() != ErrorCode.STALE) {
+            end(flight);
+            relay(flight, body);
+        } else if (forwardId.equals(flight.latestForwardId) && flight.hasNextReplica()) {
+            forwardToNextReplica(flight);
+        } else if (flight.outstanding.isEmpty()) {
+            end(flight);
+            relay(flight, body); // every replica refused: the client gets the last refusal
+        }
+        // else a query's replica that was silent may still answer, from its queue, with what it holds
+        checkBound();
+    }
+
+    /** A replica's reply to {@code forwardId} could not be read: the client gets it as it is. */
+    public void onUnreadableReply(String forwardId, byte[] body) {
+        Flight flight = table.takeForward(forwardId);
+        if (flight != null) {
+            end(flight);
+            relay(flight, body);
+        }
+        checkBound();
+    }
+
+    /**
+     * The broker returned forward {@code forwardId} of the Ready being carried out: no queue is
+     * bound for its replica. The client is answered and the message dead-lettered; its inbound ack
+     * waits for the dead letter's confirm. Ids of other Readies are ignored.
+     */
+    public void onForwardReturned(String forwardId) {
+        Forward forward = outstanding == null ? null : outstanding.forwards.get(forwardId);
+        if (forward == null) {
+            return;
+        }
+        String reason = "no queue is bound for replica " + forward.replica() + ", so the router could not forward "
+                + "the message; re-send the same command id once the replica's queue exists";
+        Flight flight = table.takeForward(forwardId);
+        if (flight != null) {
+            end(flight);
+            answer(flight, unavailable(flight, reason));
+        }
+        next.deadLetters.add(new DeadLetter(forward.message(), ErrorCode.UNAVAILABLE, reason));
+        AckDue due = outstanding.ackAfterForward.remove(forwardId);
+        if (due != null) {
+            next.ackAfterDeadLetter.add(due);
+        }
+        checkBound();
+    }
+
+    /** Whether {@link #ready()} has anything to do. */
+    public boolean hasReady() {
+        return next.size() > 0 || !dueAcks.isEmpty();
+    }
+
+    /** What to do now; call {@link #advance} (or {@link #reset}) before the next one. */
+    public RouterReady ready() {
+        if (outstanding != null) {
+            throw new IllegalStateException("the previous Ready was not advanced");
+        }
+        List<InboundRef> acks = new ArrayList<>(dueAcks.size());
+        for (AckDue due : dueAcks) {
+            if (due.flight() != null) {
+                due.flight().inboundAcked = true; // from here on, the broker may never deliver it again
+            }
+            acks.add(due.ref());
+        }
+        dueAcks.clear();
+        outstandingReady = new RouterReady(List.copyOf(next.forwards.values()), next.deadLetters, next.relays, acks);
+        outstanding = next;
+        next = new Outputs();
+        carriedByReset = 0;
+        return outstandingReady;
+    }
+
+    /** {@code ready} was carried out: its publishes are confirmed, its returns reported, its acks sent. */
+    public void advance(RouterReady ready) {
+        if (ready != outstandingReady || outstanding == null) {
+            throw new IllegalStateException("advance with a Ready that is not the outstanding one");
+        }
+        dueAcks.addAll(outstanding.ackAfterForward.values());
+        dueAcks.addAll(outstanding.ackAfterDeadLetter);
+        outstanding = null;
+        outstandingReady = null;
+    }
+
+    /**
+     * The connection was lost or a Ready failed half-way: every inbound message not acked comes
+     * again, and replies to earlier forwards are lost with the old reply queue. Flights whose
+     * message comes again are forgotten; the others are answered {@code UNAVAILABLE}. Answers
+     * already decided are kept for the next Ready.
+     */
+    public void reset() {
+        List<Relay> decided = new ArrayList<>();
+        if (outstanding != null) {
+            decided.addAll(outstanding.relays);
+        }
+        decided.addAll(next.relays);
+        outstanding = null;
+        outstandingReady = null;
+        next = new Outputs();
+        next.relays.addAll(decided);
+        dueAcks.clear();
+        for (Flight flight : table.removeAll()) {
+            if (flight.inboundAcked) {
+                answer(flight, unavailable(flight, "the router lost the reply of replica " + flight.replica()
+                        + " with its broker connection" + resendAdvice(flight)));
+            }
+        }
+        carriedByReset = next.size();
+    }
+
+    /** Flights waiting for a reply. */
+    public int inFlight() {
+        return table.size();
+    }
+
+    /** What the router learnt: replica to planet to the greatest clock that replica reported. */
+    public SortedMap<String, SortedMap<String, VectorClock>> knowledge() {
+        return knowledge.snapshot();
+    }
+
+    private void forwardToNextReplica(Flight flight) {
+        flight.attempt++;
+        forwardSequence++;
+        flight.latestForwardId = "f-" + forwardSequence;
+        // A write never moves on without STALE, so it has no deadline; nor has a query with no replica left.
+        Long deadline = !flight.isWrite() && flight.hasNextReplica() ? nowMillis + limits.queryTimeoutMillis() : null;
+        table.addForward(flight, flight.latestForwardId, deadline);
+        next.forwards.put(flight.latestForwardId, new Forward(flight.replica(), flight.latestForwardId, flight.message));
+    }
+
+    /** The flight gets its final answer now: later replies to any of its forwards are ignored. */
+    private void end(Flight flight) {
+        table.remove(flight);
+    }
+
+    private void reject(InboundRef inbound, ClientMessage message, ErrorCode code, String reason) {
+        if (message.wantsAnswer()) {
+            next.relays.add(new Relay(message.replyTo(), message.answerCorrelationId(), null, null,
+                    Reply.failure(null, null, null, null, null, code, reason)));
+        }
+        next.deadLetters.add(new DeadLetter(message, code, reason));
+        next.ackAfterDeadLetter.add(new AckDue(inbound, null));
+    }
+
+    /** Relays a replica's answer as it came. */
+    private void relay(Flight flight, byte[] body) {
+        answer(flight, body, null);
+    }
+
+    /** Answers with a reply the router made. */
+    private void answer(Flight flight, Reply reply) {
+        answer(flight, null, reply);
+    }
+
+    private void answer(Flight flight, byte[] body, Reply reply) {
+        if (flight.message.wantsAnswer()) {
+            next.relays.add(new Relay(flight.message.replyTo(), flight.message.answerCorrelationId(),
+                    flight.envelope.command().kind().name(), body, reply));
+        }
+    }
+
+    /** What a client told UNAVAILABLE by the router should do: for a write, whose outcome is unknown, why it may. */
+    private static String resendAdvice(Flight flight) {
+        return "; re-send the same command id" + (flight.isWrite() ? " (the outcome is unknown; re-sending is safe)" : "");
+    }
+
+    private static Reply unavailable(Flight flight, String message) {
+        var command = flight.envelope.command();
+        return Reply.failure(command.kind(), command.planet(), command.city(), null, null, ErrorCode.UNAVAILABLE, message);
+    }
+
+    /**
+     * Between two {@link #ready()} calls the shell feeds at most {@code maxBatch} deliveries, a tick
+     * expires at most {@code maxBatch} queries, and returns come only for the outstanding Ready's
+     * forwards (at most one per delivery or expiry before it, so {@code 2 * maxBatch}): four times
+     * {@code maxBatch} inputs of at most two outputs each. So the next Ready never holds more than this (plus what a reset carried over, itself bounded by the
+     * table); more means the shell broke its side of the contract.
+     */
+    private void checkBound() {
+        long bound = (long) OUTPUTS_PER_INPUT * 4 * limits.maxBatch() + carriedByReset;
+        if (next.size() > bound) {
+            throw new IllegalStateException(next.size() + " outputs waiting, more than " + bound
+                    + ": the shell must take ready() at least every " + limits.maxBatch() + " deliveries");
+        }
+    }
+}
