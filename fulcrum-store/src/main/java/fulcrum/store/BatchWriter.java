@@ -50,7 +50,7 @@ final class BatchWriter {
             out.put(Keys.reply(e.getKey()), Values.reply(e.getValue()));
         }
         for (CommandRecord record : batch.commandRecords().values()) {
-            out.put(Keys.command(record.commandId(), record.origin()), Values.record(record));
+            out.put(Keys.command(record.commandId(), record.origin(), record.originSeq()), Values.record(record));
         }
         for (Map.Entry<String, Long> e : batch.appliedSeq().entrySet()) {
             out.put(Keys.applied(e.getKey()), Values.number(e.getValue()));

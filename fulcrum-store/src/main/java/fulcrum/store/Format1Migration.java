@@ -159,7 +159,7 @@ final class Format1Migration {
             s[0]++;
             s[2] = op.originSeq();
             chunk.putOperation(op);
-            chunk.putCommandRecord(new CommandRecord(op.commandId(), op.origin(), op.originSeq(), op.kind(), op.clock()));
+            chunk.putCommandRecord(CommandRecord.of(op));
             return flushIfFull();
         });
         for (String origin : seen.keySet()) {

@@ -97,8 +97,8 @@ final class Keys {
         return join(COMMAND, commandId);
     }
 
-    static byte[] command(String commandId, String origin) {
-        return join(COMMAND, commandId, origin);
+    static byte[] command(String commandId, String origin, long seq) {
+        return join(COMMAND, commandId, origin, Long.toString(seq));
     }
 
     static byte[] applied(String origin) {

@@ -250,10 +250,10 @@ final class Reads {
     }
 
     CommandRecord record(byte[] key, byte[] value) {
-        List<String> parts = Keys.parts(key, Keys.COMMAND, 2);
+        List<String> parts = Keys.parts(key, Keys.COMMAND, 3);
         if (parts == null) {
-            throw values.corrupted(key, "is filed under a key that is not command id, origin", null);
+            throw values.corrupted(key, "is filed under a key that is not command id, origin, sequence number", null);
         }
-        return values.record(key, parts.get(0), parts.get(1), value);
+        return values.record(key, parts.get(0), parts.get(1), parts.get(2), value);
     }
 }

@@ -103,10 +103,11 @@ final class Values {
         }
     }
 
-    CommandRecord record(byte[] key, String commandId, String origin, byte[] value) {
+    CommandRecord record(byte[] key, String commandId, String origin, String seq, byte[] value) {
         CommandRecord r = parse(key, value, CommandRecord.class);
         expect(key, "command id", commandId, r.commandId());
         expect(key, "origin", origin, r.origin());
+        expect(key, "sequence number", seq, Long.toString(r.originSeq()));
         return r;
     }
 

@@ -121,7 +121,7 @@ class Format1MigrationTest {
         });
         for (Operation op : ops) {
             assertThat(store.commandRecords(op.commandId())).containsExactly(
-                    new CommandRecord(op.commandId(), op.origin(), op.originSeq(), op.kind(), op.clock()));
+                    CommandRecord.of(op));
         }
         for (Planet planet : store.planets()) {
             for (City city : planet.cities().values()) {

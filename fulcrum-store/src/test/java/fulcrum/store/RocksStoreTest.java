@@ -106,8 +106,8 @@ class RocksStoreTest {
         commitSample();
         raw(db -> {
             put(db, Keys.op(R2, 1), Values.operation(MOS_ESPA));
-            put(db, Keys.command("cmd-other", R1), Values.record(record(MOS_ESPA)));
-            put(db, Keys.command(ECHO_BASE.commandId(), R1), Values.record(record(ECHO_BASE)));
+            put(db, Keys.command("cmd-other", R1, MOS_ESPA.originSeq()), Values.record(record(MOS_ESPA)));
+            put(db, Keys.command(ECHO_BASE.commandId(), R1, ECHO_BASE.originSeq()), Values.record(record(ECHO_BASE)));
             put(db, Keys.clock("Naboo"), Values.clock("Tatooine", clock(1, 0, 0)));
             put(db, Keys.reply("cmd-bad"), Keys.utf8("{\"ok\":\"yes\"}"));
         });

@@ -52,7 +52,7 @@ final class Sample {
     }
 
     static CommandRecord record(Operation op) {
-        return new CommandRecord(op.commandId(), op.origin(), op.originSeq(), op.kind(), op.clock());
+        return CommandRecord.of(op);
     }
 
     static Reply ok(String planet, String city, VectorClock clock) {

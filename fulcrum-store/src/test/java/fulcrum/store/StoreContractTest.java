@@ -150,7 +150,7 @@ abstract class StoreContractTest {
                 .putReply("cmd-1", Sample.stale("Tatooine", "Mos_Espa"))
                 .putReply("cmd-1", Sample.ok("Tatooine", "Mos_Espa", clock(1, 0, 0)))
                 .putCommandRecord(record(MOS_ESPA))
-                .putCommandRecord(new CommandRecord(MOS_ESPA.commandId(), R1, 1, MOS_ESPA.kind(), clock(1, 1, 0))));
+                .putCommandRecord(new CommandRecord(MOS_ESPA.commandId(), R1, 1, "Tatooine", MOS_ESPA.kind(), clock(1, 1, 0))));
         assertThat(store.planetClock("Tatooine")).isEqualTo(clock(2, 0, 0));
         assertThat(store.city("Tatooine", MOS_ESPA.cityId()).rebels().value()).isEqualTo(9L);
         assertThat(store.cityIdsNamed("Tatooine", "Mos_Espa")).isEmpty();
@@ -242,9 +242,9 @@ abstract class StoreContractTest {
 
     @Test
     void commandRecordsOfOneIdComeOnePerOriginSortedByOrigin() {
-        CommandRecord at3 = new CommandRecord("cmd-x", R3, 4, OpKind.Refusal, clock(0, 0, 4));
-        CommandRecord at1 = new CommandRecord("cmd-x", R1, 7, OpKind.AddCity, clock(7, 0, 0));
-        CommandRecord longer = new CommandRecord("cmd-xy", R2, 1, OpKind.AddCity, clock(0, 1, 0));
+        CommandRecord at3 = new CommandRecord("cmd-x", R3, 4, "Naboo", OpKind.Refusal, clock(0, 0, 4));
+        CommandRecord at1 = new CommandRecord("cmd-x", R1, 7, "Hoth", OpKind.AddCity, clock(7, 0, 0));
+        CommandRecord longer = new CommandRecord("cmd-xy", R2, 1, "Hoth", OpKind.AddCity, clock(0, 1, 0));
         store.commit(new StoreBatch().putCommandRecord(at3).putCommandRecord(longer).putCommandRecord(at1));
         store = reopen(store);
         assertThat(store.commandRecords("cmd-x")).containsExactly(at1, at3);

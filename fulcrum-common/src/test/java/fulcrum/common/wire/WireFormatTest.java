@@ -8,7 +8,24 @@ import fulcrum.core.domain.Command;
 import fulcrum.core.domain.CommandKind;
 import fulcrum.core.domain.ErrorCode;
 import fulcrum.core.domain.InvalidCommandException;
+import fulcrum.core.protocol.Compacted;
+import fulcrum.core.protocol.Delta;
+import fulcrum.core.protocol.JoinOffer;
+import fulcrum.core.protocol.JoinRequest;
+import fulcrum.core.protocol.MergeNow;
+import fulcrum.core.protocol.PeerMessage;
+import fulcrum.core.protocol.ReplicaStatus;
+import fulcrum.core.protocol.ResendRequest;
+import fulcrum.core.protocol.SnapshotChunk;
+import fulcrum.core.protocol.SnapshotRequest;
+import fulcrum.core.replica.City;
+import fulcrum.core.replica.OpKind;
 import fulcrum.core.replica.Operation;
+import fulcrum.core.store.CityEntry;
+import fulcrum.core.store.CommandRecord;
+import fulcrum.core.store.IncarnationStart;
+import fulcrum.core.store.Phase;
+import fulcrum.core.store.PlanetClock;
 import fulcrum.core.replica.Reply;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -95,21 +112,44 @@ class WireFormatTest {
     }
 
     @Test
-    void operationsAndDeltasRoundTrip() {
-        Operation op = new Operation("fulcrum-1", 1, "Tatooine", CommandKind.AddCity, "fulcrum-1:1", "Mos_Espa", 5L,
-                VectorClock.of(Map.of("fulcrum-1", 1L, "fulcrum-2", 0L)), "cmd-1");
-        byte[] json = FulcrumJson.write(new MergeMessages.Delta("fulcrum-1", List.of(op)));
-        MergeMessages.Delta back = MergeMessages.decode(json, MergeMessages.Delta.class);
-        assertThat(back.operations()).containsExactly(op);
-        assertThat(FulcrumJson.write(back)).isEqualTo(json);
+    void everyPeerMessageRoundTripsThroughItsType() throws Exception {
+        VectorClock clock = VectorClock.of(Map.of("fulcrum-1", 1L, "fulcrum-2", 0L));
+        Operation op = new Operation("fulcrum-1", 7, 1, "Tatooine", OpKind.AddCity, "fulcrum-1:1", "Mos_Espa", 5L, clock, "cmd-1");
+        City city = City.applying(null, op);
+        List<PeerMessage> messages = List.of(
+                new Delta("fulcrum-1", List.of(op)),
+                new ResendRequest("fulcrum-1", 2, "fulcrum-2", "fulcrum-1"),
+                new Compacted("fulcrum-1", "fulcrum-2", "fulcrum-1", 4),
+                new MergeNow("m-1"),
+                new JoinRequest("fulcrum-3", 9, "r-1"),
+                new JoinOffer("fulcrum-1", "fulcrum-3", "r-1", Phase.SERVING, Map.of("fulcrum-1", 1L), 0),
+                new SnapshotRequest("fulcrum-3", "fulcrum-1", "r-1", 0, null),
+                new SnapshotChunk("fulcrum-1", "fulcrum-3", "r-1", 0, Map.of("fulcrum-1", 1L),
+                        Map.of("fulcrum-1", List.of(new IncarnationStart(7, 1))), List.of(new PlanetClock("Tatooine", clock)),
+                        List.of(new CityEntry("Tatooine", city)), List.of(CommandRecord.of(op)), null, null),
+                new ReplicaStatus("fulcrum-2", 3, Phase.JOINING, Map.of("fulcrum-1", 1L), 0, Map.of(), Map.of(),
+                        new ReplicaStatus.JoinProgress("copying", "fulcrum-1", 2, 4096, 0)));
+        for (PeerMessage m : messages) {
+            byte[] json = PeerCodec.encode(m);
+            PeerMessage back = PeerCodec.decode(m.type(), json, PeerCodec.MAX_MERGE_BODY_BYTES);
+            assertThat(back).as(m.type()).isEqualTo(m);
+            assertThat(PeerCodec.encode(back)).as(m.type()).isEqualTo(json);
+        }
+        assertThat(new String(PeerCodec.encode(messages.get(0)), StandardCharsets.UTF_8)).contains("\"incarnation\":7");
     }
 
     @Test
-    void aDeltaWithAGapIsRefused() {
-        VectorClock c = VectorClock.of(Map.of("fulcrum-1", 1L));
-        Operation first = new Operation("fulcrum-1", 1, "T", CommandKind.DeleteCity, "x", null, null, c, "a");
-        Operation third = new Operation("fulcrum-1", 3, "T", CommandKind.DeleteCity, "x", null, null, c, "b");
-        assertThatThrownBy(() -> new MergeMessages.Delta("fulcrum-1", List.of(first, third))).hasMessageContaining("skips");
+    void peerMessagesOfAnUnknownTypeOrShapeOrSizeAreRefusedWithAReason() {
+        byte[] delta = PeerCodec.encode(new MergeNow("m"));
+        assertThatThrownBy(() -> PeerCodec.decode("Nonsense", delta, 100)).isInstanceOf(PeerCodec.UndecodableException.class)
+                .hasMessageContaining("unknown merge message type")
+                .matches(e -> ((PeerCodec.UndecodableException) e).unknownType());
+        assertThatThrownBy(() -> PeerCodec.decode(null, delta, 100)).hasMessageContaining("needs an AMQP type");
+        assertThatThrownBy(() -> PeerCodec.decode(MergeNow.TYPE, "{\"requestId\":\"m\",\"extra\":1}".getBytes(StandardCharsets.UTF_8), 100))
+                .hasMessageContaining("invalid MergeNow");
+        assertThatThrownBy(() -> PeerCodec.decode(MergeNow.TYPE, "not json".getBytes(StandardCharsets.UTF_8), 100))
+                .hasMessageContaining("invalid MergeNow");
+        assertThatThrownBy(() -> PeerCodec.decode(MergeNow.TYPE, new byte[101], 100)).hasMessageContaining("exceeds 100");
     }
 
     private static Command decode(String body, String type) {

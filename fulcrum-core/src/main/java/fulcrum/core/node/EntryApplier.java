@@ -89,7 +89,7 @@ final class EntryApplier {
             }
         }
         view.putOperation(op);
-        view.putCommandRecord(new CommandRecord(op.commandId(), op.origin(), op.originSeq(), op.kind(), op.clock()));
+        view.putCommandRecord(CommandRecord.of(op));
     }
 
     SortedMap<ConflictKind, Long> conflicts() {

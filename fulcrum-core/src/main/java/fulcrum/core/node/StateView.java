@@ -142,7 +142,7 @@ final class StateView {
         List<Layer> layers = oldestFirstSinceClear();
         TreeMap<String, CommandRecord> byOrigin = new TreeMap<>();
         if (layers.isEmpty() || !layers.get(0).batch.clearsData()) {
-            store.commandRecords(commandId).forEach(r -> byOrigin.put(r.origin(), r));
+            store.commandRecords(commandId).forEach(r -> byOrigin.put(r.origin() + '\0' + r.originSeq(), r));
         }
         for (Layer l : layers) {
             TreeMap<String, CommandRecord> m = l.records.get(commandId);
@@ -230,7 +230,8 @@ final class StateView {
 
     void putCommandRecord(CommandRecord record) {
         building.batch.putCommandRecord(record);
-        building.records.computeIfAbsent(record.commandId(), c -> new TreeMap<>()).put(record.origin(), record);
+        building.records.computeIfAbsent(record.commandId(), c -> new TreeMap<>())
+                .put(record.origin() + '\0' + record.originSeq(), record);
     }
 
     /**

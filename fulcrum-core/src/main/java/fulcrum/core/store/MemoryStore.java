@@ -151,7 +151,8 @@ public final class MemoryStore implements ReplicaStore, StateScan {
             }
         }
         replies.putAll(batch.replies());
-        batch.commandRecords().forEach((k, r) -> commands.computeIfAbsent(k.commandId(), c -> new TreeMap<>()).put(k.origin(), r));
+        batch.commandRecords().forEach((k, r) -> commands.computeIfAbsent(k.commandId(), c -> new TreeMap<>())
+                .put(recordKey(k.origin(), k.seq()), r));
         batch.compactUpTo().forEach((origin, upTo) -> {
             TreeMap<Long, Operation> log = ops.get(origin);
             if (log != null) {
@@ -217,6 +218,10 @@ public final class MemoryStore implements ReplicaStore, StateScan {
     /** Cities of one planet, for tests. */
     public SortedMap<String, City> cities(String planet) {
         return new TreeMap<>(cities.getOrDefault(planet, new TreeMap<>()));
+    }
+
+    private static String recordKey(String origin, long seq) {
+        return origin + '\0' + String.format("%020d", seq);
     }
 
     private static String nameKey(String planet, String name) {

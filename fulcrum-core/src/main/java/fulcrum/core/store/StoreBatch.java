@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * commands writes each key once. Keys, one per item (the layout is the store's):
  * planet clock per planet, city per (planet, city id), name-index entry per (planet, name, city id)
  * of every live city, op-log entry per (origin, seq), reply per command id, command record per
- * (command id, origin), and the meta values.
+ * (command id, origin, sequence number), and the meta values.
  */
 public final class StoreBatch {
     /** Name-index entry: a live city filed under its name. */
@@ -49,7 +49,7 @@ public final class StoreBatch {
     }
 
     /** A command record's key. */
-    public record CommandKey(String commandId, String origin) {
+    public record CommandKey(String commandId, String origin, long seq) {
         public CommandKey {
             Objects.requireNonNull(commandId, "commandId");
             Objects.requireNonNull(origin, "origin");
@@ -125,7 +125,7 @@ public final class StoreBatch {
     }
 
     public StoreBatch putCommandRecord(CommandRecord record) {
-        commandRecords.put(new CommandKey(record.commandId(), record.origin()), record);
+        commandRecords.put(new CommandKey(record.commandId(), record.origin(), record.originSeq()), record);
         return this;
     }
 
