@@ -22,7 +22,6 @@ import fulcrum.core.store.CityEntry;
 import fulcrum.core.store.CommandRecord;
 import fulcrum.core.store.IncarnationStart;
 import fulcrum.core.store.PlanetClock;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -327,9 +326,5 @@ final class MessageRules {
 
     static String abbreviate(String text) {
         return text.length() <= 40 ? text : text.substring(0, 37) + "...";
-    }
-
-    static boolean allReplicas(Collection<String> ids, List<String> replicaIds) {
-        return replicaIds.containsAll(ids);
     }
 }

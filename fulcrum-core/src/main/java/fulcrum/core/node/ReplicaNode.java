@@ -17,7 +17,6 @@ import fulcrum.core.protocol.SnapshotRequest;
 import fulcrum.core.replica.ConflictKind;
 import fulcrum.core.replica.Operation;
 import fulcrum.core.replica.Reply;
-import fulcrum.core.store.IncarnationStart;
 import fulcrum.core.store.Phase;
 import fulcrum.core.store.StateReader;
 import fulcrum.core.store.StoreBatch;
@@ -42,11 +41,6 @@ import java.util.TreeMap;
  * readable here until it is advanced), but Readys must be carried out, and advanced, in order.
  */
 public final class ReplicaNode {
-    /** Op-log entries one resend answer carries at most; the requester asks again for the rest. */
-    static final int MAX_RESEND_ENTRIES = 8 * Delta.MAX_OPS;
-    /** Deltas one merge round publishes in {@link NodeConfig.Replication#INTERVAL} mode; the rest follows. */
-    static final int MAX_DELTAS_PER_ROUND = 64;
-
     private final NodeConfig config;
     private final String self;
     private final StateView view;
@@ -58,20 +52,17 @@ public final class ReplicaNode {
     private final PeerTracker peers;
     private final JoinProcess join;
     private final SnapshotServer snapshots;
+    private final OwnStream own;
+    private final AntiEntropy antiEntropy;
+    private final StatusReporter status;
     private final Outbox out = new Outbox();
     private final Deque<Pending> outstanding = new ArrayDeque<>();
 
     private long now;
     private long nextReadyId = 1;
-    /** Own entries up to here are in a Ready handed out (published once it is advanced as delivered). */
-    private long publishing;
-    private boolean publishDue;
     private boolean gapCheckDue = true;
     private long nextMergeMillis;
     private long nextAntiEntropyMillis;
-    private long lastStatusMillis = Long.MIN_VALUE / 2;
-    private boolean statusDirty = true;
-    private boolean statusForced;
     private boolean rejoinWanted;
     /** Held entries may have become ready (after a restart, a join step): apply them at the next Ready. */
     private boolean drainDue = true;
@@ -104,10 +95,12 @@ public final class ReplicaNode {
         this.join = new JoinProcess(config, state, view, merge, out, nodeRules.completeJoin());
         this.snapshots = new SnapshotServer(self, store, config.snapshotPageItems(), config.snapshotLeaseMillis(),
                 config.maxSnapshotSessions());
+        this.own = new OwnStream(config, view, state, out);
+        this.antiEntropy = new AntiEntropy(config, state, merge, peers, out);
+        this.status = new StatusReporter(config, state, applier, join);
         this.now = nowMillis;
         this.nextMergeMillis = nowMillis + config.mergeIntervalMillis();
         this.nextAntiEntropyMillis = nowMillis;
-        this.publishing = state.published;
         switch (meta.phase()) {
             case NEW -> {
                 state.setIncarnation(config.incarnation());
@@ -123,7 +116,9 @@ public final class ReplicaNode {
                 join.start(nowMillis);
                 out.note("a join was interrupted: joining again from nothing (incarnation " + state.incarnation + ")");
             }
-            case SERVING -> publishDue = state.published < state.ownApplied(); // what a crash left unpublished
+            case SERVING -> {
+                // OwnStream publishes what a crash left unpublished
+            }
         }
     }
 
@@ -176,7 +171,9 @@ public final class ReplicaNode {
         Reply reply = commands.handle(Objects.requireNonNull(commandId, "commandId"), command, required);
         out.reply(address, reply);
         out.ack(ref);
-        statusDirty |= command.kind().isWrite();
+        if (command.kind().isWrite()) {
+            status.changed();
+        }
     }
 
     /** A command that could not be decoded or breaks the rules: answered and dead-lettered. */
@@ -199,24 +196,26 @@ public final class ReplicaNode {
         if (message instanceof Delta d) {
             onDelta(ref, d);
         } else if (message instanceof ResendRequest r) {
-            answerResend(r);
+            if (r.target().equals(self) && serving()) {
+                own.answer(r); // only serving replicas answer: a joining one's log is partial
+            }
         } else if (message instanceof Compacted c) {
             onCompacted(c);
         } else if (message instanceof MergeNow) {
-            publishDue = true;
-            statusForced = true;
+            own.markDue();
+            status.force();
             gapCheckDue = true;
         } else if (message instanceof JoinRequest j) {
             onJoinRequest(j);
         } else if (message instanceof JoinOffer o) {
             join.onOffer(o, now);
-            statusDirty = true;
+            status.changed();
             drainDue = true;
         } else if (message instanceof SnapshotRequest s) {
             out.direct(s.from(), snapshots.serve(s, serving(), now));
         } else if (message instanceof SnapshotChunk c) {
             join.onChunk(c, now);
-            statusDirty = true;
+            status.changed();
             drainDue = true;
         } else if (message instanceof ReplicaStatus s) {
             onStatus(ref, s);
@@ -237,7 +236,7 @@ public final class ReplicaNode {
         now = Math.max(now, nowMillis);
         if (now >= nextMergeMillis) {
             nextMergeMillis = now + config.mergeIntervalMillis();
-            publishDue = true;
+            own.markDue();
             gapCheckDue = true;
         }
         if (now >= nextAntiEntropyMillis) {
@@ -245,7 +244,7 @@ public final class ReplicaNode {
             gapCheckDue = true;
             snapshots.expire(now);
             if (serving()) {
-                compact();
+                antiEntropy.compact();
             }
         }
         if (rejoinWanted && serving()) {
@@ -263,7 +262,7 @@ public final class ReplicaNode {
         if (drainDue && (!join.joining() || join.takesEntries())) {
             drainDue = false;
             if (merge.drain() > 0) {
-                statusDirty = true;
+                status.changed();
                 if (join.joining()) {
                     join.progressed();
                 }
@@ -273,27 +272,19 @@ public final class ReplicaNode {
         if (rejection != null) {
             out.note(rejection);
         }
-        if (gapCheckDue) {
+        if (gapCheckDue && (!join.joining() || join.takesEntries())) {
             gapCheckDue = false;
-            askForGaps();
+            antiEntropy.askForGaps(now);
         }
-        long publishesThrough = collectOwnEntries();
+        long publishesThrough = own.collect(serving());
         state.writePublishedMark();
-        ReplicaStatus status = statusDue() ? status() : null;
-        if (view.batch().isEmpty() && out.isEmpty() && status == null) {
-            if (!out.notes.isEmpty()) {
-                // notes alone make no Ready; they wait for the next one
-            }
-            return null;
-        }
-        if (status != null) {
-            lastStatusMillis = now;
-            statusDirty = false;
-            statusForced = false;
+        ReplicaStatus announcement = status.take(now);
+        if (view.batch().isEmpty() && out.isEmpty() && announcement == null) {
+            return null; // notes alone make no Ready; they wait for the next one
         }
         StoreBatch batch = view.take();
         Ready ready = new Ready(nextReadyId++, batch, out.messages, out.deadLetters, out.replies, out.acks, out.requeues,
-                status, serving(), out.notes);
+                announcement, serving(), out.notes);
         out.clear();
         outstanding.addLast(new Pending(ready, publishesThrough));
         return ready;
@@ -312,13 +303,12 @@ public final class ReplicaNode {
         outstanding.removeFirst();
         view.committed(ready.commit());
         if (delivered) {
-            state.published = Math.max(state.published, Math.min(p.publishesThrough(), state.ownApplied()));
+            own.delivered(p.publishesThrough());
         } else {
-            publishing = state.published; // publish again what this and later Readys carried
+            own.failed(); // publish again what this and later Readys carried
             List<Pending> later = new ArrayList<>(outstanding);
             outstanding.clear();
             later.forEach(q -> outstanding.addLast(new Pending(q.ready(), state.published)));
-            publishDue = true;
         }
         if (join.joining()) {
             join.progressed();
@@ -343,30 +333,13 @@ public final class ReplicaNode {
             deadLetter(ref, ErrorCode.BAD_MESSAGE, intake.problem());
         }
         if (intake.applied() > 0) {
-            statusDirty = true;
+            status.changed();
             if (join.joining()) {
                 join.progressed();
             }
         }
         if (intake.held() > 0 && apply && merge.waiting() > 0) {
             gapCheckDue = true;
-        }
-    }
-
-    private void answerResend(ResendRequest request) {
-        if (!request.target().equals(self) || !serving() || request.requester().equals(self)) {
-            return;
-        }
-        String origin = request.origin();
-        long from = request.fromSeq();
-        long floor = state.compacted(origin);
-        if (from <= floor) {
-            out.direct(request.requester(), new Compacted(self, request.requester(), origin, floor));
-            from = floor + 1;
-        }
-        List<Operation> entries = view.operations(origin, from, MAX_RESEND_ENTRIES);
-        for (int i = 0; i < entries.size(); i += Delta.MAX_OPS) {
-            out.direct(request.requester(), new Delta(origin, entries.subList(i, Math.min(entries.size(), i + Delta.MAX_OPS))));
         }
     }
 
@@ -413,51 +386,13 @@ public final class ReplicaNode {
         gapCheckDue = true;
     }
 
-    // ---- anti-entropy --------------------------------------------------------------------------
-
-    private void askForGaps() {
-        if (join.joining() && !join.takesEntries()) {
-            return;
-        }
-        TreeMap<String, Long> wanted = new TreeMap<>(merge.missing());
-        for (String origin : config.replicaIds()) {
-            if (origin.equals(self)) {
-                continue; // a joining replica fetches its own stream itself (JoinProcess)
-            }
-            long next = state.applied(origin) + 1;
-            if (peers.highestAnnounced(origin) >= next && !merge.holdsNext(origin)) {
-                wanted.merge(origin, next, Math::min);
-            }
-        }
-        wanted.forEach((origin, from) -> {
-            if (origin.equals(self) || peers.recentlyAsked(origin, from, now)) {
-                return;
-            }
-            String target = peers.resendTarget(origin, from, self, now);
-            if (target != null && !target.equals(self)) {
-                out.direct(target, new ResendRequest(origin, from, self, target));
-                peers.asked(origin, from, now);
-            }
-        });
-    }
-
-    /** Deletes op-log entries every replica has announced it applied. */
-    private void compact() {
-        for (String origin : config.replicaIds()) {
-            long floor = Math.min(state.applied(origin), peers.everyPeerApplied(origin));
-            if (floor > state.compacted(origin)) {
-                state.setCompacted(origin, floor);
-            }
-        }
-    }
-
     /**
      * Leaves serving for a new join; only between rounds (nothing decided and unsent) and when
      * everything this replica wrote is published, so that its peers hold all of it.
      */
     private void rejoin() {
-        if (state.published < state.ownApplied() || !outstanding.isEmpty() || !view.batch().isEmpty() || !out.isEmpty()) {
-            publishDue = true;
+        if (!own.everythingPublished() || !outstanding.isEmpty() || !view.batch().isEmpty() || !out.isEmpty()) {
+            own.markDue();
             return; // tried again at the next tick
         }
         rejoinWanted = false;
@@ -465,65 +400,7 @@ public final class ReplicaNode {
         state.setIncarnation(next);
         state.setPhase(Phase.JOINING);
         join.start(now);
-        statusDirty = true;
-    }
-
-    /**
-     * Own entries not yet published go into this Ready: all of them in {@code EAGER} mode (a write is
-     * answered only after its entry is confirmed), a bounded round when due in {@code INTERVAL} mode.
-     *
-     * @return the highest own entry this Ready publishes
-     */
-    private long collectOwnEntries() {
-        publishing = Math.max(publishing, state.published);
-        long through = publishing;
-        if (!serving()) {
-            return through; // a joining replica's own older entries are held by its peers already
-        }
-        if (config.peers().isEmpty()) {
-            state.published = state.ownApplied(); // nobody to publish to
-            publishing = state.published;
-            return publishing;
-        }
-        boolean eager = config.replication() == NodeConfig.Replication.EAGER;
-        if (!eager && !publishDue) {
-            return through;
-        }
-        publishDue = false;
-        long from = Math.max(publishing, state.compacted(self)) + 1;
-        int deltas = 0;
-        while (from <= state.ownApplied() && (eager || deltas < MAX_DELTAS_PER_ROUND)) {
-            List<Operation> entries = view.operations(self, from, Delta.MAX_OPS);
-            if (entries.isEmpty()) {
-                break;
-            }
-            out.fanout(new Delta(self, entries));
-            deltas++;
-            through = entries.get(entries.size() - 1).originSeq();
-            from = through + 1;
-        }
-        publishDue = from <= state.ownApplied();
-        publishing = through;
-        return through;
-    }
-
-    private boolean statusDue() {
-        if (state.phase == Phase.NEW) {
-            return false;
-        }
-        long since = now - lastStatusMillis;
-        return statusForced || since >= config.statusIntervalMillis() || (statusDirty && since >= config.statusMinGapMillis());
-    }
-
-    private ReplicaStatus status() {
-        TreeMap<String, Long> conflicts = new TreeMap<>();
-        applier.conflicts().forEach((k, v) -> {
-            if (v > 0) {
-                conflicts.put(k.name(), v);
-            }
-        });
-        return new ReplicaStatus(self, state.incarnation, state.phase, state.applied(), state.published, state.compacted(),
-                conflicts, join.progress());
+        status.changed();
     }
 
     private void deadLetter(DeliveryRef ref, ErrorCode code, String reason) {

@@ -1,0 +1,111 @@
+package fulcrum.core.node;
+
+import fulcrum.core.protocol.Compacted;
+import fulcrum.core.protocol.Delta;
+import fulcrum.core.protocol.ResendRequest;
+import fulcrum.core.replica.Operation;
+import java.util.List;
+
+/**
+ * Publishing this replica's own entries, and answering peers' requests for entries it holds.
+ * In {@link NodeConfig.Replication#EAGER} mode every Ready carries every own entry not yet
+ * published, so a write is answered only once its entry is on the fanout; in
+ * {@link NodeConfig.Replication#INTERVAL} mode a bounded round goes out when a merge is due.
+ * The published mark moves only when the caller reports the Ready delivered (confirmed).
+ */
+final class OwnStream {
+    /** Deltas one merge round publishes in interval mode; the rest follows in the next Ready. */
+    static final int MAX_DELTAS_PER_ROUND = 64;
+    /** Entries one resend answer carries at most; the requester asks again for the rest. */
+    static final int MAX_RESEND_ENTRIES = 8 * Delta.MAX_OPS;
+
+    private final NodeConfig config;
+    private final StateView view;
+    private final NodeState state;
+    private final Outbox out;
+    /** Own entries up to here are in a Ready handed out (published once it is advanced as delivered). */
+    private long publishing;
+    private boolean due;
+
+    OwnStream(NodeConfig config, StateView view, NodeState state, Outbox out) {
+        this.config = config;
+        this.view = view;
+        this.state = state;
+        this.out = out;
+        this.publishing = state.published;
+        this.due = state.published < state.ownApplied(); // what a crash left unpublished
+    }
+
+    /** A merge round (interval, MergeNow, a failed publication, a rejoin that waits) wants publishing. */
+    void markDue() {
+        due = true;
+    }
+
+    /**
+     * Puts own entries not yet published into the next Ready.
+     *
+     * @param serving only a serving replica publishes: a joining one's older entries are its peers' already
+     * @return the highest own entry the next Ready publishes
+     */
+    long collect(boolean serving) {
+        publishing = Math.max(publishing, state.published);
+        long through = publishing;
+        if (!serving) {
+            return through;
+        }
+        if (config.peers().isEmpty()) {
+            state.published = state.ownApplied(); // nobody to publish to
+            publishing = state.published;
+            return publishing;
+        }
+        boolean eager = config.replication() == NodeConfig.Replication.EAGER;
+        if (!eager && !due) {
+            return through;
+        }
+        long from = Math.max(publishing, state.compacted(config.self())) + 1;
+        int deltas = 0;
+        while (from <= state.ownApplied() && (eager || deltas < MAX_DELTAS_PER_ROUND)) {
+            List<Operation> entries = view.operations(config.self(), from, Delta.MAX_OPS);
+            if (entries.isEmpty()) {
+                break;
+            }
+            out.fanout(new Delta(config.self(), entries));
+            deltas++;
+            through = entries.get(entries.size() - 1).originSeq();
+            from = through + 1;
+        }
+        due = from <= state.ownApplied();
+        publishing = through;
+        return through;
+    }
+
+    /** The Ready that published up to {@code through} was confirmed. */
+    void delivered(long through) {
+        state.published = Math.max(state.published, Math.min(through, state.ownApplied()));
+    }
+
+    /** A Ready's publication failed: publish again from the confirmed mark. */
+    void failed() {
+        publishing = state.published;
+        due = true;
+    }
+
+    boolean everythingPublished() {
+        return state.published >= state.ownApplied();
+    }
+
+    /** Answers a peer's request from the op log (any holder answers), saying what was compacted. */
+    void answer(ResendRequest request) {
+        String origin = request.origin();
+        long from = request.fromSeq();
+        long floor = state.compacted(origin);
+        if (from <= floor) {
+            out.direct(request.requester(), new Compacted(config.self(), request.requester(), origin, floor));
+            from = floor + 1;
+        }
+        List<Operation> entries = view.operations(origin, from, MAX_RESEND_ENTRIES);
+        for (int i = 0; i < entries.size(); i += Delta.MAX_OPS) {
+            out.direct(request.requester(), new Delta(origin, entries.subList(i, Math.min(entries.size(), i + Delta.MAX_OPS))));
+        }
+    }
+}
