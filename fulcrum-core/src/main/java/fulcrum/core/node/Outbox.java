@@ -14,6 +14,7 @@ final class Outbox {
     final List<DeliveryRef> acks = new ArrayList<>();
     final List<DeliveryRef> requeues = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
+    private final java.util.Set<DeliveryRef> acked = new java.util.HashSet<>();
 
     void fanout(PeerMessage m) {
         messages.add(new Ready.Outbound(Ready.Route.MERGE_FANOUT, null, m));
@@ -36,7 +37,7 @@ final class Outbox {
     }
 
     void ack(DeliveryRef ref) {
-        if (ref.source() != DeliveryRef.Source.STATUS) {
+        if (ref.source() != DeliveryRef.Source.STATUS && acked.add(ref)) {
             acks.add(ref);
         }
     }
@@ -56,5 +57,6 @@ final class Outbox {
         acks.clear();
         requeues.clear();
         notes.clear();
+        acked.clear();
     }
 }

@@ -7,7 +7,6 @@ import fulcrum.core.replica.Operation;
 import fulcrum.core.replica.Planet;
 import fulcrum.core.replica.Reply;
 import fulcrum.core.replication.CanonicalDump;
-import fulcrum.core.store.IncarnationStart;
 import fulcrum.core.store.MemoryStore;
 import fulcrum.core.store.Phase;
 import fulcrum.core.store.StoreBatch;
@@ -37,12 +36,25 @@ public final class TestReplica {
     }
 
     public TestReplica(String id, List<String> ids, NodeConfig.Replication mode) {
+        this(id, ids, mode, servingStore(id));
+    }
+
+    private TestReplica(String id, List<String> ids, NodeConfig.Replication mode, MemoryStore store) {
         this.id = id;
         this.ids = List.copyOf(ids);
-        this.store = new MemoryStore(id);
-        store.commit(new StoreBatch().putIncarnation(1).putPhase(Phase.SERVING)
-                .putIncarnationStart(id, new IncarnationStart(1, 1)));
+        this.store = store;
         this.node = new ReplicaNode(NodeConfig.defaults(id, ids, 1, 1).withReplication(mode).withPendingCapacity(64), store, 0);
+    }
+
+    private static MemoryStore servingStore(String id) {
+        MemoryStore store = new MemoryStore(id);
+        store.commit(new StoreBatch().putIncarnation(1).putPhase(Phase.SERVING));
+        return store;
+    }
+
+    /** The same store under a new node: what a restart after a crash reads. */
+    public static TestReplica restart(TestReplica crashed) {
+        return new TestReplica(crashed.id, crashed.ids, NodeConfig.Replication.EAGER, crashed.store);
     }
 
     public String id() {
@@ -88,6 +100,22 @@ public final class TestReplica {
             deliver(run);
         }
         runOnce();
+    }
+
+    /** Delivers one message from the merge queue (or, for a status, the status queue) and returns the Ready. */
+    public Ready receive(fulcrum.core.protocol.PeerMessage message) {
+        node.tick(++now);
+        DeliveryRef.Source source = message instanceof fulcrum.core.protocol.ReplicaStatus
+                ? DeliveryRef.Source.STATUS : DeliveryRef.Source.MERGE;
+        node.onPeerMessage(new DeliveryRef(source, 0, ++tag), message);
+        return runOnce();
+    }
+
+    /** Lets time pass (intervals, timeouts) and returns the Ready it causes, or null. */
+    public Ready advanceTime(long millis) {
+        now += millis;
+        node.tick(now);
+        return runOnce();
     }
 
     private void deliver(List<Operation> run) {
