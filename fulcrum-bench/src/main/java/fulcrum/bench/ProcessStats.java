@@ -1,0 +1,58 @@
+package fulcrum.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A process's memory, read from outside: resident set from /proc, heap in use from jcmd after a full GC. */
+final class ProcessStats {
+    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+
+    private ProcessStats() {
+    }
+
+    /** Resident set size in bytes, or -1 when /proc has no answer. */
+    static long rssBytes(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** Heap in use after a full GC (live data), in bytes, or -1 when jcmd is not available. */
+    static long liveHeapBytes(long pid) {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        if (!Files.isExecutable(jcmd)) {
+            return -1;
+        }
+        try {
+            run(jcmd.toString(), Long.toString(pid), "GC.run");
+            String info = run(jcmd.toString(), Long.toString(pid), "GC.heap_info");
+            Matcher m = HEAP_USED.matcher(info);
+            return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1; // the heap's line comes first, Metaspace after
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        return out;
+    }
+}
