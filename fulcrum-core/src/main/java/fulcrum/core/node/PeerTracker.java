@@ -51,8 +51,9 @@ final class PeerTracker {
                     + " so that the replica rejoins from its peers)";
         }
         for (Map.Entry<String, Long> e : status.applied().entrySet()) {
+            // the sender's own stream too: no replica runs 2^20 entries ahead of everything its peers know
             long bound = knownMax.getOrDefault(e.getKey(), 0L) + MAX_STATUS_LEAD;
-            if (!e.getKey().equals(status.replica()) && e.getValue() > bound) {
+            if (e.getValue() > bound) {
                 return status.replica() + " claims " + e.getKey() + "#" + e.getValue() + ", far beyond anything known of "
                         + e.getKey() + " (#" + knownMax.getOrDefault(e.getKey(), 0L) + ")";
             }

@@ -108,6 +108,8 @@ class MergeTrafficRulesTest {
     void aStatusFromAnUnknownReplicaOrClaimingTheImpossible() {
         assertThat(refused(status("Q", Map.of("A", 1L)))).contains("'Q' is not one of");
         assertThat(refused(status("B", Map.of("A", 1_000_000_000_000_000L)))).contains("far beyond anything known");
+        assertThat(refused(status("B", Map.of("B", 1_000_000_000_000_000L)))).as("of its own stream too")
+                .contains("far beyond anything known");
         assertThat(refused(status("B", Map.of("C", 7L)))).contains("claims to have applied C#7 but C wrote only up to #0");
         assertThat(refused(status("C", Map.of("C", 3L)))).contains("in this replica's name");
     }
