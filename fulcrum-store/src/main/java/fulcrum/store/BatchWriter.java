@@ -55,12 +55,18 @@ final class BatchWriter {
         for (Map.Entry<String, Long> e : batch.appliedSeq().entrySet()) {
             out.put(Keys.applied(e.getKey()), Values.number(e.getValue()));
         }
+        if (batch.clearsData()) {
+            for (Map.Entry<String, Long> e : next.compactedUpTo().entrySet()) {
+                out.put(Keys.compacted(e.getKey()), Values.number(e.getValue())); // back to what compaction deleted
+            }
+        }
         for (Map.Entry<String, Long> e : batch.compactUpTo().entrySet()) {
             String origin = e.getKey();
             long upTo = e.getValue();
             byte[] end = upTo == Long.MAX_VALUE ? Keys.prefixEnd(Keys.opPrefix(origin)) : Keys.op(origin, upTo + 1);
             out.deleteRange(Keys.op(origin, 0), end);
             out.put(Keys.compacted(origin), Values.number(next.compacted(origin)));
+            out.put(Keys.deleted(origin), Values.number(next.deletedUpTo().get(origin)));
         }
         for (String origin : batch.floors().keySet()) {
             out.put(Keys.compacted(origin), Values.number(next.compacted(origin)));

@@ -36,6 +36,7 @@ final class Keys {
     static final byte[] COMPACTED = join(META, "compacted");
     static final byte[] INCARNATIONS = join(META, "incarnations");
     static final byte[] PUBLISHED = join(META, "published");
+    static final byte[] DELETED = join(META, "deleted");
 
     static final byte[] CLOCK = family("clock");
     static final byte[] CITY = family("city");
@@ -45,10 +46,12 @@ final class Keys {
     static final byte[] COMMAND = family("cmd");
 
     /**
-     * What {@code clearData} deletes: every family but the store's identity and the op log (entries
-     * taken from the merge queue stay held whatever becomes of the state).
+     * What {@code clearData} deletes: every family but the store's identity, the op log (entries
+     * taken from the merge queue stay held whatever becomes of the state) and the incarnation starts
+     * (facts about the streams) and how far compaction deleted entries (the op log's own history);
+     * the compaction floors are written again from what compaction deleted.
      */
-    static final List<byte[]> CLEARED = List.of(META, CLOCK, CITY, NAME, REPLY, COMMAND);
+    static final List<byte[]> CLEARED = List.of(APPLIED, COMPACTED, PUBLISHED, CLOCK, CITY, NAME, REPLY, COMMAND);
     /** Every format-2 family; with {@link #FORMAT}, all a format-2 store may hold. */
     static final List<byte[]> FAMILIES = List.of(STORE, META, CLOCK, CITY, NAME, OP, REPLY, COMMAND);
 
@@ -107,6 +110,10 @@ final class Keys {
 
     static byte[] compacted(String origin) {
         return join(COMPACTED, origin);
+    }
+
+    static byte[] deleted(String origin) {
+        return join(DELETED, origin);
     }
 
     static byte[] incarnations(String origin) {

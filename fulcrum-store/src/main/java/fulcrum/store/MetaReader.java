@@ -22,6 +22,7 @@ final class MetaReader {
         long incarnation = values.number(Keys.INCARNATION, required(reads, Keys.INCARNATION));
         TreeMap<String, Long> applied = new TreeMap<>();
         TreeMap<String, Long> compacted = new TreeMap<>();
+        TreeMap<String, Long> deleted = new TreeMap<>();
         TreeMap<String, List<IncarnationStart>> starts = new TreeMap<>();
         long[] published = {0};
         reads.scan(Keys.META, Keys.META, (k, v) -> {
@@ -30,6 +31,8 @@ final class MetaReader {
                 applied.put(origin.get(0), values.number(k, v));
             } else if ((origin = Keys.parts(k, Keys.COMPACTED, 1)) != null) {
                 compacted.put(origin.get(0), values.number(k, v));
+            } else if ((origin = Keys.parts(k, Keys.DELETED, 1)) != null) {
+                deleted.put(origin.get(0), values.number(k, v));
             } else if ((origin = Keys.parts(k, Keys.INCARNATIONS, 1)) != null) {
                 starts.put(origin.get(0), values.starts(k, v));
             } else if (Arrays.equals(k, Keys.PUBLISHED)) {
@@ -40,7 +43,7 @@ final class MetaReader {
             return true;
         });
         try {
-            return new StoreMeta(replica, phase, incarnation, applied, compacted, published[0], starts);
+            return new StoreMeta(replica, phase, incarnation, applied, compacted, published[0], starts, deleted);
         } catch (IllegalArgumentException e) {
             throw new StoreCorruptedException("store " + reads.dir() + " has meta values that disagree: " + e.getMessage(), e);
         }

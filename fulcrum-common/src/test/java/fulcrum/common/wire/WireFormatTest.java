@@ -122,7 +122,7 @@ class WireFormatTest {
                 new Compacted("fulcrum-1", "fulcrum-2", "fulcrum-1", 4),
                 new MergeNow("m-1"),
                 new JoinRequest("fulcrum-3", 9, "r-1"),
-                new JoinOffer("fulcrum-1", "fulcrum-3", "r-1", Phase.SERVING, Map.of("fulcrum-1", 1L), 0),
+                new JoinOffer("fulcrum-1", "fulcrum-3", "r-1", Phase.SERVING, Map.of("fulcrum-1", 1L), Map.of("fulcrum-1", 1L), 0),
                 new SnapshotRequest("fulcrum-3", "fulcrum-1", "r-1", 0, null),
                 new SnapshotChunk("fulcrum-1", "fulcrum-3", "r-1", 0, Map.of("fulcrum-1", 1L),
                         Map.of("fulcrum-1", List.of(new IncarnationStart(7, 1))), List.of(new PlanetClock("Tatooine", clock)),

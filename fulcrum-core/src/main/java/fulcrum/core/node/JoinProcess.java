@@ -108,8 +108,12 @@ final class JoinProcess {
                 source = offer.from();
                 stage = Stage.COPYING;
                 out.direct(source, new SnapshotRequest(config.self(), source, requestId, 0, null));
-            } else if (offers.size() == config.peers().size() && offers.values().stream().noneMatch(JoinOffer::hasData)) {
-                stage = Stage.CATCHING_UP; // a new cluster: nothing to copy
+            } else if (offers.size() == config.peers().size() && offers.values().stream().noneMatch(JoinOffer::hasData)
+                    && state.deleted().values().stream().allMatch(v -> v == 0)) {
+                // Nothing to copy: a new cluster, or one whose every replica is rebuilding from its op log
+                // (held entries are applied next). Not if any op log was compacted: those entries'
+                // effects live only in a state, so this replica waits for a peer that serves with data.
+                stage = Stage.CATCHING_UP;
             }
         }
         finishIfComplete();
@@ -198,7 +202,7 @@ final class JoinProcess {
     }
 
     private long ownHeld() {
-        long max = 0;
+        long max = merge.held(config.self()); // its own op log may hold some of its previous stream
         for (JoinOffer o : offers.values()) {
             max = Math.max(max, o.heldOfRequester());
         }

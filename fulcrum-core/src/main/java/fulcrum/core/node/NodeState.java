@@ -22,6 +22,7 @@ final class NodeState {
     long incarnation;
     private final TreeMap<String, Long> applied = new TreeMap<>();
     private final TreeMap<String, Long> compacted = new TreeMap<>();
+    private final TreeMap<String, Long> deleted = new TreeMap<>();
     private final TreeMap<String, List<IncarnationStart>> incarnations = new TreeMap<>();
     /** Own entries confirmed published (durable mark written lazily). */
     long published;
@@ -35,6 +36,7 @@ final class NodeState {
         this.incarnation = meta.incarnation();
         this.applied.putAll(meta.appliedSeq());
         this.compacted.putAll(meta.compactedUpTo());
+        this.deleted.putAll(meta.deletedUpTo());
         this.incarnations.putAll(meta.incarnations());
         this.published = meta.publishedUpTo();
         this.publishedWritten = meta.publishedUpTo();
@@ -56,6 +58,11 @@ final class NodeState {
         return Collections.unmodifiableSortedMap(compacted);
     }
 
+    /** How far compaction deleted entries, per origin (kept by a clear). */
+    SortedMap<String, Long> deleted() {
+        return Collections.unmodifiableSortedMap(deleted);
+    }
+
     SortedMap<String, List<IncarnationStart>> incarnations() {
         return Collections.unmodifiableSortedMap(incarnations);
     }
@@ -74,6 +81,7 @@ final class NodeState {
 
     void setCompacted(String origin, long upTo) {
         compacted.put(origin, upTo);
+        deleted.merge(origin, upTo, Math::max);
         view.batch().compact(origin, upTo);
     }
 
@@ -130,7 +138,7 @@ final class NodeState {
         }
         applied.clear();
         compacted.clear();
-        incarnations.clear();
+        compacted.putAll(deleted);
         published = 0;
         publishedWritten = 0;
     }

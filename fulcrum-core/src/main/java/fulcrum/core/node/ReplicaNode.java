@@ -200,7 +200,7 @@ public final class ReplicaNode {
                 own.answer(r); // only serving replicas answer: a joining one's log is partial
             }
         } else if (message instanceof Compacted c) {
-            onCompacted(c);
+            onCompacted(ref, c);
         } else if (message instanceof MergeNow) {
             own.markDue();
             status.force();
@@ -343,7 +343,14 @@ public final class ReplicaNode {
         }
     }
 
-    private void onCompacted(Compacted c) {
+    private void onCompacted(DeliveryRef ref, Compacted c) {
+        long known = Math.max(merge.held(c.origin()), peers.highestAnnounced(c.origin()));
+        if (c.compactedUpTo() > known) {
+            // nobody compacts what nobody has: a forged or broken answer must not make a replica rejoin
+            deadLetter(ref, ErrorCode.BAD_MESSAGE, c.from() + " says it compacted " + c.origin() + " up to #"
+                    + c.compactedUpTo() + ", beyond anything known of it (#" + known + ")");
+            return;
+        }
         if (!serving() || state.applied(c.origin()) >= c.compactedUpTo()) {
             return;
         }
@@ -360,7 +367,7 @@ public final class ReplicaNode {
         }
         peers.forget(request.replica());
         out.direct(request.replica(), new JoinOffer(self, request.replica(), request.requestId(), state.phase,
-                state.applied(), merge.held(request.replica())));
+                state.applied(), state.deleted(), merge.held(request.replica())));
         out.note(request.replica() + " joins (incarnation " + request.incarnation() + "): offered "
                 + (serving() ? "a snapshot of " + state.applied() : "nothing, not serving"));
     }

@@ -74,10 +74,11 @@ public final class StoreBatch {
 
     /**
      * Deletes the replicated state and its meta (clocks, cities, names, replies, command records,
-     * applied vector, compaction floors, published mark, incarnation starts) before the rest of the
-     * batch: a join that restarts begins from nothing. Keeps the replica id, the phase, the
-     * incarnation and the op log: entries a replica took from its merge queue (and acknowledged)
-     * stay held, whatever becomes of its state, so that an acknowledged entry is never dropped.
+     * applied vector, published mark) before the rest of the batch: a join that restarts begins from
+     * nothing. Keeps the replica id, the phase, the incarnation, the incarnation starts, the op log and
+     * its compaction floors: entries a replica took from its merge queue (and acknowledged) stay
+     * held, whatever becomes of its state, so that an acknowledged entry is never dropped; and the
+     * floors say whether that op log alone could rebuild the state.
      */
     public StoreBatch clearData() {
         clearData = true;

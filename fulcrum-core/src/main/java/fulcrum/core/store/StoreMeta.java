@@ -19,18 +19,24 @@ import java.util.TreeMap;
  * @param incarnation   this store's incarnation, 0 while {@link Phase#NEW}
  * @param appliedSeq    per origin, the highest sequence number applied (own entries included)
  * @param compactedUpTo per origin, the op-log entries up to this number were deleted (every replica
- *                      had applied them) or never held (installed from a snapshot)
+ *                      had applied them) or never held (installed from a snapshot); kept when the
+ *                      state is cleared, so after a clear a floor may lie above the applied mark: the
+ *                      op log alone can then no longer rebuild the state
  * @param publishedUpTo own entries 1..publishedUpTo were published and confirmed
  * @param incarnations  per origin, the starts of its incarnations known here, in order
+ * @param deletedUpTo   per origin, how far compaction deleted entries (every replica had applied
+ *                      them): their effects live only in replicas' states, so a cluster whose
+ *                      replicas all lost their state cannot rebuild it from op logs; kept by a clear
  */
 public record StoreMeta(String replicaId, Phase phase, long incarnation, SortedMap<String, Long> appliedSeq,
                         SortedMap<String, Long> compactedUpTo, long publishedUpTo,
-                        SortedMap<String, List<IncarnationStart>> incarnations) {
+                        SortedMap<String, List<IncarnationStart>> incarnations, SortedMap<String, Long> deletedUpTo) {
     public StoreMeta {
         Objects.requireNonNull(replicaId, "replicaId");
         Objects.requireNonNull(phase, "phase");
         appliedSeq = Collections.unmodifiableSortedMap(new TreeMap<>(appliedSeq));
         compactedUpTo = Collections.unmodifiableSortedMap(new TreeMap<>(compactedUpTo));
+        deletedUpTo = Collections.unmodifiableSortedMap(new TreeMap<>(deletedUpTo));
         TreeMap<String, List<IncarnationStart>> inc = new TreeMap<>();
         incarnations.forEach((origin, starts) -> inc.put(origin, List.copyOf(starts)));
         incarnations = Collections.unmodifiableSortedMap(inc);
@@ -40,13 +46,6 @@ public record StoreMeta(String replicaId, Phase phase, long incarnation, SortedM
         if (publishedUpTo < 0 || publishedUpTo > appliedSeq.getOrDefault(replicaId, 0L)) {
             throw new IllegalArgumentException("published mark " + publishedUpTo + " beyond own applied "
                     + appliedSeq.getOrDefault(replicaId, 0L));
-        }
-        for (Map.Entry<String, Long> e : compactedUpTo.entrySet()) {
-            // a floor above the applied mark would hide entries that were never held
-            if (e.getValue() > appliedSeq.getOrDefault(e.getKey(), 0L)) {
-                throw new IllegalArgumentException("compaction floor " + e.getValue() + " of " + e.getKey()
-                        + " beyond its applied " + appliedSeq.getOrDefault(e.getKey(), 0L));
-            }
         }
         incarnations.forEach((origin, starts) -> {
             for (int i = 1; i < starts.size(); i++) {
@@ -66,7 +65,7 @@ public record StoreMeta(String replicaId, Phase phase, long incarnation, SortedM
 
     /** The meta of a store that was just created. */
     public static StoreMeta fresh(String replicaId) {
-        return new StoreMeta(replicaId, Phase.NEW, 0, new TreeMap<>(), new TreeMap<>(), 0, new TreeMap<>());
+        return new StoreMeta(replicaId, Phase.NEW, 0, new TreeMap<>(), new TreeMap<>(), 0, new TreeMap<>(), new TreeMap<>());
     }
 
     public long applied(String origin) {
@@ -75,6 +74,11 @@ public record StoreMeta(String replicaId, Phase phase, long incarnation, SortedM
 
     public long compacted(String origin) {
         return compactedUpTo.getOrDefault(origin, 0L);
+    }
+
+    /** Whether compaction ever deleted an entry from this op log. */
+    public boolean deletedAny() {
+        return deletedUpTo.values().stream().anyMatch(v -> v > 0);
     }
 
     /**
@@ -87,8 +91,11 @@ public record StoreMeta(String replicaId, Phase phase, long incarnation, SortedM
      */
     public StoreMeta after(StoreBatch batch) {
         TreeMap<String, Long> applied = new TreeMap<>(batch.clearsData() ? Map.of() : appliedSeq);
-        TreeMap<String, Long> compacted = new TreeMap<>(batch.clearsData() ? Map.of() : compactedUpTo);
-        TreeMap<String, List<IncarnationStart>> inc = new TreeMap<>(batch.clearsData() ? Map.of() : incarnations);
+        // A clear keeps the op log and what compaction deleted from it; floors raised by an installed
+        // snapshot go with the state they stood for.
+        TreeMap<String, Long> deleted = new TreeMap<>(deletedUpTo);
+        TreeMap<String, Long> compacted = new TreeMap<>(batch.clearsData() ? deletedUpTo : compactedUpTo);
+        TreeMap<String, List<IncarnationStart>> inc = new TreeMap<>(incarnations); // a clear keeps them
         long published = batch.clearsData() ? 0 : publishedUpTo;
         batch.appliedSeq().forEach((origin, seq) -> {
             // applied marks only grow (a join that starts over clears them first): entries up to a
@@ -100,6 +107,7 @@ public record StoreMeta(String replicaId, Phase phase, long incarnation, SortedM
         });
         applied.putAll(batch.appliedSeq());
         batch.compactUpTo().forEach((origin, upTo) -> compacted.merge(origin, upTo, Math::max));
+        batch.compactUpTo().forEach((origin, upTo) -> deleted.merge(origin, upTo, Math::max));
         batch.floors().forEach((origin, upTo) -> compacted.merge(origin, upTo, Math::max));
         batch.incarnationStarts().forEach((origin, start) -> {
             List<IncarnationStart> list = new ArrayList<>(inc.getOrDefault(origin, List.of()));
@@ -114,6 +122,6 @@ public record StoreMeta(String replicaId, Phase phase, long incarnation, SortedM
         }
         Phase nextPhase = batch.phase() != null ? batch.phase() : phase;
         long nextIncarnation = batch.incarnation() != null ? batch.incarnation() : incarnation;
-        return new StoreMeta(replicaId, nextPhase, nextIncarnation, applied, compacted, published, inc);
+        return new StoreMeta(replicaId, nextPhase, nextIncarnation, applied, compacted, published, inc, deleted);
     }
 }

@@ -99,6 +99,13 @@ class MergeTrafficRulesTest {
     }
 
     @Test
+    void aCompactedAnswerBeyondAnythingKnownDoesNotMakeAReplicaRejoin() {
+        assertThat(refused(new fulcrum.core.protocol.Compacted("B", "C", "A", 1_000_000_000_000_000L)))
+                .contains("beyond anything known");
+        assertThat(c.node().serving()).isTrue();
+    }
+
+    @Test
     void aResendRequestFromNowhereOrForNothing() {
         assertThat(refused(new ResendRequest("A", 0, "B", "C"))).contains("fromSeq 0");
         assertThat(refused(new ResendRequest("Q", 1, "B", "C"))).contains("'Q' is not one of");
