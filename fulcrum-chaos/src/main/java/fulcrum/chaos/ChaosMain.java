@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -128,7 +129,7 @@ public final class ChaosMain implements Callable<Integer> {
         rows.add(row("processes died by themselves", Integer.toString(r.unexpectedExits().size()), r.unexpectedExits().isEmpty()));
         rows.add(row("commands acknowledged", Long.toString(c.acknowledged()), true));
         rows.add(row("commands failed (definite)", Long.toString(c.failed()), true));
-        rows.add(row("commands unknown", Long.toString(c.unknown()), true));
+        rows.add(row("commands unknown (applied)", c.unknown() + " (" + c.unknownApplied() + ")", true));
         rows.add(row("reads answered", Long.toString(c.reads()), true));
         rows.add(row("queues drained", Boolean.toString(r.drained()), r.drained()));
         rows.add(row("merge converged", Boolean.toString(r.converged()), r.converged()));
@@ -140,6 +141,7 @@ public final class ChaosMain implements Callable<Integer> {
         rows.add(row("unexpected", Long.toString(c.unexpected()), c.unexpected() == 0));
         rows.add(row("session violations", c.sessionViolations() + " (client refusals " + c.refusedByClient() + ")",
                 c.sessionViolations() == 0));
+        rows.add(row("reads not matching their clock", Long.toString(c.readViolations()), c.readViolations() == 0));
         rows.add(row("dumps identical", Boolean.toString(c.dumpsIdentical()), c.dumpsIdentical()));
         rows.add(row("clocks equal", Boolean.toString(c.clocksEqual()), c.clocksEqual()));
         rows.add(row("dead letters expected / found", c.deadLettersExpected() + " / " + c.deadLettersFound()
@@ -178,13 +180,19 @@ public final class ChaosMain implements Callable<Integer> {
         public Integer call() throws Exception {
             CheckReport c = ChaosRun.recheck(dir);
             c.problems().forEach(p -> System.out.println("  " + p));
-            for (Map.Entry<String, Object> e : Map.<String, Object>of("acknowledged", c.acknowledged(), "unknown", c.unknown(),
-                    "lost", c.lost(), "doubled", c.doubled(), "applied at >1 replica", c.multiOrigin(),
-                    "unexpected", c.unexpected(), "session violations", c.sessionViolations(),
-                    "dumps identical", c.dumpsIdentical(), "clocks equal", c.clocksEqual(),
-                    "dead letters missing/foreign", c.deadLettersMissing() + "/" + c.deadLettersForeign()).entrySet()) {
-                System.out.printf("%-32s %s%n", e.getKey(), e.getValue());
-            }
+            Map<String, Object> rows = new LinkedHashMap<>();
+            rows.put("acknowledged", c.acknowledged());
+            rows.put("unknown (applied)", c.unknown() + " (" + c.unknownApplied() + ")");
+            rows.put("lost", c.lost());
+            rows.put("doubled", c.doubled());
+            rows.put("applied at >1 replica", c.multiOrigin());
+            rows.put("unexpected", c.unexpected());
+            rows.put("session violations", c.sessionViolations());
+            rows.put("reads not matching their clock", c.readViolations());
+            rows.put("dumps identical", c.dumpsIdentical());
+            rows.put("clocks equal", c.clocksEqual());
+            rows.put("dead letters missing/foreign", c.deadLettersMissing() + "/" + c.deadLettersForeign());
+            rows.forEach((k, v) -> System.out.printf("%-32s %s%n", k, v));
             System.out.println("VERDICT: " + (c.ok() ? "PASS" : "FAIL"));
             return c.ok() ? 0 : 1;
         }

@@ -168,7 +168,7 @@ final class Workload {
 
         private HistoryEvent event(Type type, String id, int attempt, Command c, Long value, Reply r, String error,
                                    boolean refused) {
-            return new HistoryEvent(0, 0, name, type, id, attempt, c.kind().name(), c.planet(), c.city(), value,
+            return new HistoryEvent(0, 0, name, type, id, attempt, c.kind().name(), c.planet(), c.city(), c.newName(), value,
                     r == null ? null : r.replica(), r == null || r.clock() == null ? null : r.clock().asMap(),
                     r == null ? null : r.rebels(), error, refused);
         }
