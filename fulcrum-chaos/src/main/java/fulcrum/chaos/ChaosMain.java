@@ -6,9 +6,11 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -37,9 +39,15 @@ public final class ChaosMain implements Callable<Integer> {
             description = "pause between faults, uniform in MIN..MAX (default ${DEFAULT-VALUE})")
     String killEvery;
 
-    @Option(names = "--targets", defaultValue = "worker,router,broker", split = ",",
-            description = "what to kill: worker, router, broker (default ${DEFAULT-VALUE})")
+    @Option(names = "--targets", defaultValue = "worker,router,broker,wipe", split = ",",
+            description = "what to kill: worker, router, broker, wipe (a worker's data directory deleted)"
+                    + " (default ${DEFAULT-VALUE})")
     List<String> targets;
+
+    @Option(names = "--fuzz", defaultValue = "command,merge,status", split = ",",
+            description = "where to send bad input: command (router and replica queues), merge (fulcrum.merge),"
+                    + " status (fulcrum.status) (default ${DEFAULT-VALUE})")
+    List<String> fuzz;
 
     @Option(names = "--out", description = "directory for the run (broker, data, logs, history; default target/chaos-<seed>)")
     Path out;
@@ -55,6 +63,18 @@ public final class ChaosMain implements Callable<Integer> {
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ChaosMain()).execute(args));
+    }
+
+    static Set<FuzzCases.Route> parseRoutes(List<String> names) {
+        Set<FuzzCases.Route> out = EnumSet.noneOf(FuzzCases.Route.class);
+        for (String n : names) {
+            try {
+                out.add(FuzzCases.Route.valueOf(n.trim().toUpperCase(java.util.Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--fuzz: unknown route '" + n + "' (command, merge, status)", e);
+            }
+        }
+        return out;
     }
 
     static Duration[] parseRange(String range) {
@@ -82,22 +102,26 @@ public final class ChaosMain implements Callable<Integer> {
         o.println("seed: " + theSeed);
         o.flush();
         Duration[] range;
+        Set<FuzzCases.Route> routes;
         try {
             range = parseRange(killEvery);
             for (String t : targets) {
-                if (!List.of("worker", "router", "broker").contains(t)) {
-                    throw new IllegalArgumentException("--targets: unknown target '" + t + "' (worker, router, broker)");
+                if (!Faults.KINDS.contains(t)) {
+                    throw new IllegalArgumentException("--targets: unknown target '" + t + "' ("
+                            + String.join(", ", Faults.KINDS) + ")");
                 }
             }
+            routes = parseRoutes(fuzz);
         } catch (IllegalArgumentException e) {
             System.err.println("chaos: " + e.getMessage());
             return 2;
         }
         Path dir = out != null ? out : Path.of("target", "chaos-" + theSeed);
         ChaosRun.Settings settings = new ChaosRun.Settings(duration, theSeed, rate, range[0], range[1],
-                List.copyOf(targets), dir.toAbsolutePath(), informants, leias);
+                List.copyOf(targets), routes, dir.toAbsolutePath(), informants, leias);
         String reproduce = "./fulcrum chaos --duration " + format(duration) + " --seed " + theSeed + " --rate "
-                + trim(rate) + " --kill-every " + killEvery + " --targets " + String.join(",", targets);
+                + trim(rate) + " --kill-every " + killEvery + " --targets " + String.join(",", targets)
+                + " --fuzz " + String.join(",", fuzz);
         ChaosRun.Result result;
         try {
             result = new ChaosRun(settings, o).run();
