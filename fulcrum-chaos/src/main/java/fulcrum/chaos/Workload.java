@@ -168,14 +168,15 @@ final class Workload {
                 }
                 case UPDATE_NUMBER -> {
                     String city = anyWritable();
-                    keepOnlyIfOk(city, s.call(Command.updateNumber(planet, city, freshCount())));
+                    if (s.call(Command.updateNumber(planet, city, freshCount())) != Outcome.OK) {
+                        writable.remove(city);
+                    }
                 }
                 case UPDATE_NAME -> {
                     String city = anyWritable();
                     String newName = freshName();
-                    Outcome o = s.call(Command.updateName(planet, city, newName));
-                    keepOnlyIfOk(city, o);
-                    if (o == Outcome.OK) {
+                    writable.remove(city); // renamed away, or its outcome is not OK
+                    if (s.call(Command.updateName(planet, city, newName)) == Outcome.OK) {
                         names.live.remove(city);
                         writable.add(newName);
                     }
@@ -205,12 +206,6 @@ final class Workload {
 
         private String anyWritable() {
             return writable.get(rnd.nextInt(writable.size()));
-        }
-
-        private void keepOnlyIfOk(String city, Outcome o) {
-            if (o != Outcome.OK) {
-                writable.remove(city);
-            }
         }
     }
 
