@@ -51,7 +51,7 @@ import java.util.stream.Collectors;
  *       applications at origin {@code j} on that planet; fewer is <i>lost</i>, more <i>doubled</i>;</li>
  *   <li><b>reads</b>: a read answered with clock {@code C} must show the state that the applications
  *       {@code C} dominates replay to: an older count, or a city shown after its delete, or
- *       CITY_NOT_FOUND for a city that exists there, is a <i>read</i> violation; a count no write
+ *       CITY_NOT_FOUND (to a read or a write) for a city that exists there, is a <i>read</i> violation; a count no write
  *       applied at or before {@code C} set is <i>unexpected</i>;</li>
  *   <li><b>session guarantees</b>: {@link SessionChecker} on every answer with a clock, and every
  *       application of a session's write follows the session's earlier acknowledged writes;</li>
@@ -303,20 +303,21 @@ public final class Checker {
 
     // ---- reads ---------------------------------------------------------------------------------
 
-    /** Every read answered with a clock shows exactly the state the applications under that clock make. */
+    /**
+     * Every read answered with a clock, and every CITY_NOT_FOUND answer (a write's too), shows exactly
+     * the state the applications under that clock make.
+     */
     private void checkReads() {
         for (HistoryEvent e : history) {
-            if (!"GetNumberRebelds".equals(e.kind()) || e.clock() == null || e.planet() == null) {
-                continue;
-            }
+            boolean read = "GetNumberRebelds".equals(e.kind());
             boolean notFound = e.type() == Type.FAIL && "CITY_NOT_FOUND".equals(e.error());
-            if (e.type() != Type.OK && !notFound) {
+            if (e.clock() == null || e.planet() == null || !(notFound || (read && e.type() == Type.OK))) {
                 continue;
             }
             VectorClock clock = VectorClock.of(e.clock());
             Lineage l = replay(e.planet(), clock).live.get(e.city());
-            String what = e.session() + " read " + e.planet() + "/" + e.city() + " at " + e.replica() + " with clock "
-                    + clock + " (#" + e.index() + ")";
+            String what = e.session() + " " + (read ? "read" : e.kind()) + " " + e.planet() + "/" + e.city() + " at "
+                    + e.replica() + " with clock " + clock + " (#" + e.index() + ")";
             if (notFound) {
                 if (l != null) {
                     findings.add(READ, "read:" + e.index(), what + ": CITY_NOT_FOUND, though as of that clock "

@@ -248,9 +248,9 @@ class CheckerTest {
     @Test
     void aFailedWriteThatTookEffectIsUnexpected() {
         baseHistory();
-        failed("d", "UpdateNumber", "c1", 13L, "CITY_NOT_FOUND", clock(2, 0, 0));
-        applied("d", "UpdateNumber", "fulcrum-1", 3, clock(3, 0, 0));
-        CheckReport r = check(clock(3, 0, 0), Map.of("c1", 13L));
+        failed("d", "AddCity", "c2", 13L, "CITY_ALREADY_EXISTS", clock(2, 0, 0));
+        applied("d", "AddCity", "fulcrum-1", 3, clock(3, 0, 0));
+        CheckReport r = check(clock(3, 0, 0), Map.of("c1", 11L, "c2", 13L));
         failsFor(r, "unexpected", "took effect");
     }
 
@@ -364,9 +364,11 @@ class CheckerTest {
         baseHistory();
         notFound("leia-2", "r3", "c1", clock(0, 0, 0)); // before the AddCity: fine
         notFound("leia-3", "r4", "c1", clock(1, 0, 0)); // the AddCity is under that clock
+        failed("x", "UpdateNumber", "c1", 12L, "CITY_NOT_FOUND", clock(2, 0, 0)); // a write's answer too
         CheckReport r = check(clock(2, 0, 0), Map.of("c1", 11L));
         failsFor(r, "read", "leia-3 read Chaos_1/c1 at fulcrum-2 with clock [1,0,0] (#11): CITY_NOT_FOUND, though");
-        assertThat(r.readViolations()).isEqualTo(1);
+        assertThat(r.problems()).anyMatch(p -> p.contains("informant-1 UpdateNumber Chaos_1/c1 at fulcrum-1"));
+        assertThat(r.readViolations()).isEqualTo(2);
     }
 
     @Test
