@@ -33,8 +33,12 @@ final class ChaosRun {
     static final ObjectMapper JSON = JsonMapper.builder().build();
     static final int REPLICAS = 3;
 
+    /**
+     * @param targets what the fault schedule hits ({@link Faults#KINDS})
+     * @param fuzz    where the fuzzer sends bad input
+     */
     record Settings(Duration duration, long seed, double rate, Duration killMin, Duration killMax, List<String> targets,
-                    Path out, int informants, int leias) {
+                    Set<FuzzCases.Route> fuzz, Path out, int informants, int leias) {
     }
 
     /** Everything the verdict table shows. */
@@ -71,7 +75,7 @@ final class ChaosRun {
             }
             say("cluster up: router + " + REPLICAS + " workers; workload at " + s.rate() + " ops/s for " + s.duration());
             Workload workload = new Workload(cluster.uri(), history, s.seed(), s.informants(), s.leias(), s.rate());
-            Fuzzer fuzzer = new Fuzzer(cluster.uri(), s.seed(), cluster.replicaIds(), Duration.ofMillis(400));
+            Fuzzer fuzzer = new Fuzzer(cluster.uri(), s.seed(), cluster.replicaIds(), Duration.ofMillis(400), s.fuzz());
             Faults faults = new Faults(cluster, s.seed(), s.targets(), s.killMin(), s.killMax());
             workload.start();
             fuzzer.start();
@@ -106,9 +110,9 @@ final class ChaosRun {
             }
             Files.writeString(s.out().resolve("fuzz.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
                     Map.of("sent", new TreeSet<>(fuzzer.sent()), "confirmed", new TreeSet<>(fuzzer.confirmed()),
-                            "deadLetters", deadLetterIds)));
+                            "expected", new TreeSet<>(fuzzer.expected()), "deadLetters", deadLetterIds)));
             Files.write(s.out().resolve("faults.log"), faults.log);
-            CheckReport report = Checker.check(history.events(), replicas, fuzzer.confirmed(), fuzzer.sent(),
+            CheckReport report = Checker.check(history.events(), replicas, fuzzer.expected(), fuzzer.sent(),
                     deadLetterIds);
             return new Result(s, (System.nanoTime() - start) / 1e9, faults.killsSorted(),
                     new java.util.TreeMap<>(faults.crashPointsHit), faults.crashPointsMissed, faults.unexpectedExits,
@@ -125,8 +129,8 @@ final class ChaosRun {
         }
         Map<?, ?> fuzz = JSON.readValue(dir.resolve("fuzz.json").toFile(), Map.class);
         Set<String> sent = new HashSet<>(strings(fuzz.get("sent")));
-        Set<String> confirmed = new HashSet<>(strings(fuzz.get("confirmed")));
-        return Checker.check(HistoryRecorder.read(dir.resolve("history.jsonl")), replicas, confirmed, sent,
+        Set<String> expected = new HashSet<>(strings(fuzz.get(fuzz.containsKey("expected") ? "expected" : "confirmed")));
+        return Checker.check(HistoryRecorder.read(dir.resolve("history.jsonl")), replicas, expected, sent,
                 strings(fuzz.get("deadLetters")));
     }
 
@@ -185,7 +189,8 @@ final class ChaosRun {
                 Map<String, Object> h = r.getProps().getHeaders();
                 Object fuzz = h == null ? null : h.get(Fuzzer.HEADER);
                 ids.add(fuzz == null ? null : fuzz.toString());
-                lines.add(fuzz + "\t" + (h == null ? "" : h.get(Amqp.HEADER_ERROR_CODE) + "\t" + h.get(Amqp.HEADER_ERROR_REASON)
+                String reason = h == null ? "" : String.valueOf(h.get(Amqp.HEADER_ERROR_REASON)).replaceAll("\\s+", " ");
+                lines.add(fuzz + "\t" + (h == null ? "" : h.get(Amqp.HEADER_ERROR_CODE) + "\t" + reason
                         + "\t" + h.get(Amqp.HEADER_SOURCE_QUEUE)) + "\t" + r.getProps().getMessageId());
             }
             Files.write(s.out().resolve("dead-letters.tsv"), lines);

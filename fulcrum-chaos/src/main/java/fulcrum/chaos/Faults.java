@@ -18,6 +18,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The fault schedule: at seeded random times (uniform in the kill-every range) it kills -9 a random
  * target (a worker, the router, the RabbitMQ node) and restarts it after a short random pause, or
+ * wipes a worker's disk (kill -9, delete its data directory, restart it on an empty store), or
  * restarts a component with a named crash point armed, waits until it halts there (exit 86) and
  * restarts it without. Every target kind and every crash point of the named targets comes first,
  * in a seeded order, so that each is hit at least once; the thread does not stop before they are done.
@@ -26,6 +27,8 @@ final class Faults {
     static final String WORKER_AFTER_COMMIT = "worker.after-commit-before-ack";
     static final String WORKER_AFTER_PUBLISH = "worker.after-publish-before-record";
     static final String ROUTER_AFTER_FORWARD = "router.after-forward-before-ack";
+    /** Every target kind, in the order the command line names them. */
+    static final List<String> KINDS = List.of("worker", "router", "broker", "wipe");
 
     private static final int ARMED_WAIT_SECONDS = 15;
 
@@ -66,6 +69,9 @@ final class Faults {
         }
         if (targets.contains("broker")) {
             first.add(new Action("broker", null));
+        }
+        if (targets.contains("wipe")) {
+            first.add(new Action("wipe", null));
         }
         Collections.shuffle(first, rnd);
         mandatory.addAll(first);
@@ -126,6 +132,15 @@ final class Faults {
         }
         String name = "router".equals(a.kind()) ? Cluster.ROUTER
                 : cluster.replicaIds().get(rnd.nextInt(cluster.replicaIds().size()));
+        if ("wipe".equals(a.kind())) {
+            note("kill -9 " + name + " and delete its data directory");
+            cluster.wipe(name);
+            kills.merge("wipe", 1, Integer::sum);
+            pause();
+            cluster.start(name, null);
+            note(name + " restarted on an empty store");
+            return;
+        }
         note("kill -9 " + name + (a.crashPoint() == null ? "" : " (to arm " + a.crashPoint() + ")"));
         cluster.kill9(name);
         kills.merge(a.kind(), 1, Integer::sum);

@@ -17,31 +17,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Publishes bad input straight to {@code mos-eisley.commands} and to the replicas' queues (through
- * {@code fulcrum.commands}): malformed JSON, wrong types, huge values and bodies, unknown
- * operations, invalid names, a missing message id. Every message carries the header
- * {@value #HEADER} with its fuzz id, which dead-lettering keeps, so the checker can tell the bad
- * inputs sent on purpose from anything else in {@code fulcrum.dead-letters}.
+ * Publishes bad input ({@link FuzzCases}): commands straight to {@code mos-eisley.commands} and to the
+ * replicas' queues (through {@code fulcrum.commands}), forged replica traffic to the
+ * {@code fulcrum.merge} fanout and forged announcements to the {@code fulcrum.status} fanout. Every
+ * message carries the header {@value #HEADER} with its fuzz id, which dead-lettering keeps, so the
+ * checker can tell the bad inputs sent on purpose from anything else in {@code fulcrum.dead-letters}.
+ * A message counts as delivered once the broker confirmed it and did not return it as unroutable.
  */
 final class Fuzzer {
     static final String HEADER = "x-chaos-fuzz";
-
-    record Case(String name, String type, String body, boolean withMessageId) {
-    }
-
-    static final List<Case> CASES = List.of(
-            new Case("malformed", null, "{not json", true),
-            new Case("not-an-object", null, "[1,2,3]", true),
-            new Case("wrong-type", "UpdateNumber", "{\"command\":\"UpdateNumber\",\"planet\":\"Fuzz\",\"city\":\"x\",\"rebels\":\"ten\"}", true),
-            new Case("huge-value", "UpdateNumber", "{\"command\":\"UpdateNumber\",\"planet\":\"Fuzz\",\"city\":\"x\",\"rebels\":123456789012345678901234567890}", true),
-            new Case("huge-body", "AddCity", "{\"command\":\"AddCity\",\"planet\":\"Fuzz\",\"city\":\"" + "x".repeat(20_000) + "\"}", true),
-            new Case("unknown-operation", "Explode", "{\"command\":\"Explode\",\"planet\":\"Fuzz\",\"city\":\"x\"}", true),
-            new Case("name-with-space", "AddCity", "{\"command\":\"AddCity\",\"planet\":\"Fuzz planet\",\"city\":\"x\",\"rebels\":1}", true),
-            new Case("name-too-long", "AddCity", "{\"command\":\"AddCity\",\"planet\":\"Fuzz\",\"city\":\"" + "y".repeat(65) + "\",\"rebels\":1}", true),
-            new Case("negative-count", "UpdateNumber", "{\"command\":\"UpdateNumber\",\"planet\":\"Fuzz\",\"city\":\"x\",\"rebels\":-5}", true),
-            new Case("unknown-field", "AddCity", "{\"command\":\"AddCity\",\"planet\":\"Fuzz\",\"city\":\"x\",\"color\":\"red\"}", true),
-            new Case("type-mismatch", "DeleteCity", "{\"command\":\"AddCity\",\"planet\":\"Fuzz\",\"city\":\"x\"}", true),
-            new Case("no-message-id", "AddCity", "{\"command\":\"AddCity\",\"planet\":\"Fuzz\",\"city\":\"x\",\"rebels\":1}", false));
 
     private final String uri;
     private final Random rnd;
@@ -50,13 +34,17 @@ final class Fuzzer {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Set<String> sent = new ConcurrentSkipListSet<>();
     private final Set<String> confirmed = new ConcurrentSkipListSet<>();
+    private final Set<String> expected = new ConcurrentSkipListSet<>();
+    private final Set<String> returned = new ConcurrentSkipListSet<>();
+    private final List<FuzzCases.Case> cases;
     private Thread thread;
 
-    Fuzzer(String uri, long seed, List<String> replicaIds, Duration every) {
+    Fuzzer(String uri, long seed, List<String> replicaIds, Duration every, Set<FuzzCases.Route> routes) {
         this.uri = uri;
         this.rnd = new Random(seed ^ 0x5EED_F00DL);
         this.replicaIds = replicaIds;
         this.every = every;
+        this.cases = FuzzCases.ALL.stream().filter(c -> routes.contains(c.route())).toList();
     }
 
     Set<String> sent() {
@@ -65,6 +53,11 @@ final class Fuzzer {
 
     Set<String> confirmed() {
         return confirmed;
+    }
+
+    /** Delivered bad inputs that must be dead-lettered (every one, for a correct cluster). */
+    Set<String> expected() {
+        return expected;
     }
 
     void start() {
@@ -82,16 +75,21 @@ final class Fuzzer {
         Connection connection = null;
         Channel channel = null;
         int n = 0;
-        while (running.get()) {
+        while (running.get() && !cases.isEmpty()) {
             LockSupport.parkNanos(every.toNanos()); // pacing
-            Case c = CASES.get(n % CASES.size());
-            // every case goes to the router's queue and to a replica's queue in turn
-            boolean toReplica = (n / CASES.size()) % 2 == 1;
+            FuzzCases.Case c = cases.get(n % cases.size());
+            // a command case goes to the router's queue and to a replica's queue in turn
+            boolean toReplica = c.route() == FuzzCases.Route.COMMAND && (n / cases.size()) % 2 == 1;
             String replica = replicaIds.get(rnd.nextInt(replicaIds.size()));
-            String id = String.format("fuzz-%04d-%s-%s", ++n, c.name(), toReplica ? replica : "router");
+            String target = switch (c.route()) {
+                case COMMAND -> toReplica ? replica : "router";
+                case MERGE -> "merge";
+                case STATUS -> "status";
+            };
+            String id = String.format("fuzz-%04d-%s-%s", ++n, c.name(), target);
             sent.add(id);
             AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
-                    .contentType(Amqp.CONTENT_TYPE).deliveryMode(2)
+                    .contentType(Amqp.CONTENT_TYPE).deliveryMode(c.route() == FuzzCases.Route.STATUS ? 1 : 2)
                     .messageId(c.withMessageId() ? id : null).type(c.type())
                     .headers(Map.of(HEADER, id)).build();
             byte[] body = c.body().getBytes(StandardCharsets.UTF_8);
@@ -104,14 +102,34 @@ final class Fuzzer {
                     if (channel == null || !channel.isOpen()) {
                         channel = connection.createChannel();
                         channel.confirmSelect();
+                        channel.addReturnListener(r -> {
+                            Object fuzz = r.getProperties().getHeaders() == null ? null
+                                    : r.getProperties().getHeaders().get(HEADER);
+                            if (fuzz != null) {
+                                returned.add(fuzz.toString());
+                            }
+                        });
                     }
-                    if (toReplica) {
-                        channel.basicPublish(Topology.REPLICA_EXCHANGE, replica, true, props, body);
-                    } else {
-                        channel.basicPublish("", Topology.ROUTER_COMMANDS, true, props, body);
+                    returned.remove(id);
+                    switch (c.route()) {
+                        case COMMAND -> {
+                            if (toReplica) {
+                                channel.basicPublish(Topology.REPLICA_EXCHANGE, replica, true, props, body);
+                            } else {
+                                channel.basicPublish("", Topology.ROUTER_COMMANDS, true, props, body);
+                            }
+                        }
+                        case MERGE -> channel.basicPublish(Topology.MERGE_EXCHANGE, "", true, props, body);
+                        case STATUS -> channel.basicPublish(Topology.STATUS_EXCHANGE, "", true, props, body);
                     }
-                    if (channel.waitForConfirms(5000)) {
+                    // a return (no queue bound: no replica running) comes before the confirm
+                    if (channel.waitForConfirms(5000) && !returned.contains(id)) {
                         confirmed.add(id);
+                        if (c.deadLettered()) {
+                            expected.add(id);
+                        }
+                    } else {
+                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500)); // before the next attempt
                     }
                 } catch (Exception e) {
                     channel = null;
