@@ -40,8 +40,8 @@ public final class ChaosMain implements Callable<Integer> {
     String killEvery;
 
     @Option(names = "--targets", defaultValue = "worker,router,broker,wipe", split = ",",
-            description = "what to kill: worker, router, broker, wipe (a worker's data directory deleted)"
-                    + " (default ${DEFAULT-VALUE})")
+            description = "what to kill: worker, router, broker, wipe (kill -9 a worker, delete its data directory,"
+                    + " restart it on an empty store: it rejoins from its peers) (default ${DEFAULT-VALUE})")
     List<String> targets;
 
     @Option(names = "--fuzz", defaultValue = "command,merge,status", split = ",",
@@ -121,7 +121,7 @@ public final class ChaosMain implements Callable<Integer> {
                 List.copyOf(targets), routes, dir.toAbsolutePath(), informants, leias);
         String reproduce = "./fulcrum chaos --duration " + format(duration) + " --seed " + theSeed + " --rate "
                 + trim(rate) + " --kill-every " + killEvery + " --targets " + String.join(",", targets)
-                + " --fuzz " + String.join(",", fuzz);
+                + " --fuzz " + String.join(",", fuzz) + " --informants " + informants + " --leias " + leias;
         ChaosRun.Result result;
         try {
             result = new ChaosRun(settings, o).run();
@@ -169,8 +169,9 @@ public final class ChaosMain implements Callable<Integer> {
         rows.add(row("dumps identical", Boolean.toString(c.dumpsIdentical()), c.dumpsIdentical()));
         rows.add(row("clocks equal", Boolean.toString(c.clocksEqual()), c.clocksEqual()));
         rows.add(row("dead letters expected / found", c.deadLettersExpected() + " / " + c.deadLettersFound()
-                + " (missing " + c.deadLettersMissing() + ", foreign " + c.deadLettersForeign() + ")",
-                c.deadLettersMissing() == 0 && c.deadLettersForeign() == 0));
+                + " (missing " + c.deadLettersMissing() + ", foreign " + c.deadLettersForeign() + ", wrong reason "
+                + c.deadLettersWrongReason() + ")",
+                c.deadLettersMissing() == 0 && c.deadLettersForeign() == 0 && c.deadLettersWrongReason() == 0));
         o.println();
         o.printf("%-32s %-64s %s%n", "check", "value", "verdict");
         for (String[] row : rows) {
@@ -215,7 +216,8 @@ public final class ChaosMain implements Callable<Integer> {
             rows.put("reads not matching their clock", c.readViolations());
             rows.put("dumps identical", c.dumpsIdentical());
             rows.put("clocks equal", c.clocksEqual());
-            rows.put("dead letters missing/foreign", c.deadLettersMissing() + "/" + c.deadLettersForeign());
+            rows.put("dead letters missing/foreign/wrong reason", c.deadLettersMissing() + "/" + c.deadLettersForeign() + "/"
+                    + c.deadLettersWrongReason());
             rows.forEach((k, v) -> System.out.printf("%-32s %s%n", k, v));
             System.out.println("VERDICT: " + (c.ok() ? "PASS" : "FAIL"));
             return c.ok() ? 0 : 1;

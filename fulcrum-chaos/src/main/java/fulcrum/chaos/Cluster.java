@@ -92,7 +92,7 @@ final class Cluster implements AutoCloseable {
         long deadline = System.nanoTime() + READY_TIMEOUT_NANOS;
         while (!p.output().contains("READY " + name)) {
             if (!p.isAlive()) {
-                if (crashPoint != null && p.exitCode() == 86) {
+                if (crashPoint != null && p.exitCode() == fulcrum.worker.CrashPoints.EXIT_CODE) {
                     return p; // hit its crash point while starting
                 }
                 throw new IllegalStateException(name + " exited " + p.exitCode() + " before it was ready:\n" + tail(p));

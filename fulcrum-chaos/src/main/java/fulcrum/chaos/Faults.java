@@ -1,6 +1,7 @@
 package fulcrum.chaos;
 
 import fulcrum.testkit.JvmProcess;
+import fulcrum.worker.CrashPoints;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -24,8 +26,9 @@ import java.util.concurrent.locks.LockSupport;
  * in a seeded order, so that each is hit at least once; the thread does not stop before they are done.
  */
 final class Faults {
-    static final String WORKER_AFTER_COMMIT = "worker.after-commit-before-ack";
-    static final String WORKER_AFTER_PUBLISH = "worker.after-publish-before-record";
+    static final String WORKER_AFTER_COMMIT = CrashPoints.AFTER_COMMIT_BEFORE_ACK;
+    static final String WORKER_AFTER_PUBLISH = CrashPoints.AFTER_PUBLISH_BEFORE_REPLY;
+    /** The router's (its constant is not public). */
     static final String ROUTER_AFTER_FORWARD = "router.after-forward-before-ack";
     /** Every target kind, in the order the command line names them. */
     static final List<String> KINDS = List.of("worker", "router", "broker", "wipe");
@@ -43,6 +46,8 @@ final class Faults {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Deque<Action> mandatory = new ArrayDeque<>();
     final Map<String, Integer> kills = new ConcurrentHashMap<>();
+    /** Broker kills begun: counted before the kill, so a publish that read the count before is known to precede it. */
+    private final AtomicInteger brokerKillsBegun = new AtomicInteger();
     final Map<String, Integer> crashPointsHit = new ConcurrentHashMap<>();
     final List<String> crashPointsMissed = new CopyOnWriteArrayList<>();
     final List<String> unexpectedExits = new CopyOnWriteArrayList<>();
@@ -123,6 +128,7 @@ final class Faults {
     private void execute(Action a) {
         if ("broker".equals(a.kind())) {
             note("kill -9 rabbitmq");
+            brokerKillsBegun.incrementAndGet();
             cluster.node().kill9();
             kills.merge("broker", 1, Integer::sum);
             pause();
@@ -164,7 +170,7 @@ final class Faults {
                 kills.merge(a.kind(), 1, Integer::sum);
             }
             JvmProcess armed = cluster.start(c, a.crashPoint());
-            boolean hit = armed.awaitExit(ARMED_WAIT_SECONDS) && armed.exitCode() == 86;
+            boolean hit = armed.awaitExit(ARMED_WAIT_SECONDS) && armed.exitCode() == CrashPoints.EXIT_CODE;
             if (!hit) {
                 note(c + " did not reach " + a.crashPoint() + " within " + ARMED_WAIT_SECONDS + "s");
                 armed.kill9();
@@ -186,7 +192,7 @@ final class Faults {
         for (String name : cluster.components()) {
             JvmProcess p = cluster.process(name);
             if (p != null && !p.isAlive()) {
-                boolean expected = cluster.crashPoint(name) != null && p.exitCode() == 86;
+                boolean expected = cluster.crashPoint(name) != null && p.exitCode() == CrashPoints.EXIT_CODE;
                 if (!expected) {
                     unexpectedExits.add(name + " exited " + p.exitCode() + ": " + Cluster.tail(p));
                     note(name + " DIED BY ITSELF with exit " + p.exitCode());
@@ -204,6 +210,10 @@ final class Faults {
         String s = String.format("[%6.1fs] %s", (System.nanoTime() - startNanos) / 1e9, line);
         log.add(s);
         System.out.println("chaos: " + s);
+    }
+
+    int brokerKillsBegun() {
+        return brokerKillsBegun.get();
     }
 
     Map<String, Integer> killsSorted() {

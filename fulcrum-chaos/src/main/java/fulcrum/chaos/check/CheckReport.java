@@ -32,13 +32,15 @@ import java.util.List;
  * @param deadLettersFound   distinct bad inputs found in fulcrum.dead-letters
  * @param deadLettersMissing bad inputs that must be dead-lettered and were not
  * @param deadLettersForeign dead letters that are not bad inputs sent on purpose
+ * @param deadLettersWrongReason dead letters of bad inputs whose code and reason are not what the input
+ *                           was made to be refused for
  * @param problems           one line per finding, starting with its category (capped)
  */
 public record CheckReport(long acknowledged, long failed, long unknown, long unknownApplied, long reads, long lost,
                           long doubled, long multiOrigin, long unexpected, long sessionViolations,
                           long readViolations, long refusedByClient, boolean dumpsIdentical, boolean clocksEqual,
                           long deadLettersExpected, long deadLettersFound, long deadLettersMissing,
-                          long deadLettersForeign, List<String> problems) {
+                          long deadLettersForeign, long deadLettersWrongReason, List<String> problems) {
     public CheckReport {
         problems = List.copyOf(problems);
     }
@@ -46,6 +48,6 @@ public record CheckReport(long acknowledged, long failed, long unknown, long unk
     public boolean ok() {
         return lost == 0 && doubled == 0 && multiOrigin == 0 && unexpected == 0 && sessionViolations == 0
                 && readViolations == 0 && dumpsIdentical && clocksEqual && deadLettersMissing == 0
-                && deadLettersForeign == 0;
+                && deadLettersForeign == 0 && deadLettersWrongReason == 0;
     }
 }

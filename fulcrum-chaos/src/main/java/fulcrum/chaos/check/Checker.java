@@ -26,6 +26,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -57,7 +58,8 @@ import java.util.stream.Collectors;
  *       application of a session's write follows the session's earlier acknowledged writes;</li>
  *   <li>byte-identical dumps and equal planet clocks on every replica; the dead-letter queue holds
  *       every bad input that must be dead-lettered and nothing else (several copies of one are fine:
- *       every replica that receives a bad merge or status message dead-letters its copy).</li>
+ *       every replica that receives a bad merge or status message dead-letters its copy), and each
+ *       dead letter of a bad input gives the reason that input was made to be refused for.</li>
  * </ul>
  */
 public final class Checker {
@@ -82,16 +84,15 @@ public final class Checker {
     /**
      * @param history         the recorded history
      * @param replicas        the stopped replicas' records and final state (after the final merge)
-     * @param fuzzExpected    ids of bad inputs that must be dead-lettered
-     * @param fuzzSent        ids of every bad input sent (those not expected may be dead-lettered)
-     * @param deadLetterIds   the fuzz id of each message found in the dead-letter queue (null: none)
+     * @param fuzz            the bad inputs sent on purpose
+     * @param deadLetters     every message found in the dead-letter queue
      */
-    public static CheckReport check(List<HistoryEvent> history, List<FinalReplica> replicas,
-                                    Set<String> fuzzExpected, Set<String> fuzzSent, List<String> deadLetterIds) {
-        return new Checker(history, replicas).run(fuzzExpected, fuzzSent, deadLetterIds);
+    public static CheckReport check(List<HistoryEvent> history, List<FinalReplica> replicas, FuzzLedger fuzz,
+                                    List<DeadLetter> deadLetters) {
+        return new Checker(history, replicas).run(fuzz, deadLetters);
     }
 
-    private CheckReport run(Set<String> fuzzExpected, Set<String> fuzzSent, List<String> deadLetterIds) {
+    private CheckReport run(FuzzLedger fuzz, List<DeadLetter> deadLetters) {
         collectApplications();
         checkApplicationsPerCommand();
         checkApplicationsFollowTheSession();
@@ -99,7 +100,7 @@ public final class Checker {
         checkReads();
         checkSessions();
         boolean[] converged = checkConvergence();
-        long[] deadLetters = checkDeadLetters(fuzzExpected, fuzzSent, deadLetterIds);
+        long[] dead = checkDeadLetters(fuzz, deadLetters);
 
         long acknowledged = 0, failed = 0, unknown = 0, unknownApplied = 0, reads = 0, refused = 0;
         for (Cmd c : commands.values()) {
@@ -120,28 +121,44 @@ public final class Checker {
         return new CheckReport(acknowledged, failed, unknown, unknownApplied, reads, findings.count(LOST),
                 findings.count(DOUBLED), findings.count(MULTI_ORIGIN), findings.count(UNEXPECTED),
                 findings.count(SESSION), findings.count(READ), refused, converged[0], converged[1],
-                fuzzExpected.size(), deadLetters[0], deadLetters[1], deadLetters[2], findings.problems());
+                fuzz.expected().size(), dead[0], dead[1], dead[2], dead[3], findings.problems());
     }
 
     // ---- command records -----------------------------------------------------------------------
 
-    /** The distinct applications over every replica's records (one per command, origin, incarnation, sequence). */
+    /**
+     * The distinct applications over every replica's records (one per command, origin and sequence
+     * number). Records of one application that disagree between replicas, and an entry id (origin,
+     * sequence number) that names two commands, are <i>doubled</i>: the id of an application is its
+     * entry id, and two writes under one id are one too many.
+     */
     private void collectApplications() {
         Map<String, CommandRecord> first = new LinkedHashMap<>();
         Map<String, String> holder = new HashMap<>();
+        Map<String, CommandRecord> byEntry = new HashMap<>();
+        Map<String, String> entryHolder = new HashMap<>();
         for (FinalReplica r : replicas) {
             for (CommandRecord rec : r.records()) {
+                String entry = rec.origin() + "#" + rec.originSeq();
+                CommandRecord sameEntry = byEntry.putIfAbsent(entry, rec);
+                if (sameEntry == null) {
+                    entryHolder.put(entry, r.id());
+                } else if (!sameEntry.commandId().equals(rec.commandId())) {
+                    findings.add(DOUBLED, "entry:" + entry, "entry id " + entry + " names two commands: " + entryHolder.get(entry)
+                            + " holds " + sameEntry.commandId() + " (" + recordText(sameEntry) + "), " + r.id() + " holds "
+                            + rec.commandId() + " (" + recordText(rec) + ")");
+                }
                 if (!rec.kind().isApplication()) {
                     continue;
                 }
-                String key = rec.commandId() + "|" + rec.origin() + "|" + rec.incarnation() + "|" + rec.originSeq();
+                String key = rec.commandId() + "|" + entry;
                 CommandRecord seen = first.putIfAbsent(key, rec);
                 if (seen == null) {
                     holder.put(key, r.id());
                 } else if (!sameApplication(seen, rec)) {
                     findings.add(DOUBLED, "disagree:" + rec.commandId(), "the records of command " + rec.commandId()
-                            + " at " + rec.origin() + " #" + rec.originSeq() + " disagree: " + holder.get(key) + " holds "
-                            + recordText(seen) + ", " + r.id() + " holds " + recordText(rec));
+                            + " at " + entry + " disagree: " + holder.get(key) + " holds " + recordText(seen) + ", "
+                            + r.id() + " holds " + recordText(rec));
                 }
             }
         }
@@ -158,7 +175,7 @@ public final class Checker {
                         + " says " + recordText(rec) + " at " + rec.origin());
                 continue;
             }
-            App app = new App(cmd, rec.origin(), rec.incarnation(), rec.originSeq(), VectorClock.of(rec.clock()));
+            App app = new App(cmd, rec.origin(), rec.originSeq(), VectorClock.of(rec.clock()));
             appsByCommand.computeIfAbsent(cmd.id(), k -> new ArrayList<>()).add(app);
             appsByPlanet.computeIfAbsent(cmd.planet(), k -> new ArrayList<>()).add(app);
         }
@@ -406,23 +423,37 @@ public final class Checker {
         return new boolean[] {dumpsIdentical, clocksEqual};
     }
 
-    /** {found, missing, foreign}: presence counts, not multiplicity. */
-    private long[] checkDeadLetters(Set<String> expected, Set<String> sent, List<String> deadLetterIds) {
+    /**
+     * {found, missing, foreign, wrong reason}: presence counts, not multiplicity (every replica that
+     * gets a copy of a bad merge or status message dead-letters its copy, and a redelivery after a
+     * crash may dead-letter one twice).
+     */
+    private long[] checkDeadLetters(FuzzLedger fuzz, List<DeadLetter> deadLetters) {
         Set<String> found = new TreeSet<>();
         long foreign = 0;
-        for (String id : deadLetterIds) {
-            if (id != null && sent.contains(id)) {
-                found.add(id);
-            } else {
+        long wrongReason = 0;
+        Map<String, Pattern> patterns = new HashMap<>();
+        fuzz.reasons().forEach((id, regex) -> patterns.put(id, Pattern.compile(regex)));
+        for (DeadLetter d : deadLetters) {
+            if (d.fuzzId() == null || !fuzz.sent().contains(d.fuzzId())) {
                 foreign++;
-                findings.note("dead letter that is no bad input sent on purpose: " + id);
+                findings.note("dead letter that is no bad input sent on purpose: " + d.fuzzId() + " " + d.code() + " "
+                        + d.reason() + " (by " + d.by() + ")");
+                continue;
+            }
+            found.add(d.fuzzId());
+            Pattern want = patterns.get(d.fuzzId());
+            if (want != null && !want.matcher(d.code() + " " + d.reason()).find()) {
+                wrongReason++;
+                findings.note("bad input " + d.fuzzId() + " was dead-lettered by " + d.by() + " for another reason than the one "
+                        + "it was made for: " + d.code() + " " + d.reason() + " (expected /" + want.pattern() + "/)");
             }
         }
-        Set<String> missing = new TreeSet<>(expected);
+        Set<String> missing = new TreeSet<>(fuzz.expected());
         missing.removeAll(found);
         for (String id : missing) {
             findings.note("bad input " + id + " was not dead-lettered");
         }
-        return new long[] {found.stream().filter(expected::contains).count(), missing.size(), foreign};
+        return new long[] {found.stream().filter(fuzz.expected()::contains).count(), missing.size(), foreign, wrongReason};
     }
 }

@@ -44,27 +44,28 @@ public record FinalReplica(String id, String dump, Map<String, PlanetView> plane
      * One command record: an application of a write at its origin (a replica holds one for every
      * operation it applied, its own and its peers'), or a STALE refusal recorded for good.
      *
-     * @param commandId   the client's command id
-     * @param origin      the replica that applied (or refused) the command
-     * @param incarnation the origin's incarnation when it did (1, 2, … after each disk wipe; 0 when the
-     *                    store does not know)
-     * @param originSeq   the operation's sequence number at the origin (within the incarnation); 0 for a
-     *                    refusal, or when the store does not know it
-     * @param planet      the command's planet
-     * @param kind        the operation applied, or {@link RecordKind#Refusal}
-     * @param clock       the planet's vector clock right after the write at the origin (a refusal: at
-     *                    the refusal; empty when the planet did not exist there)
+     * <p>An application's id is {@code (origin, originSeq)}: sequence numbers continue across the
+     * origin's incarnations (a replica that lost its disk numbers on after its previous stream), so
+     * the id alone tells two applications apart and no incarnation is needed.
+     *
+     * @param commandId the client's command id
+     * @param origin    the replica that applied (or refused) the command
+     * @param originSeq the entry's sequence number at the origin (a refusal is an entry of its own)
+     * @param planet    the command's planet
+     * @param kind      the operation applied, or {@link RecordKind#Refusal}
+     * @param clock     the planet's vector clock right after the write at the origin (a refusal: at
+     *                  the refusal; empty when the planet did not exist there)
      */
-    public record CommandRecord(String commandId, String origin, long incarnation, long originSeq, String planet,
-                                RecordKind kind, Map<String, Long> clock) {
+    public record CommandRecord(String commandId, String origin, long originSeq, String planet, RecordKind kind,
+                                Map<String, Long> clock) {
         public CommandRecord {
             Objects.requireNonNull(commandId, "commandId");
             Objects.requireNonNull(origin, "origin");
             Objects.requireNonNull(planet, "planet");
             Objects.requireNonNull(kind, "kind");
             clock = Map.copyOf(clock);
-            if (incarnation < 0 || originSeq < 0) {
-                throw new IllegalArgumentException("negative incarnation or sequence in the record of " + commandId);
+            if (originSeq < 1) {
+                throw new IllegalArgumentException("sequence " + originSeq + " in the record of " + commandId);
             }
         }
     }

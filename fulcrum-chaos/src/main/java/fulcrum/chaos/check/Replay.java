@@ -16,7 +16,7 @@ import java.util.Set;
  */
 final class Replay {
     /** One application of a command at an origin, as the command records tell it. */
-    record App(Cmd cmd, String origin, long incarnation, long originSeq, VectorClock clock) {
+    record App(Cmd cmd, String origin, long originSeq, VectorClock clock) {
         String describe() {
             return cmd.describe() + " applied at " + origin + " with clock " + clock;
         }

@@ -61,7 +61,7 @@ class CheckerTest {
     }
 
     private void applied(String id, String kind, String origin, long seq, Map<String, Long> clock) {
-        records.add(new CommandRecord(id, origin, 1, seq, P, RecordKind.valueOf(kind), clock));
+        records.add(new CommandRecord(id, origin, seq, P, RecordKind.valueOf(kind), clock));
     }
 
     private void read(String session, String id, String city, Long rebels, String error, Map<String, Long> clock) {
@@ -100,7 +100,7 @@ class CheckerTest {
     }
 
     private CheckReport check(List<FinalReplica> replicas) {
-        return Checker.check(rec.events(), replicas, Set.of(), Set.of(), List.of());
+        return Checker.check(rec.events(), replicas, FuzzLedger.none(), List.of());
     }
 
     private CheckReport check(Map<String, Long> clock, Map<String, Long> cities) {
@@ -229,11 +229,26 @@ class CheckerTest {
     void recordsOfOneApplicationThatDisagreeAreDoubled() {
         baseHistory();
         List<CommandRecord> other = new ArrayList<>(records);
-        other.set(1, new CommandRecord("b", "fulcrum-1", 1, 2, P, RecordKind.UpdateNumber, clock(2, 1, 0)));
+        other.set(1, new CommandRecord("b", "fulcrum-1", 2, P, RecordKind.UpdateNumber, clock(2, 1, 0)));
         List<FinalReplica> replicas = new ArrayList<>(everywhere(clock(2, 0, 0), Map.of("c1", 11L)));
         replicas.set(2, replica("fulcrum-3", clock(2, 0, 0), Map.of("c1", 11L), other));
         CheckReport r = check(replicas);
         failsFor(r, "doubled", "disagree");
+    }
+
+    @Test
+    void anEntryIdThatNamesTwoCommandsIsDoubled() {
+        baseHistory();
+        ok("c", "AddCity", "c2", null, 20L, "fulcrum-2", 1, clock(2, 1, 0));
+        // fulcrum-3 holds fulcrum-1#2 as another command than b: an id reused (say by a replica that
+        // lost its disk and numbered its stream from 1 again)
+        List<CommandRecord> other = new ArrayList<>(records);
+        other.set(1, new CommandRecord("c", "fulcrum-1", 2, P, RecordKind.AddCity, clock(2, 1, 0)));
+        List<FinalReplica> replicas = new ArrayList<>(everywhere(clock(2, 1, 0), Map.of("c1", 11L, "c2", 20L)));
+        replicas.set(2, replica("fulcrum-3", clock(2, 1, 0), Map.of("c1", 11L, "c2", 20L), other));
+        CheckReport r = check(replicas);
+        assertThat(r.ok()).isFalse();
+        assertThat(r.problems()).anyMatch(p -> p.startsWith("doubled: entry id fulcrum-1#2 names two commands: fulcrum-1 holds b"));
     }
 
     @Test
@@ -257,12 +272,12 @@ class CheckerTest {
     @Test
     void aRecordOfACommandNobodySentOrOfAnotherCommandIsUnexpected() {
         baseHistory();
-        records.add(new CommandRecord("forged", "fulcrum-2", 1, 1, P, RecordKind.DeleteCity, clock(2, 1, 0)));
+        records.add(new CommandRecord("forged", "fulcrum-2", 1, P, RecordKind.DeleteCity, clock(2, 1, 0)));
         CheckReport forged = check(clock(2, 1, 0), Map.of("c1", 11L));
         failsFor(forged, "unexpected", "nobody sent it");
 
         records.remove(records.size() - 1);
-        records.add(new CommandRecord("r1", "fulcrum-2", 1, 1, P, RecordKind.UpdateNumber, clock(2, 1, 0)));
+        records.add(new CommandRecord("r1", "fulcrum-2", 1, P, RecordKind.UpdateNumber, clock(2, 1, 0)));
         CheckReport aRead = check(clock(2, 1, 0), Map.of("c1", 11L));
         onlyFailsFor(aRead, "unexpected");
         assertThat(aRead.problems()).anyMatch(p -> p.contains("the record of") && p.contains("GetNumberRebelds"));
@@ -432,25 +447,47 @@ class CheckerTest {
         assertThat(r.ok()).isFalse();
     }
 
+    private static DeadLetter dead(String fuzzId, String reason) {
+        return new DeadLetter(fuzzId, "BAD_MESSAGE", reason, "fulcrum-worker/fulcrum-2");
+    }
+
     @Test
     void deadLettersMustBeExactlyTheBadInputsInAnyNumberOfCopies() {
         baseHistory();
         List<FinalReplica> replicas = everywhere(clock(2, 0, 0), Map.of("c1", 11L));
-        Set<String> sent = Set.of("fuzz-1", "fuzz-2", "fuzz-3");
-        Set<String> expected = Set.of("fuzz-1", "fuzz-2");
+        FuzzLedger fuzz = new FuzzLedger(Set.of("fuzz-1", "fuzz-2", "fuzz-3"), Set.of("fuzz-1", "fuzz-2"), Map.of());
         // each replica dead-letters its copy of a bad merge message; an unconfirmed one may be there or not
-        CheckReport good = Checker.check(rec.events(), replicas, expected, sent,
-                List.of("fuzz-1", "fuzz-2", "fuzz-2", "fuzz-2", "fuzz-3"));
+        CheckReport good = Checker.check(rec.events(), replicas, fuzz,
+                List.of(dead("fuzz-1", "x"), dead("fuzz-2", "x"), dead("fuzz-2", "x"), dead("fuzz-2", "x"), dead("fuzz-3", "x")));
+        assertThat(good.problems()).isEmpty();
         assertThat(good.ok()).isTrue();
         assertThat(good.deadLettersFound()).isEqualTo(2);
-        CheckReport missing = Checker.check(rec.events(), replicas, expected, sent, List.of("fuzz-1", "fuzz-1"));
+        CheckReport missing = Checker.check(rec.events(), replicas, fuzz, List.of(dead("fuzz-1", "x"), dead("fuzz-1", "x")));
         assertThat(missing.deadLettersMissing()).isEqualTo(1);
+        assertThat(missing.problems()).containsExactly("bad input fuzz-2 was not dead-lettered");
         assertThat(missing.ok()).isFalse();
-        List<String> withForeign = new ArrayList<>(List.of("fuzz-1", "fuzz-2"));
-        withForeign.add(null);
-        CheckReport foreign = Checker.check(rec.events(), replicas, expected, sent, withForeign);
+        CheckReport foreign = Checker.check(rec.events(), replicas, fuzz,
+                List.of(dead("fuzz-1", "x"), dead("fuzz-2", "x"), dead(null, "entry fulcrum-1#4 differs")));
         assertThat(foreign.deadLettersForeign()).isEqualTo(1);
+        assertThat(foreign.problems()).anyMatch(p -> p.contains("no bad input sent on purpose") && p.contains("fulcrum-1#4 differs"));
         assertThat(foreign.ok()).isFalse();
+    }
+
+    @Test
+    void aBadInputDeadLetteredForAnotherReasonThanItWasMadeForFails() {
+        baseHistory();
+        List<FinalReplica> replicas = everywhere(clock(2, 0, 0), Map.of("c1", 11L));
+        FuzzLedger fuzz = new FuzzLedger(Set.of("fuzz-1"), Set.of("fuzz-1"), Map.of("fuzz-1", "^BAD_MESSAGE negative count"));
+        CheckReport right = Checker.check(rec.events(), replicas, fuzz, List.of(dead("fuzz-1", "negative count -1")));
+        assertThat(right.ok()).as(right.problems().toString()).isTrue();
+        // one replica refused it for its incarnation, not for its count: the case did not test what it says
+        CheckReport wrong = Checker.check(rec.events(), replicas, fuzz, List.of(dead("fuzz-1", "negative count -1"),
+                dead("fuzz-1", "entry fulcrum-1#1 comes from incarnation 1 but #1 belongs to incarnation 77")));
+        assertThat(wrong.deadLettersWrongReason()).isEqualTo(1);
+        assertThat(wrong.deadLettersMissing()).isZero();
+        assertThat(wrong.problems()).singleElement().asString().contains("for another reason than the one it was made for")
+                .contains("belongs to incarnation 77");
+        assertThat(wrong.ok()).isFalse();
     }
 
     @Test
