@@ -49,6 +49,11 @@ public final class ChaosMain implements Callable<Integer> {
                     + " status (fulcrum.status) (default ${DEFAULT-VALUE})")
     List<String> fuzz;
 
+    @Option(names = "--replication", defaultValue = "eager", paramLabel = "MODE",
+            description = "the workers' --replication: eager (default: an acknowledged write survives a wiped disk) or "
+                    + "interval (the seed's mode: it does not; with the wipe target such a run should find lost writes)")
+    String replication;
+
     @Option(names = "--out", description = "directory for the run (broker, data, logs, history; default target/chaos-<seed>)")
     Path out;
 
@@ -112,16 +117,20 @@ public final class ChaosMain implements Callable<Integer> {
                 }
             }
             routes = parseRoutes(fuzz);
+            if (!replication.equals("eager") && !replication.equals("interval")) {
+                throw new IllegalArgumentException("--replication: expected eager or interval, got '" + replication + "'");
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("chaos: " + e.getMessage());
             return 2;
         }
         Path dir = out != null ? out : Path.of("target", "chaos-" + theSeed);
         ChaosRun.Settings settings = new ChaosRun.Settings(duration, theSeed, rate, range[0], range[1],
-                List.copyOf(targets), routes, dir.toAbsolutePath(), informants, leias);
+                List.copyOf(targets), routes, dir.toAbsolutePath(), informants, leias, replication);
         String reproduce = "./fulcrum chaos --duration " + format(duration) + " --seed " + theSeed + " --rate "
                 + trim(rate) + " --kill-every " + killEvery + " --targets " + String.join(",", targets)
-                + " --fuzz " + String.join(",", fuzz) + " --informants " + informants + " --leias " + leias;
+                + " --fuzz " + String.join(",", fuzz) + " --informants " + informants + " --leias " + leias
+                + ("eager".equals(replication) ? "" : " --replication " + replication);
         ChaosRun.Result result;
         try {
             result = new ChaosRun(settings, o).run();

@@ -37,11 +37,18 @@ final class ChaosRun {
     static final int REPLICAS = 3;
 
     /**
-     * @param targets what the fault schedule hits ({@link Faults#KINDS})
-     * @param fuzz    where the fuzzer sends bad input
+     * @param targets     what the fault schedule hits ({@link Faults#KINDS})
+     * @param fuzz        where the fuzzer sends bad input
+     * @param replication the workers' {@code --replication}: {@code eager} (their default; an
+     *                    acknowledged write survives a wiped disk) or {@code interval} (the seed's: it
+     *                    does not, and a run with wipes is expected to find lost writes)
      */
     record Settings(Duration duration, long seed, double rate, Duration killMin, Duration killMax, List<String> targets,
-                    Set<FuzzCases.Route> fuzz, Path out, int informants, int leias) {
+                    Set<FuzzCases.Route> fuzz, Path out, int informants, int leias, String replication) {
+        Settings(Duration duration, long seed, double rate, Duration killMin, Duration killMax, List<String> targets,
+                 Set<FuzzCases.Route> fuzz, Path out, int informants, int leias) {
+            this(duration, seed, rate, killMin, killMax, targets, fuzz, out, informants, leias, "eager");
+        }
     }
 
     /** Everything the verdict table shows. */
@@ -68,9 +75,9 @@ final class ChaosRun {
     Result run() throws Exception {
         Files.createDirectories(s.out());
         long start = System.nanoTime();
-        // eager replication (the default, named so that a changed default cannot weaken the run): an
-        // acknowledged write is in every peer's merge queue, so it survives a wiped disk
-        List<String> workerArgs = List.of("--replication", "eager", "--merge-interval", "2s", "--status-interval", "500ms");
+        // eager replication (the workers' default, named so that a changed default cannot weaken the
+        // run): an acknowledged write is in every peer's merge queue, so it survives a wiped disk
+        List<String> workerArgs = List.of("--replication", s.replication(), "--merge-interval", "2s", "--status-interval", "500ms");
         try (Cluster cluster = new Cluster(s.out(), REPLICAS, workerArgs);
              HistoryRecorder history = new HistoryRecorder(s.out().resolve("history.jsonl"))) {
             say("starting a private RabbitMQ node under " + s.out().resolve("rabbitmq"));
