@@ -7,9 +7,9 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code fulcrum-admin}: operator commands against a running Fulcrum. Each subcommand is its own
- * class registered below ({@code status}, {@code merge}; {@code dump} and {@code export} are placeholders
- * that exit 2 until they are written),
- * sharing {@link BrokerOptions} for how to reach the broker. Exit codes are those of every Fulcrum
+ * class registered below: {@code status} and {@code merge} talk to the broker (sharing
+ * {@link BrokerOptions}); {@code dump} and {@code export} read a replica's store read-only
+ * ({@code fulcrum-store}; the admin never depends on the worker daemon). Exit codes are those of every Fulcrum
  * CLI ({@link ExitCodes}): 0 done, 2 bad command line, 3 broker or cluster unavailable (including a
  * merge that did not converge in time), and {@link #FAILED} for an unexpected failure.
  */

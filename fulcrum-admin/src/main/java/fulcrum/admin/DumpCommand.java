@@ -1,8 +1,11 @@
 package fulcrum.admin;
 
 import fulcrum.common.cli.ExitCodes;
-import fulcrum.worker.store.RocksReplicaStore;
-import fulcrum.worker.store.StoreException;
+import fulcrum.core.replication.CanonicalDump;
+import fulcrum.store.ReadOnlyRocksStore;
+import fulcrum.store.RocksStore;
+import fulcrum.store.StoreCorruptedException;
+import fulcrum.store.StoreException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -12,11 +15,14 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code fulcrum-admin dump}: the canonical text of one replica's whole state (sorted, with clocks),
- * read from its RocksDB directory without a lock, so it works while the worker runs. Two replicas
- * that applied the same operations print byte-identical dumps: compare them with {@code diff}.
+ * read from its store with {@link RocksStore#openReadOnly} (no lock, so it works while the worker
+ * runs; it sees the state as of the open). Planets are streamed from the store, not loaded whole.
+ * Two replicas that applied the same entries print byte-identical dumps: compare them with
+ * {@code diff}.
  */
 @Command(name = "dump", mixinStandardHelpOptions = true,
-        description = "Prints a canonical text of one replica's whole state (sorted, with clocks).")
+        description = {"Prints a canonical text of one replica's whole state (sorted, with clocks).",
+                "Exit 0; 2 when the directory holds no readable Fulcrum store (missing, corrupt, format 1)."})
 public final class DumpCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -29,11 +35,12 @@ public final class DumpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try {
-            spec.commandLine().getOut().print(RocksReplicaStore.canonicalDump(dataDir, replicas.ids(spec)));
+        try (ReadOnlyRocksStore store = RocksStore.openReadOnly(dataDir)) {
+            String text = CanonicalDump.of(replicas.ids(spec), store.planets(), store.meta().appliedSeq());
+            spec.commandLine().getOut().print(text);
             spec.commandLine().getOut().flush();
             return ExitCodes.OK;
-        } catch (StoreException | IllegalArgumentException e) {
+        } catch (StoreException | StoreCorruptedException | IllegalArgumentException e) {
             spec.commandLine().getErr().println("fulcrum-admin: dump: " + e.getMessage());
             spec.commandLine().getErr().flush();
             return ExitCodes.INVALID_INPUT;

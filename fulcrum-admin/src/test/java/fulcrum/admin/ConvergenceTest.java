@@ -3,7 +3,9 @@ package fulcrum.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import fulcrum.admin.Convergence.Lag;
-import fulcrum.common.wire.MergeMessages.Status;
+import fulcrum.core.protocol.ReplicaStatus;
+import fulcrum.core.protocol.ReplicaStatus.JoinProgress;
+import fulcrum.core.store.Phase;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,13 +14,17 @@ import org.junit.jupiter.api.Test;
 class ConvergenceTest {
     private static final List<String> THREE = List.of("fulcrum-1", "fulcrum-2", "fulcrum-3");
 
-    static Status status(String replica, Map<String, Long> applied) {
-        return new Status(replica, applied, 0, Map.of());
+    static ReplicaStatus status(String replica, Map<String, Long> applied) {
+        return new ReplicaStatus(replica, 7, Phase.SERVING, applied, 0, Map.of(), Map.of(), null);
     }
 
-    static Map<String, Status> latest(Status... statuses) {
-        Map<String, Status> map = new HashMap<>();
-        for (Status s : statuses) {
+    static ReplicaStatus joining(String replica, Map<String, Long> applied, JoinProgress join) {
+        return new ReplicaStatus(replica, 8, Phase.JOINING, applied, 0, Map.of(), Map.of(), join);
+    }
+
+    static Map<String, ReplicaStatus> latest(ReplicaStatus... statuses) {
+        Map<String, ReplicaStatus> map = new HashMap<>();
+        for (ReplicaStatus s : statuses) {
             map.put(s.replica(), s);
         }
         return map;
@@ -31,14 +37,38 @@ class ConvergenceTest {
                 latest(status("fulcrum-1", v), status("fulcrum-2", v), status("fulcrum-3", v)));
         assertThat(verdict.converged()).isTrue();
         assertThat(verdict.silent()).isEmpty();
+        assertThat(verdict.notServing()).isEmpty();
         assertThat(verdict.differing()).isEmpty();
         assertThat(verdict.target()).isEqualTo(v);
     }
 
     @Test
-    void anEmptyClusterHasConvergedOnceEveryoneAnnounced() {
+    void anEmptyClusterHasConvergedOnceEveryoneAnnouncedServing() {
         assertThat(Convergence.decide(THREE, latest(status("fulcrum-1", Map.of()), status("fulcrum-2", Map.of()),
                 status("fulcrum-3", Map.of()))).converged()).isTrue();
+    }
+
+    @Test
+    void aJoiningReplicaHasNotConvergedEvenWithTheSameVector() {
+        Map<String, Long> v = Map.of("fulcrum-1", 4L);
+        JoinProgress copying = new JoinProgress("copying", "fulcrum-1", 2, 900, 0);
+        Convergence.Verdict verdict = Convergence.decide(THREE,
+                latest(status("fulcrum-1", v), joining("fulcrum-2", v, copying), status("fulcrum-3", v)));
+        assertThat(verdict.converged()).isFalse();
+        assertThat(verdict.silent()).isEmpty();
+        assertThat(verdict.differing()).isEmpty();
+        assertThat(verdict.notServing()).containsOnlyKeys("fulcrum-2");
+        assertThat(verdict.notServing().get("fulcrum-2").join()).isEqualTo(copying);
+    }
+
+    @Test
+    void aJoiningReplicaBehindIsBothNotServingAndDiffering() {
+        Map<String, Long> v = Map.of("fulcrum-1", 4L, "fulcrum-3", 2L);
+        Convergence.Verdict verdict = Convergence.decide(THREE, latest(status("fulcrum-1", v), status("fulcrum-2", v),
+                joining("fulcrum-3", Map.of(), new JoinProgress("asking", null, 0, 0, 0))));
+        assertThat(verdict.notServing()).containsOnlyKeys("fulcrum-3");
+        assertThat(verdict.differing()).containsOnlyKeys("fulcrum-3");
+        assertThat(verdict.lags().get("fulcrum-3")).containsExactly(new Lag("fulcrum-1", 0, 4), new Lag("fulcrum-3", 0, 2));
     }
 
     @Test
@@ -78,6 +108,7 @@ class ConvergenceTest {
         assertThat(verdict.differing()).containsOnlyKeys("fulcrum-3");
         assertThat(verdict.differing().get("fulcrum-3")).isEqualTo(Map.of("fulcrum-2", 1L));
         assertThat(verdict.lags().get("fulcrum-3")).containsExactly(new Lag("fulcrum-1", 0, 2));
+        assertThat(verdict.lags().get("fulcrum-3").get(0).behind()).isEqualTo(2);
     }
 
     @Test
@@ -96,16 +127,18 @@ class ConvergenceTest {
     void announcementsOfUnexpectedReplicasAreIgnored() {
         Map<String, Long> v = Map.of("fulcrum-1", 1L);
         Convergence.Verdict verdict = Convergence.decide(List.of("fulcrum-1"),
-                latest(status("fulcrum-1", v), status("fulcrum-9", Map.of("fulcrum-9", 7L))));
+                latest(status("fulcrum-1", v), status("fulcrum-9", Map.of("fulcrum-9", 7L)),
+                        joining("fulcrum-8", Map.of(), null)));
         assertThat(verdict.converged()).isTrue();
         assertThat(verdict.target()).isEqualTo(v);
     }
 
     @Test
-    void conflictCountsAndPublishedDoNotDecide() {
+    void conflictCountsPublishedMarksFloorsAndIncarnationsDoNotDecide() {
         Map<String, Long> v = Map.of("fulcrum-1", 4L);
         Convergence.Verdict verdict = Convergence.decide(List.of("fulcrum-1", "fulcrum-2"), latest(
-                new Status("fulcrum-1", v, 4, Map.of("rename", 2L)), new Status("fulcrum-2", v, 0, Map.of())));
+                new ReplicaStatus("fulcrum-1", 3, Phase.SERVING, v, 4, Map.of("fulcrum-1", 4L), Map.of("NAME_LOST", 2L), null),
+                new ReplicaStatus("fulcrum-2", 9, Phase.SERVING, v, 0, Map.of(), Map.of(), null)));
         assertThat(verdict.converged()).isTrue();
     }
 }

@@ -6,8 +6,11 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -36,9 +39,20 @@ public final class ChaosMain implements Callable<Integer> {
             description = "pause between faults, uniform in MIN..MAX (default ${DEFAULT-VALUE})")
     String killEvery;
 
-    @Option(names = "--targets", defaultValue = "worker,router,broker", split = ",",
-            description = "what to kill: worker, router, broker (default ${DEFAULT-VALUE})")
+    @Option(names = "--targets", defaultValue = "worker,router,broker,wipe", split = ",",
+            description = "what to kill: worker, router, broker, wipe (kill -9 a worker, delete its data directory,"
+                    + " restart it on an empty store: it rejoins from its peers) (default ${DEFAULT-VALUE})")
     List<String> targets;
+
+    @Option(names = "--fuzz", defaultValue = "command,merge,status", split = ",",
+            description = "where to send bad input: command (router and replica queues), merge (fulcrum.merge),"
+                    + " status (fulcrum.status) (default ${DEFAULT-VALUE})")
+    List<String> fuzz;
+
+    @Option(names = "--replication", defaultValue = "eager", paramLabel = "MODE",
+            description = "the workers' --replication: eager (default: an acknowledged write survives a wiped disk) or "
+                    + "interval (the seed's mode: it does not; with the wipe target such a run should find lost writes)")
+    String replication;
 
     @Option(names = "--out", description = "directory for the run (broker, data, logs, history; default target/chaos-<seed>)")
     Path out;
@@ -54,6 +68,18 @@ public final class ChaosMain implements Callable<Integer> {
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ChaosMain()).execute(args));
+    }
+
+    static Set<FuzzCases.Route> parseRoutes(List<String> names) {
+        Set<FuzzCases.Route> out = EnumSet.noneOf(FuzzCases.Route.class);
+        for (String n : names) {
+            try {
+                out.add(FuzzCases.Route.valueOf(n.trim().toUpperCase(java.util.Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--fuzz: unknown route '" + n + "' (command, merge, status)", e);
+            }
+        }
+        return out;
     }
 
     static Duration[] parseRange(String range) {
@@ -81,12 +107,18 @@ public final class ChaosMain implements Callable<Integer> {
         o.println("seed: " + theSeed);
         o.flush();
         Duration[] range;
+        Set<FuzzCases.Route> routes;
         try {
             range = parseRange(killEvery);
             for (String t : targets) {
-                if (!List.of("worker", "router", "broker").contains(t)) {
-                    throw new IllegalArgumentException("--targets: unknown target '" + t + "' (worker, router, broker)");
+                if (!Faults.KINDS.contains(t)) {
+                    throw new IllegalArgumentException("--targets: unknown target '" + t + "' ("
+                            + String.join(", ", Faults.KINDS) + ")");
                 }
+            }
+            routes = parseRoutes(fuzz);
+            if (!replication.equals("eager") && !replication.equals("interval")) {
+                throw new IllegalArgumentException("--replication: expected eager or interval, got '" + replication + "'");
             }
         } catch (IllegalArgumentException e) {
             System.err.println("chaos: " + e.getMessage());
@@ -94,9 +126,11 @@ public final class ChaosMain implements Callable<Integer> {
         }
         Path dir = out != null ? out : Path.of("target", "chaos-" + theSeed);
         ChaosRun.Settings settings = new ChaosRun.Settings(duration, theSeed, rate, range[0], range[1],
-                List.copyOf(targets), dir.toAbsolutePath(), informants, leias);
+                List.copyOf(targets), routes, dir.toAbsolutePath(), informants, leias, replication);
         String reproduce = "./fulcrum chaos --duration " + format(duration) + " --seed " + theSeed + " --rate "
-                + trim(rate) + " --kill-every " + killEvery + " --targets " + String.join(",", targets);
+                + trim(rate) + " --kill-every " + killEvery + " --targets " + String.join(",", targets)
+                + " --fuzz " + String.join(",", fuzz) + " --informants " + informants + " --leias " + leias
+                + ("eager".equals(replication) ? "" : " --replication " + replication);
         ChaosRun.Result result;
         try {
             result = new ChaosRun(settings, o).run();
@@ -128,7 +162,7 @@ public final class ChaosMain implements Callable<Integer> {
         rows.add(row("processes died by themselves", Integer.toString(r.unexpectedExits().size()), r.unexpectedExits().isEmpty()));
         rows.add(row("commands acknowledged", Long.toString(c.acknowledged()), true));
         rows.add(row("commands failed (definite)", Long.toString(c.failed()), true));
-        rows.add(row("commands unknown", Long.toString(c.unknown()), true));
+        rows.add(row("commands unknown (applied)", c.unknown() + " (" + c.unknownApplied() + ")", true));
         rows.add(row("reads answered", Long.toString(c.reads()), true));
         rows.add(row("queues drained", Boolean.toString(r.drained()), r.drained()));
         rows.add(row("merge converged", Boolean.toString(r.converged()), r.converged()));
@@ -140,11 +174,13 @@ public final class ChaosMain implements Callable<Integer> {
         rows.add(row("unexpected", Long.toString(c.unexpected()), c.unexpected() == 0));
         rows.add(row("session violations", c.sessionViolations() + " (client refusals " + c.refusedByClient() + ")",
                 c.sessionViolations() == 0));
+        rows.add(row("reads not matching their clock", Long.toString(c.readViolations()), c.readViolations() == 0));
         rows.add(row("dumps identical", Boolean.toString(c.dumpsIdentical()), c.dumpsIdentical()));
         rows.add(row("clocks equal", Boolean.toString(c.clocksEqual()), c.clocksEqual()));
         rows.add(row("dead letters expected / found", c.deadLettersExpected() + " / " + c.deadLettersFound()
-                + " (missing " + c.deadLettersMissing() + ", foreign " + c.deadLettersForeign() + ")",
-                c.deadLettersMissing() == 0 && c.deadLettersForeign() == 0));
+                + " (missing " + c.deadLettersMissing() + ", foreign " + c.deadLettersForeign() + ", wrong reason "
+                + c.deadLettersWrongReason() + ")",
+                c.deadLettersMissing() == 0 && c.deadLettersForeign() == 0 && c.deadLettersWrongReason() == 0));
         o.println();
         o.printf("%-32s %-64s %s%n", "check", "value", "verdict");
         for (String[] row : rows) {
@@ -178,13 +214,20 @@ public final class ChaosMain implements Callable<Integer> {
         public Integer call() throws Exception {
             CheckReport c = ChaosRun.recheck(dir);
             c.problems().forEach(p -> System.out.println("  " + p));
-            for (Map.Entry<String, Object> e : Map.<String, Object>of("acknowledged", c.acknowledged(), "unknown", c.unknown(),
-                    "lost", c.lost(), "doubled", c.doubled(), "applied at >1 replica", c.multiOrigin(),
-                    "unexpected", c.unexpected(), "session violations", c.sessionViolations(),
-                    "dumps identical", c.dumpsIdentical(), "clocks equal", c.clocksEqual(),
-                    "dead letters missing/foreign", c.deadLettersMissing() + "/" + c.deadLettersForeign()).entrySet()) {
-                System.out.printf("%-32s %s%n", e.getKey(), e.getValue());
-            }
+            Map<String, Object> rows = new LinkedHashMap<>();
+            rows.put("acknowledged", c.acknowledged());
+            rows.put("unknown (applied)", c.unknown() + " (" + c.unknownApplied() + ")");
+            rows.put("lost", c.lost());
+            rows.put("doubled", c.doubled());
+            rows.put("applied at >1 replica", c.multiOrigin());
+            rows.put("unexpected", c.unexpected());
+            rows.put("session violations", c.sessionViolations());
+            rows.put("reads not matching their clock", c.readViolations());
+            rows.put("dumps identical", c.dumpsIdentical());
+            rows.put("clocks equal", c.clocksEqual());
+            rows.put("dead letters missing/foreign/wrong reason", c.deadLettersMissing() + "/" + c.deadLettersForeign() + "/"
+                    + c.deadLettersWrongReason());
+            rows.forEach((k, v) -> System.out.printf("%-32s %s%n", k, v));
             System.out.println("VERDICT: " + (c.ok() ? "PASS" : "FAIL"));
             return c.ok() ? 0 : 1;
         }

@@ -8,7 +8,9 @@ import com.rabbitmq.client.GetResponse;
 import fulcrum.admin.MergeRound;
 import fulcrum.chaos.check.CheckReport;
 import fulcrum.chaos.check.Checker;
+import fulcrum.chaos.check.DeadLetter;
 import fulcrum.chaos.check.FinalReplica;
+import fulcrum.chaos.check.FuzzLedger;
 import fulcrum.chaos.check.StoreReader;
 import fulcrum.chaos.history.HistoryRecorder;
 import fulcrum.common.amqp.Amqp;
@@ -19,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,8 +36,19 @@ final class ChaosRun {
     static final ObjectMapper JSON = JsonMapper.builder().build();
     static final int REPLICAS = 3;
 
+    /**
+     * @param targets     what the fault schedule hits ({@link Faults#KINDS})
+     * @param fuzz        where the fuzzer sends bad input
+     * @param replication the workers' {@code --replication}: {@code eager} (their default; an
+     *                    acknowledged write survives a wiped disk) or {@code interval} (the seed's: it
+     *                    does not, and a run with wipes is expected to find lost writes)
+     */
     record Settings(Duration duration, long seed, double rate, Duration killMin, Duration killMax, List<String> targets,
-                    Path out, int informants, int leias) {
+                    Set<FuzzCases.Route> fuzz, Path out, int informants, int leias, String replication) {
+        Settings(Duration duration, long seed, double rate, Duration killMin, Duration killMax, List<String> targets,
+                 Set<FuzzCases.Route> fuzz, Path out, int informants, int leias) {
+            this(duration, seed, rate, killMin, killMax, targets, fuzz, out, informants, leias, "eager");
+        }
     }
 
     /** Everything the verdict table shows. */
@@ -61,7 +75,9 @@ final class ChaosRun {
     Result run() throws Exception {
         Files.createDirectories(s.out());
         long start = System.nanoTime();
-        List<String> workerArgs = List.of("--merge-interval", "2s", "--status-interval", "500ms");
+        // eager replication (the workers' default, named so that a changed default cannot weaken the
+        // run): an acknowledged write is in every peer's merge queue, so it survives a wiped disk
+        List<String> workerArgs = List.of("--replication", s.replication(), "--merge-interval", "2s", "--status-interval", "500ms");
         try (Cluster cluster = new Cluster(s.out(), REPLICAS, workerArgs);
              HistoryRecorder history = new HistoryRecorder(s.out().resolve("history.jsonl"))) {
             say("starting a private RabbitMQ node under " + s.out().resolve("rabbitmq"));
@@ -71,8 +87,9 @@ final class ChaosRun {
             }
             say("cluster up: router + " + REPLICAS + " workers; workload at " + s.rate() + " ops/s for " + s.duration());
             Workload workload = new Workload(cluster.uri(), history, s.seed(), s.informants(), s.leias(), s.rate());
-            Fuzzer fuzzer = new Fuzzer(cluster.uri(), s.seed(), cluster.replicaIds(), Duration.ofMillis(400));
             Faults faults = new Faults(cluster, s.seed(), s.targets(), s.killMin(), s.killMax());
+            Fuzzer fuzzer = new Fuzzer(cluster.uri(), s.seed(), cluster.replicaIds(), Duration.ofMillis(400), s.fuzz(),
+                    faults::brokerKillsBegun);
             workload.start();
             fuzzer.start();
             faults.start();
@@ -94,7 +111,8 @@ final class ChaosRun {
                 say(converged ? "converged" : "NOT converged: " + outcome.verdict());
             }
             drained &= awaitDrained(cluster, Duration.ofSeconds(60));
-            List<String> deadLetterIds = drainDeadLetters(cluster);
+            List<DeadLetter> deadLetters = drainDeadLetters(cluster);
+            fuzzer.closeTap();
 
             Map<String, Integer> stopCodes = new LinkedHashMap<>();
             for (String c : cluster.components()) {
@@ -104,12 +122,17 @@ final class ChaosRun {
             for (String id : cluster.replicaIds()) {
                 replicas.add(StoreReader.read(cluster.dataDir(id), cluster.replicaIds()));
             }
-            Files.writeString(s.out().resolve("fuzz.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
-                    Map.of("sent", new TreeSet<>(fuzzer.sent()), "confirmed", new TreeSet<>(fuzzer.confirmed()),
-                            "deadLetters", deadLetterIds)));
+            FuzzLedger ledger = new FuzzLedger(fuzzer.sent(), fuzzer.expected(), fuzzer.reasons());
+            Map<String, Object> fuzzRecord = new LinkedHashMap<>();
+            fuzzRecord.put("sent", new TreeSet<>(ledger.sent()));
+            fuzzRecord.put("confirmed", new TreeSet<>(fuzzer.confirmed()));
+            fuzzRecord.put("expected", new TreeSet<>(ledger.expected()));
+            fuzzRecord.put("mayBeLostWithTheBroker", fuzzer.mayBeLostWithTheBroker());
+            fuzzRecord.put("reasons", new java.util.TreeMap<>(ledger.reasons()));
+            fuzzRecord.put("deadLetters", deadLetters);
+            Files.writeString(s.out().resolve("fuzz.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(fuzzRecord));
             Files.write(s.out().resolve("faults.log"), faults.log);
-            CheckReport report = Checker.check(history.events(), replicas, fuzzer.confirmed(), fuzzer.sent(),
-                    deadLetterIds);
+            CheckReport report = Checker.check(history.events(), replicas, ledger, deadLetters);
             return new Result(s, (System.nanoTime() - start) / 1e9, faults.killsSorted(),
                     new java.util.TreeMap<>(faults.crashPointsHit), faults.crashPointsMissed, faults.unexpectedExits,
                     drained, converged, stopCodes, report);
@@ -123,18 +146,27 @@ final class ChaosRun {
         for (String id : ids) {
             replicas.add(StoreReader.read(dir.resolve("data").resolve(id), ids));
         }
-        Map<?, ?> fuzz = JSON.readValue(dir.resolve("fuzz.json").toFile(), Map.class);
+        com.fasterxml.jackson.databind.JsonNode fuzz = JSON.readTree(dir.resolve("fuzz.json").toFile());
         Set<String> sent = new HashSet<>(strings(fuzz.get("sent")));
-        Set<String> confirmed = new HashSet<>(strings(fuzz.get("confirmed")));
-        return Checker.check(HistoryRecorder.read(dir.resolve("history.jsonl")), replicas, confirmed, sent,
-                strings(fuzz.get("deadLetters")));
+        Set<String> expected = new HashSet<>(strings(fuzz.get("expected")));
+        Map<String, String> reasons = new HashMap<>();
+        fuzz.path("reasons").fields().forEachRemaining(e -> reasons.put(e.getKey(), e.getValue().asText()));
+        List<DeadLetter> deadLetters = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode d : fuzz.get("deadLetters")) {
+            deadLetters.add(new DeadLetter(text(d, "fuzzId"), text(d, "code"), text(d, "reason"), text(d, "by")));
+        }
+        return Checker.check(HistoryRecorder.read(dir.resolve("history.jsonl")), replicas,
+                new FuzzLedger(sent, expected, reasons), deadLetters);
     }
 
-    private static List<String> strings(Object o) {
+    private static String text(com.fasterxml.jackson.databind.JsonNode node, String field) {
+        com.fasterxml.jackson.databind.JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static List<String> strings(com.fasterxml.jackson.databind.JsonNode array) {
         List<String> out = new ArrayList<>();
-        for (Object x : (List<?>) o) {
-            out.add(x == null ? null : x.toString());
-        }
+        array.forEach(x -> out.add(x.asText()));
         return out;
     }
 
@@ -175,22 +207,30 @@ final class ChaosRun {
         return false;
     }
 
-    private List<String> drainDeadLetters(Cluster cluster) throws Exception {
-        List<String> ids = new ArrayList<>();
+    /** Takes every message out of the dead-letter queue; writes them to dead-letters.tsv as well. */
+    private List<DeadLetter> drainDeadLetters(Cluster cluster) throws Exception {
+        List<DeadLetter> out = new ArrayList<>();
         try (Connection connection = Amqp.connect(cluster.uri(), "chaos-dead-letters", Duration.ofSeconds(30))) {
             Channel ch = connection.createChannel();
             GetResponse r;
             List<String> lines = new ArrayList<>();
+            lines.add("fuzz id\tcode\treason\tsource queue\tdead-lettered by\tmessage id");
             while ((r = ch.basicGet(Topology.DEAD_LETTER_QUEUE, true)) != null) {
-                Map<String, Object> h = r.getProps().getHeaders();
-                Object fuzz = h == null ? null : h.get(Fuzzer.HEADER);
-                ids.add(fuzz == null ? null : fuzz.toString());
-                lines.add(fuzz + "\t" + (h == null ? "" : h.get(Amqp.HEADER_ERROR_CODE) + "\t" + h.get(Amqp.HEADER_ERROR_REASON)
-                        + "\t" + h.get(Amqp.HEADER_SOURCE_QUEUE)) + "\t" + r.getProps().getMessageId());
+                Map<String, Object> h = r.getProps().getHeaders() == null ? Map.of() : r.getProps().getHeaders();
+                DeadLetter d = new DeadLetter(header(h, Fuzzer.HEADER), header(h, Amqp.HEADER_ERROR_CODE),
+                        header(h, Amqp.HEADER_ERROR_REASON), header(h, Amqp.HEADER_DEAD_LETTERED_BY));
+                out.add(d);
+                lines.add(d.fuzzId() + "\t" + d.code() + "\t" + String.valueOf(d.reason()).replaceAll("\\s+", " ") + "\t"
+                        + header(h, Amqp.HEADER_SOURCE_QUEUE) + "\t" + d.by() + "\t" + r.getProps().getMessageId());
             }
             Files.write(s.out().resolve("dead-letters.tsv"), lines);
         }
-        return ids;
+        return out;
+    }
+
+    private static String header(Map<String, Object> headers, String name) {
+        Object v = headers.get(name);
+        return v == null ? null : v.toString();
     }
 
     private void say(String line) {

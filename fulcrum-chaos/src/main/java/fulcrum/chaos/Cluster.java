@@ -5,14 +5,19 @@ import fulcrum.router.RouterMain;
 import fulcrum.testkit.JvmProcess;
 import fulcrum.testkit.PrivateRabbitNode;
 import fulcrum.worker.WorkerMain;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
 
 /**
  * The cluster chaos kills: a private RabbitMQ node, the router and N workers, each a separate JVM
@@ -87,7 +92,7 @@ final class Cluster implements AutoCloseable {
         long deadline = System.nanoTime() + READY_TIMEOUT_NANOS;
         while (!p.output().contains("READY " + name)) {
             if (!p.isAlive()) {
-                if (crashPoint != null && p.exitCode() == 86) {
+                if (crashPoint != null && p.exitCode() == fulcrum.worker.CrashPoints.EXIT_CODE) {
                     return p; // hit its crash point while starting
                 }
                 throw new IllegalStateException(name + " exited " + p.exitCode() + " before it was ready:\n" + tail(p));
@@ -112,6 +117,22 @@ final class Cluster implements AutoCloseable {
         JvmProcess p = processes.get(name);
         if (p != null) {
             p.kill9();
+        }
+    }
+
+    /** kill -9, then delete the component's data directory (a worker's lost disk). */
+    synchronized void wipe(String replicaId) {
+        kill9(replicaId);
+        Path data = dataDir(replicaId);
+        if (!Files.exists(data)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(data)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot wipe " + data + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package fulcrum.chaos;
 
 import fulcrum.testkit.JvmProcess;
+import fulcrum.worker.CrashPoints;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,19 +14,24 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * The fault schedule: at seeded random times (uniform in the kill-every range) it kills -9 a random
  * target (a worker, the router, the RabbitMQ node) and restarts it after a short random pause, or
+ * wipes a worker's disk (kill -9, delete its data directory, restart it on an empty store), or
  * restarts a component with a named crash point armed, waits until it halts there (exit 86) and
  * restarts it without. Every target kind and every crash point of the named targets comes first,
  * in a seeded order, so that each is hit at least once; the thread does not stop before they are done.
  */
 final class Faults {
-    static final String WORKER_AFTER_COMMIT = "worker.after-commit-before-ack";
-    static final String WORKER_AFTER_PUBLISH = "worker.after-publish-before-record";
+    static final String WORKER_AFTER_COMMIT = CrashPoints.AFTER_COMMIT_BEFORE_ACK;
+    static final String WORKER_AFTER_PUBLISH = CrashPoints.AFTER_PUBLISH_BEFORE_REPLY;
+    /** The router's (its constant is not public). */
     static final String ROUTER_AFTER_FORWARD = "router.after-forward-before-ack";
+    /** Every target kind, in the order the command line names them. */
+    static final List<String> KINDS = List.of("worker", "router", "broker", "wipe");
 
     private static final int ARMED_WAIT_SECONDS = 15;
 
@@ -40,6 +46,8 @@ final class Faults {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Deque<Action> mandatory = new ArrayDeque<>();
     final Map<String, Integer> kills = new ConcurrentHashMap<>();
+    /** Broker kills begun: counted before the kill, so a publish that read the count before is known to precede it. */
+    private final AtomicInteger brokerKillsBegun = new AtomicInteger();
     final Map<String, Integer> crashPointsHit = new ConcurrentHashMap<>();
     final List<String> crashPointsMissed = new CopyOnWriteArrayList<>();
     final List<String> unexpectedExits = new CopyOnWriteArrayList<>();
@@ -66,6 +74,9 @@ final class Faults {
         }
         if (targets.contains("broker")) {
             first.add(new Action("broker", null));
+        }
+        if (targets.contains("wipe")) {
+            first.add(new Action("wipe", null));
         }
         Collections.shuffle(first, rnd);
         mandatory.addAll(first);
@@ -117,6 +128,7 @@ final class Faults {
     private void execute(Action a) {
         if ("broker".equals(a.kind())) {
             note("kill -9 rabbitmq");
+            brokerKillsBegun.incrementAndGet();
             cluster.node().kill9();
             kills.merge("broker", 1, Integer::sum);
             pause();
@@ -126,6 +138,15 @@ final class Faults {
         }
         String name = "router".equals(a.kind()) ? Cluster.ROUTER
                 : cluster.replicaIds().get(rnd.nextInt(cluster.replicaIds().size()));
+        if ("wipe".equals(a.kind())) {
+            note("kill -9 " + name + " and delete its data directory");
+            cluster.wipe(name);
+            kills.merge("wipe", 1, Integer::sum);
+            pause();
+            cluster.start(name, null);
+            note(name + " restarted on an empty store");
+            return;
+        }
         note("kill -9 " + name + (a.crashPoint() == null ? "" : " (to arm " + a.crashPoint() + ")"));
         cluster.kill9(name);
         kills.merge(a.kind(), 1, Integer::sum);
@@ -149,7 +170,7 @@ final class Faults {
                 kills.merge(a.kind(), 1, Integer::sum);
             }
             JvmProcess armed = cluster.start(c, a.crashPoint());
-            boolean hit = armed.awaitExit(ARMED_WAIT_SECONDS) && armed.exitCode() == 86;
+            boolean hit = armed.awaitExit(ARMED_WAIT_SECONDS) && armed.exitCode() == CrashPoints.EXIT_CODE;
             if (!hit) {
                 note(c + " did not reach " + a.crashPoint() + " within " + ARMED_WAIT_SECONDS + "s");
                 armed.kill9();
@@ -171,7 +192,7 @@ final class Faults {
         for (String name : cluster.components()) {
             JvmProcess p = cluster.process(name);
             if (p != null && !p.isAlive()) {
-                boolean expected = cluster.crashPoint(name) != null && p.exitCode() == 86;
+                boolean expected = cluster.crashPoint(name) != null && p.exitCode() == CrashPoints.EXIT_CODE;
                 if (!expected) {
                     unexpectedExits.add(name + " exited " + p.exitCode() + ": " + Cluster.tail(p));
                     note(name + " DIED BY ITSELF with exit " + p.exitCode());
@@ -189,6 +210,10 @@ final class Faults {
         String s = String.format("[%6.1fs] %s", (System.nanoTime() - startNanos) / 1e9, line);
         log.add(s);
         System.out.println("chaos: " + s);
+    }
+
+    int brokerKillsBegun() {
+        return brokerKillsBegun.get();
     }
 
     Map<String, Integer> killsSorted() {

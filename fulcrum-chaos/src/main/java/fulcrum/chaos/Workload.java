@@ -24,14 +24,26 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Informant and Leia sessions, each a thread with its own {@link FulcrumClient} and
  * {@link SessionState}, paced so that together they send about {@code rate} operations a second.
- * Informant {@code i} owns planet {@code Chaos_i}: it adds cities and updates their counts with
- * values no other command uses, and reads its own cities; Leias read any informant's cities. An
- * answer that does not come (timeout, lost connection) is retried with the same command id, a
- * bounded number of times; STALE and UNAVAILABLE answers too.
+ *
+ * <p>Informant {@code i} is the only writer of planet {@code Chaos_i}. It adds cities under fresh
+ * names, sets counts no other command uses, renames cities to fresh names, deletes cities, and reads
+ * any name ever used on its planet (so reads of deleted or renamed cities get CITY_NOT_FOUND). Leias
+ * read any name ever used on any planet, mostly live ones. Every command is sent until it has an
+ * answer: no answer in time (or a lost connection), STALE and UNAVAILABLE are retried with the same
+ * command id, a bounded number of times. To keep the history exactly checkable, a city on which a
+ * write did not end OK (failed, or outcome unknown) is never written again, and no name is used
+ * twice.
  */
 final class Workload {
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(3);
     static final int MAX_ATTEMPTS = 12;
+
+    /** The mix of an informant's operations (cumulative thresholds of a uniform draw). */
+    static final double ADD = 0.12, UPDATE_NUMBER = 0.60, UPDATE_NAME = 0.70, DELETE = 0.77;
+    /** An informant keeps at least this many writable cities before it deletes any. */
+    static final int MIN_CITIES = 3;
+    /** Share of reads that target a name believed live (the rest: any name ever used). */
+    static final double READ_LIVE = 0.75;
 
     private final String uri;
     private final HistoryRecorder history;
@@ -40,8 +52,27 @@ final class Workload {
     private final int leias;
     private final double rate;
     private final AtomicBoolean running = new AtomicBoolean(true);
-    private final Map<String, List<String>> citiesByPlanet = new ConcurrentHashMap<>();
+    private final Map<String, Names> namesByPlanet = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
+
+    /** The names of one planet, shared with the Leias: every name ever sent, and those believed live. */
+    private static final class Names {
+        final List<String> everUsed = new CopyOnWriteArrayList<>();
+        final List<String> live = new CopyOnWriteArrayList<>();
+
+        String pick(Random rnd) {
+            Object[] from = live.toArray(); // a snapshot: the informant changes the list meanwhile
+            if (from.length == 0 || rnd.nextDouble() >= READ_LIVE) {
+                from = everUsed.toArray();
+            }
+            return from.length == 0 ? null : (String) from[rnd.nextInt(from.length)];
+        }
+    }
+
+    /** How a command ended, after every attempt (as the checker counts it). */
+    enum Outcome { OK, FAIL, UNKNOWN }
+
+    private enum Op { ADD, UPDATE_NUMBER, UPDATE_NAME, DELETE, READ }
 
     Workload(String uri, HistoryRecorder history, long seed, int informants, int leias, double rate) {
         this.uri = uri;
@@ -54,7 +85,7 @@ final class Workload {
 
     void start() {
         for (int i = 1; i <= informants; i++) {
-            citiesByPlanet.put("Chaos_" + i, new CopyOnWriteArrayList<>());
+            namesByPlanet.put("Chaos_" + i, new Names());
         }
         for (int i = 1; i <= informants + leias; i++) {
             boolean informant = i <= informants;
@@ -80,35 +111,18 @@ final class Workload {
         long intervalNanos = (long) ((informants + leias) * 1e9 / rate);
         long next = System.nanoTime() + (long) (rnd.nextDouble() * intervalNanos);
         Session s = new Session(name, rnd);
-        long counter = 0;
-        String planet = "Chaos_" + index;
-        List<String> mine = informant ? citiesByPlanet.get(planet) : null;
-        int cityNumber = 0;
+        Informant own = informant ? new Informant(s, rnd, index) : null;
         while (running.get()) {
             LockSupport.parkNanos(next - System.nanoTime()); // pacing of the workload
             next = Math.max(next + intervalNanos, System.nanoTime());
             try {
-                if (informant) {
-                    double p = rnd.nextDouble();
-                    if (mine.isEmpty() || p < 0.1) {
-                        String city = "c" + (++cityNumber);
-                        long value = index * 100_000_000L + (++counter);
-                        Reply r = s.call(Command.addCity(planet, city, value), value);
-                        if (r != null && r.ok()) {
-                            mine.add(city);
-                        }
-                    } else if (p < 0.8) {
-                        String city = mine.get(rnd.nextInt(mine.size()));
-                        long value = index * 100_000_000L + (++counter);
-                        s.call(Command.updateNumber(planet, city, value), value);
-                    } else {
-                        s.call(Command.getNumberRebelds(planet, mine.get(rnd.nextInt(mine.size()))), null);
-                    }
+                if (own != null) {
+                    own.step();
                 } else {
                     String target = "Chaos_" + (1 + rnd.nextInt(informants));
-                    List<String> cities = citiesByPlanet.get(target);
-                    if (!cities.isEmpty()) {
-                        s.call(Command.getNumberRebelds(target, cities.get(rnd.nextInt(cities.size()))), null);
+                    String city = namesByPlanet.get(target).pick(rnd);
+                    if (city != null) {
+                        s.call(Command.getNumberRebelds(target, city));
                     }
                 }
             } catch (RuntimeException e) {
@@ -116,6 +130,83 @@ final class Workload {
             }
         }
         s.close();
+    }
+
+    /** One informant's view of its planet: the cities it may still write, and fresh names and counts. */
+    private final class Informant {
+        private final Session s;
+        private final Random rnd;
+        private final int index;
+        private final String planet;
+        private final Names names;
+        /** Cities whose every write so far ended OK: the only ones written again. */
+        private final List<String> writable = new ArrayList<>();
+        private long counter;
+        private int nameNumber;
+
+        Informant(Session s, Random rnd, int index) {
+            this.s = s;
+            this.rnd = rnd;
+            this.index = index;
+            this.planet = "Chaos_" + index;
+            this.names = namesByPlanet.get(planet);
+        }
+
+        void step() {
+            double p = rnd.nextDouble();
+            Op op = writable.size() < MIN_CITIES || p < ADD ? Op.ADD
+                    : p < UPDATE_NUMBER ? Op.UPDATE_NUMBER
+                    : p < UPDATE_NAME ? Op.UPDATE_NAME
+                    : p < DELETE ? (writable.size() > MIN_CITIES ? Op.DELETE : Op.UPDATE_NUMBER)
+                    : Op.READ;
+            switch (op) {
+                case ADD -> {
+                    String city = freshName();
+                    if (s.call(Command.addCity(planet, city, freshCount())) == Outcome.OK) {
+                        writable.add(city);
+                    }
+                }
+                case UPDATE_NUMBER -> {
+                    String city = anyWritable();
+                    if (s.call(Command.updateNumber(planet, city, freshCount())) != Outcome.OK) {
+                        writable.remove(city);
+                    }
+                }
+                case UPDATE_NAME -> {
+                    String city = anyWritable();
+                    String newName = freshName();
+                    writable.remove(city); // renamed away, or its outcome is not OK
+                    if (s.call(Command.updateName(planet, city, newName)) == Outcome.OK) {
+                        names.live.remove(city);
+                        writable.add(newName);
+                    }
+                }
+                case DELETE -> {
+                    String city = anyWritable();
+                    writable.remove(city);
+                    if (s.call(Command.deleteCity(planet, city)) == Outcome.OK) {
+                        names.live.remove(city);
+                    }
+                }
+                case READ -> s.call(Command.getNumberRebelds(planet, names.pick(rnd)));
+            }
+        }
+
+        /** A name never used on this planet, announced to the readers before it is sent. */
+        private String freshName() {
+            String name = "c" + (++nameNumber);
+            names.everUsed.add(name);
+            names.live.add(name); // maybe live from now on: reads may target it
+            return name;
+        }
+
+        private long freshCount() {
+            return index * 100_000_000L + (++counter);
+        }
+
+        private String anyWritable() {
+            return writable.get(rnd.nextInt(writable.size()));
+        }
     }
 
     /** One client session: its connection, its session state, its command ids. */
@@ -131,12 +222,15 @@ final class Workload {
             this.rnd = rnd;
         }
 
-        /** Sends one command until it has an answer (or gives up); returns the last answer, or null. */
-        Reply call(Command command, Long value) {
+        /**
+         * Sends one command until it has an answer, or gives up. OK; FAIL for a definite error (or STALE
+         * at every attempt); UNKNOWN when some attempt got no answer or UNAVAILABLE and none was definite.
+         */
+        Outcome call(Command command) {
             String id = name + "-" + (++commands);
-            Reply last = null;
+            boolean maybeApplied = false;
             for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-                history.record(event(Type.INVOKE, id, attempt, command, value, null, null, false));
+                history.record(event(Type.INVOKE, id, attempt, command, null, null, false));
                 try {
                     if (client == null) {
                         client = FulcrumClient.connect(uri, "chaos-" + name, CALL_TIMEOUT);
@@ -145,31 +239,33 @@ final class Workload {
                             state.lastReplica(command.planet()).orElse(null));
                     Verdict verdict = state.check(r);
                     if (r.ok()) {
-                        history.record(event(Type.OK, id, attempt, command, value, r, null, !verdict.accepted()));
+                        history.record(event(Type.OK, id, attempt, command, r, null, !verdict.accepted()));
                         state = state.observe(r);
-                        return r;
+                        return Outcome.OK;
                     }
-                    history.record(event(Type.FAIL, id, attempt, command, value, r,
+                    history.record(event(Type.FAIL, id, attempt, command, r,
                             r.errorCode() == null ? "UNKNOWN_ERROR" : r.errorCode().name(), false));
-                    last = r;
-                    if (r.errorCode() != ErrorCode.STALE && r.errorCode() != ErrorCode.UNAVAILABLE) {
+                    if (r.errorCode() == ErrorCode.UNAVAILABLE || r.errorCode() == null) {
+                        maybeApplied = true;
+                    } else if (r.errorCode() != ErrorCode.STALE) {
                         state = state.observe(r);
-                        return r;
+                        return Outcome.FAIL;
                     }
                 } catch (UnavailableException | RuntimeException e) {
-                    history.record(event(Type.UNKNOWN, id, attempt, command, value, null,
+                    maybeApplied = true;
+                    history.record(event(Type.UNKNOWN, id, attempt, command, null,
                             e.getClass().getSimpleName() + ": " + e.getMessage(), false));
                 }
                 // back off before the retry (workload pacing, not synchronisation)
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200 + rnd.nextInt(400)));
             }
-            return last;
+            return maybeApplied ? Outcome.UNKNOWN : Outcome.FAIL;
         }
 
-        private HistoryEvent event(Type type, String id, int attempt, Command c, Long value, Reply r, String error,
+        private HistoryEvent event(Type type, String id, int attempt, Command c, Reply r, String error,
                                    boolean refused) {
-            return new HistoryEvent(0, 0, name, type, id, attempt, c.kind().name(), c.planet(), c.city(), value,
-                    r == null ? null : r.replica(), r == null || r.clock() == null ? null : r.clock().asMap(),
+            return new HistoryEvent(0, 0, name, type, id, attempt, c.kind().name(), c.planet(), c.city(), c.newName(),
+                    c.rebels(), r == null ? null : r.replica(), r == null || r.clock() == null ? null : r.clock().asMap(),
                     r == null ? null : r.rebels(), error, refused);
         }
 

@@ -1,5 +1,15 @@
 package fulcrum.chaos.check;
 
+import static fulcrum.chaos.check.Findings.Category.DOUBLED;
+import static fulcrum.chaos.check.Findings.Category.LOST;
+import static fulcrum.chaos.check.Findings.Category.MULTI_ORIGIN;
+import static fulcrum.chaos.check.Findings.Category.READ;
+import static fulcrum.chaos.check.Findings.Category.SESSION;
+import static fulcrum.chaos.check.Findings.Category.UNEXPECTED;
+
+import fulcrum.chaos.check.FinalReplica.CommandRecord;
+import fulcrum.chaos.check.Replay.App;
+import fulcrum.chaos.check.Replay.Lineage;
 import fulcrum.chaos.history.HistoryEvent;
 import fulcrum.chaos.history.HistoryEvent.Type;
 import fulcrum.core.clock.VectorClock;
@@ -8,9 +18,7 @@ import fulcrum.core.domain.ErrorCode;
 import fulcrum.core.session.SessionChecker;
 import fulcrum.core.session.SessionEvent;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,320 +26,352 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
- * Checks a chaos history against the replicas' final state.
+ * Checks a chaos history against the replicas' command records and final state, exactly.
  *
- * <p>The workload makes the checks decidable: every informant session owns its planet (no other
- * session writes there, so there are no concurrent conflicts except those of a retried command),
- * cities are never renamed or deleted, and every write sets a count no other write sets. So:
+ * <p>The workload makes exact checking possible: informant {@code i} is the only writer of planet
+ * {@code Chaos_i}, sends one command at a time, never reuses a count or a city name, and never writes
+ * a city again once a write on it ended with an unknown outcome. The command records (one per
+ * application of a command at its origin, held by every replica that applied it, never compacted)
+ * tell which commands were applied, where and with which clock. So:
  * <ul>
- *   <li><b>lost</b>: a city whose AddCity was acknowledged is missing, or its final count is the
- *       count of an older write instead of the last acknowledged one (or of an unknown-outcome write,
- *       which may or may not have been applied, in any order);</li>
- *   <li><b>unexpected</b>: a final count, city or planet no attempted write explains (or one set only
- *       by writes that were definitely refused); a read returning such a count;</li>
- *   <li><b>doubled</b>: a command id at two sequence numbers of one origin in the op logs (entries
- *       compaction removed are not seen), or a planet whose clock (which counts, per origin, every
- *       write applied, and is never compacted) exceeds acknowledged + unknown writes; a clock below
- *       the acknowledged writes is a loss;</li>
- *   <li><b>multi-origin</b>: a command id applied at two replicas (a retry that reached another one);</li>
- *   <li><b>session guarantees</b>: {@link SessionChecker} on every answer with a clock, plus an
- *       informant's read must return its last acknowledged count (or an unknown-outcome one);</li>
+ *   <li><b>applications</b>: an acknowledged write has exactly one application, a failed one none,
+ *       one with an unknown outcome at most one; more than one (at one origin or at several) is
+ *       <i>doubled</i>, an acknowledged write without any is <i>lost</i>, a failed write's
+ *       application and a record of a command nobody sent are <i>unexpected</i>; records of one
+ *       application that disagree between replicas are <i>doubled</i>;</li>
+ *   <li><b>final state</b>: per planet, the applications replayed in stamp order ({@link Replay})
+ *       must be what every replica shows: a missing effect of an acknowledged (or applied) write is
+ *       <i>lost</i> (an older unknown write applied before it cannot explain the final value: the
+ *       order is the clocks', not the history's), a city or count no application produced is
+ *       <i>unexpected</i>;</li>
+ *   <li><b>clocks</b>: entry {@code j} of a planet's clock at every replica equals the number of
+ *       applications at origin {@code j} on that planet; fewer is <i>lost</i>, more <i>doubled</i>;</li>
+ *   <li><b>reads</b>: a read answered with clock {@code C} must show the state that the applications
+ *       {@code C} dominates replay to: an older count, or a city shown after its delete, or
+ *       CITY_NOT_FOUND (to a read or a write) for a city that exists there, is a <i>read</i> violation; a count no write
+ *       applied at or before {@code C} set is <i>unexpected</i>;</li>
+ *   <li><b>session guarantees</b>: {@link SessionChecker} on every answer with a clock, and every
+ *       application of a session's write follows the session's earlier acknowledged writes;</li>
  *   <li>byte-identical dumps and equal planet clocks on every replica; the dead-letter queue holds
- *       every bad input sent on purpose and nothing else (a redelivery may dead-letter one twice).</li>
+ *       every bad input that must be dead-lettered and nothing else (several copies of one are fine:
+ *       every replica that receives a bad merge or status message dead-letters its copy), and each
+ *       dead letter of a bad input gives the reason that input was made to be refused for.</li>
  * </ul>
  */
 public final class Checker {
-    private static final int MAX_PROBLEMS = 50;
+    private final List<HistoryEvent> history;
+    private final List<FinalReplica> replicas;
+    private final Map<String, Cmd> commands;
+    private final Findings findings = new Findings();
+    /** Applications of sent commands, by command id. */
+    private final Map<String, List<App>> appsByCommand = new HashMap<>();
+    /** Applications of sent writes, per planet, in stamp order. */
+    private final Map<String, List<App>> appsByPlanet = new TreeMap<>();
+    /** Per planet, per origin: applications the records hold (sent or not). */
+    private final Map<String, Map<String, Long>> appliedPerOrigin = new TreeMap<>();
+    private final Map<String, Replay> replays = new HashMap<>();
 
-    private Checker() {
-    }
-
-    /** A command as the history tells it: its first invocation and its outcome. */
-    record Cmd(HistoryEvent invoke, Type outcome, HistoryEvent okAnswer) {
-        String key() {
-            return invoke.planet() + "/" + invoke.city();
-        }
+    private Checker(List<HistoryEvent> history, List<FinalReplica> replicas) {
+        this.history = history;
+        this.replicas = replicas;
+        this.commands = Cmd.of(history);
     }
 
     /**
      * @param history         the recorded history
-     * @param replicas        the stopped replicas' final state (after the final merge)
-     * @param fuzzExpected    ids of bad inputs the broker confirmed (must be dead-lettered)
-     * @param fuzzSent        ids of every bad input sent (unconfirmed ones may be dead-lettered)
-     * @param deadLetterIds   the fuzz id of each message found in the dead-letter queue (null: none)
+     * @param replicas        the stopped replicas' records and final state (after the final merge)
+     * @param fuzz            the bad inputs sent on purpose
+     * @param deadLetters     every message found in the dead-letter queue
      */
-    public static CheckReport check(List<HistoryEvent> history, List<FinalReplica> replicas,
-                                    Set<String> fuzzExpected, Set<String> fuzzSent, List<String> deadLetterIds) {
-        List<String> problems = new ArrayList<>();
-        Map<String, Cmd> commands = commands(history);
-
-        long acknowledged = 0, failed = 0, unknown = 0, reads = 0;
-        for (Cmd c : commands.values()) {
-            if (c.invoke.isWrite()) {
-                switch (c.outcome) {
-                    case OK -> acknowledged++;
-                    case FAIL -> failed++;
-                    default -> unknown++;
-                }
-            } else if (c.outcome == Type.OK) {
-                reads++;
-            }
-        }
-
-        // writes per city, in the order they were first sent
-        Map<String, List<Cmd>> writesByCity = new LinkedHashMap<>();
-        Map<String, String> ownerOfPlanet = new HashMap<>();
-        for (Cmd c : commands.values()) {
-            if (c.invoke.isWrite()) {
-                writesByCity.computeIfAbsent(c.key(), k -> new ArrayList<>()).add(c);
-                ownerOfPlanet.putIfAbsent(c.invoke.planet(), c.invoke.session());
-            }
-        }
-
-        // ---- session guarantees ----
-        long violations = 0;
-        long refused = 0;
-        List<SessionEvent> sessionEvents = new ArrayList<>();
-        List<HistoryEvent> sessionSources = new ArrayList<>();
-        Map<String, Long> lastAckedValue = new HashMap<>(); // session|city -> count of its last acknowledged write
-        long unexpected = 0;
-        for (HistoryEvent e : history) {
-            if (e.type() != Type.OK && e.type() != Type.FAIL) {
-                continue;
-            }
-            if (e.refused()) {
-                refused++;
-            }
-            SessionEvent se = toSessionEvent(e);
-            if (se != null) {
-                sessionEvents.add(se);
-                sessionSources.add(e);
-            }
-            String key = e.planet() + "/" + e.city();
-            if (e.type() == Type.OK && e.isWrite()) {
-                lastAckedValue.put(e.session() + "|" + key, e.value());
-            }
-            if (e.type() == Type.OK && !e.isWrite()) {
-                List<Cmd> writes = writesByCity.getOrDefault(key, List.of());
-                Set<Long> attempted = new HashSet<>();
-                Set<Long> unknownValues = new HashSet<>();
-                for (Cmd w : writes) {
-                    attempted.add(w.invoke.value());
-                    if (w.outcome == Type.UNKNOWN) {
-                        unknownValues.add(w.invoke.value());
-                    }
-                }
-                if (!attempted.contains(e.rebels())) {
-                    unexpected++;
-                    add(problems, "unexpected read: " + e.session() + " read " + key + " = " + e.rebels()
-                            + " at " + e.replica() + " (#" + e.index() + "), a count no write set");
-                } else if (Objects.equals(ownerOfPlanet.get(e.planet()), e.session())) {
-                    Long last = lastAckedValue.get(e.session() + "|" + key);
-                    if (!Objects.equals(last, e.rebels()) && !unknownValues.contains(e.rebels())) {
-                        violations++;
-                        add(problems, "read-your-writes: " + e.session() + " read " + key + " = " + e.rebels()
-                                + " at " + e.replica() + " (#" + e.index() + ") after its write of " + last);
-                    }
-                }
-            }
-        }
-        for (SessionChecker.Violation v : SessionChecker.check(sessionEvents)) {
-            violations++;
-            add(problems, "session: " + v.guarantee() + " (history #" + sessionSources.get(v.index()).index() + "): "
-                    + v.reason());
-        }
-
-        // ---- convergence ----
-        boolean dumpsIdentical = true;
-        boolean clocksEqual = true;
-        if (replicas.isEmpty()) {
-            dumpsIdentical = false;
-            clocksEqual = false;
-            add(problems, "no replica store to check");
-        } else {
-            FinalReplica first = replicas.get(0);
-            for (FinalReplica r : replicas.subList(1, replicas.size())) {
-                if (!r.dump().equals(first.dump())) {
-                    dumpsIdentical = false;
-                    add(problems, "dump of " + r.id() + " differs from " + first.id() + "'s");
-                }
-                Set<String> names = new TreeSet<>(first.planets().keySet());
-                names.addAll(r.planets().keySet());
-                for (String p : names) {
-                    FinalReplica.PlanetView a = first.planets().get(p);
-                    FinalReplica.PlanetView b = r.planets().get(p);
-                    if (a == null || b == null || !VectorClock.of(a.clock()).equals(VectorClock.of(b.clock()))) {
-                        clocksEqual = false;
-                        add(problems, "planet " + p + ": clock at " + first.id() + " " + (a == null ? "-" : a.clock())
-                                + ", at " + r.id() + " " + (b == null ? "-" : b.clock()));
-                    }
-                }
-            }
-        }
-
-        // ---- final state: lost and unexpected, per replica (the worst replica counts) ----
-        long lost = 0;
-        long doubled = 0;
-        long unexpectedFinal = 0;
-        for (FinalReplica r : replicas) {
-            long lostHere = 0, unexpectedHere = 0, doubledHere = 0;
-            for (Map.Entry<String, List<Cmd>> entry : writesByCity.entrySet()) {
-                List<Cmd> writes = entry.getValue();
-                String planet = writes.get(0).invoke.planet();
-                String city = writes.get(0).invoke.city();
-                FinalReplica.PlanetView view = r.planets().get(planet);
-                Long value = view == null ? null : view.cities().get(city);
-                Cmd lastAcked = null;
-                Set<Long> allowed = new HashSet<>();
-                Set<Long> refusedValues = new HashSet<>();
-                Set<Long> olderAcked = new HashSet<>();
-                for (Cmd w : writes) {
-                    if (w.outcome == Type.OK) {
-                        if (lastAcked != null) {
-                            olderAcked.add(lastAcked.invoke.value());
-                        }
-                        lastAcked = w;
-                    } else if (w.outcome == Type.UNKNOWN) {
-                        allowed.add(w.invoke.value());
-                    } else {
-                        refusedValues.add(w.invoke.value());
-                    }
-                }
-                if (lastAcked != null) {
-                    allowed.add(lastAcked.invoke.value());
-                }
-                if (value == null) {
-                    if (lastAcked != null) {
-                        lostHere++;
-                        add(problems, "lost at " + r.id() + ": " + entry.getKey() + " is missing, though "
-                                + lastAcked.invoke.kind() + " " + lastAcked.invoke.commandId() + " (= "
-                                + lastAcked.invoke.value() + ") was acknowledged");
-                    }
-                } else if (!allowed.contains(value)) {
-                    if (olderAcked.contains(value) && lastAcked != null) {
-                        lostHere++;
-                        add(problems, "lost at " + r.id() + ": " + entry.getKey() + " = " + value + ", but "
-                                + lastAcked.invoke.commandId() + " (= " + lastAcked.invoke.value()
-                                + ") was acknowledged after the write of " + value);
-                    } else {
-                        unexpectedHere++;
-                        add(problems, "unexpected at " + r.id() + ": " + entry.getKey() + " = " + value
-                                + (refusedValues.contains(value) ? " (set only by a refused write)" : " (no write set it)"));
-                    }
-                }
-            }
-            // cities and planets nobody wrote
-            for (Map.Entry<String, FinalReplica.PlanetView> p : r.planets().entrySet()) {
-                for (String city : p.getValue().cities().keySet()) {
-                    if (!writesByCity.containsKey(p.getKey() + "/" + city)) {
-                        unexpectedHere++;
-                        add(problems, "unexpected at " + r.id() + ": city " + p.getKey() + "/" + city + " nobody added");
-                    }
-                }
-                if (!ownerOfPlanet.containsKey(p.getKey())) {
-                    unexpectedHere++;
-                    add(problems, "unexpected at " + r.id() + ": planet " + p.getKey() + " nobody wrote");
-                    continue;
-                }
-                // the planet's clock counts the writes applied to it (never compacted)
-                long applied = p.getValue().clock().values().stream().mapToLong(Long::longValue).sum();
-                long ok = 0, maybe = 0;
-                for (Cmd c : commands.values()) {
-                    if (c.invoke.isWrite() && p.getKey().equals(c.invoke.planet())) {
-                        if (c.outcome == Type.OK) {
-                            ok++;
-                        } else if (c.outcome == Type.UNKNOWN) {
-                            maybe++;
-                        }
-                    }
-                }
-                if (applied > ok + maybe) {
-                    doubledHere += applied - ok - maybe;
-                    add(problems, "doubled at " + r.id() + ": planet " + p.getKey() + " clock " + p.getValue().clock()
-                            + " counts " + applied + " writes; only " + ok + " acknowledged + " + maybe + " unknown");
-                } else if (applied < ok) {
-                    lostHere += ok - applied;
-                    add(problems, "lost at " + r.id() + ": planet " + p.getKey() + " clock counts " + applied
-                            + " writes, " + ok + " were acknowledged");
-                }
-            }
-            lost = Math.max(lost, lostHere);
-            unexpectedFinal = Math.max(unexpectedFinal, unexpectedHere);
-            doubled = Math.max(doubled, doubledHere);
-        }
-        unexpected += unexpectedFinal;
-
-        // ---- op logs: a command id at two sequence numbers of one origin, or at two origins ----
-        Map<String, Map<String, Set<Long>>> seqsByCommand = new TreeMap<>();
-        for (FinalReplica r : replicas) {
-            for (FinalReplica.LoggedOp op : r.operations()) {
-                seqsByCommand.computeIfAbsent(op.commandId(), k -> new TreeMap<>())
-                        .computeIfAbsent(op.origin(), k -> new TreeSet<>()).add(op.originSeq());
-            }
-        }
-        long doubledInLogs = 0;
-        long multiOrigin = 0;
-        for (Map.Entry<String, Map<String, Set<Long>>> e : seqsByCommand.entrySet()) {
-            for (Map.Entry<String, Set<Long>> o : e.getValue().entrySet()) {
-                if (o.getValue().size() > 1) {
-                    doubledInLogs++;
-                    add(problems, "doubled: command " + e.getKey() + " applied at " + o.getKey() + " as operations "
-                            + o.getValue());
-                }
-            }
-            if (e.getValue().size() > 1) {
-                multiOrigin++;
-                add(problems, "multi-origin: command " + e.getKey() + " applied at " + e.getValue());
-            }
-        }
-        doubled += doubledInLogs;
-
-        // ---- dead letters ----
-        Set<String> found = new TreeSet<>();
-        long foreign = 0;
-        for (String id : deadLetterIds) {
-            if (id != null && fuzzSent.contains(id)) {
-                found.add(id);
-            } else {
-                foreign++;
-                add(problems, "dead letter that is no bad input sent on purpose: " + id);
-            }
-        }
-        Set<String> missing = new TreeSet<>(fuzzExpected);
-        missing.removeAll(found);
-        for (String id : missing) {
-            add(problems, "bad input " + id + " was not dead-lettered");
-        }
-
-        return new CheckReport(acknowledged, failed, unknown, reads, lost, doubled, multiOrigin, unexpected,
-                violations, refused, dumpsIdentical, clocksEqual, fuzzExpected.size(), found.size(), missing.size(),
-                foreign, problems);
+    public static CheckReport check(List<HistoryEvent> history, List<FinalReplica> replicas, FuzzLedger fuzz,
+                                    List<DeadLetter> deadLetters) {
+        return new Checker(history, replicas).run(fuzz, deadLetters);
     }
 
-    static Map<String, Cmd> commands(Collection<HistoryEvent> history) {
-        Map<String, HistoryEvent> invokes = new LinkedHashMap<>();
-        Map<String, Type> outcome = new HashMap<>();
-        Map<String, HistoryEvent> okAnswer = new HashMap<>();
-        for (HistoryEvent e : history) {
-            switch (e.type()) {
-                case INVOKE -> invokes.putIfAbsent(e.commandId(), e);
-                case OK -> {
-                    outcome.put(e.commandId(), Type.OK);
-                    okAnswer.putIfAbsent(e.commandId(), e);
-                }
-                case UNKNOWN -> outcome.merge(e.commandId(), Type.UNKNOWN, (a, b) -> a == Type.OK ? a : b);
-                case FAIL -> outcome.merge(e.commandId(), Type.FAIL, (a, b) -> a);
+    private CheckReport run(FuzzLedger fuzz, List<DeadLetter> deadLetters) {
+        collectApplications();
+        checkApplicationsPerCommand();
+        checkApplicationsFollowTheSession();
+        checkFinalStates();
+        checkReads();
+        checkSessions();
+        boolean[] converged = checkConvergence();
+        long[] dead = checkDeadLetters(fuzz, deadLetters);
+
+        long acknowledged = 0, failed = 0, unknown = 0, unknownApplied = 0, reads = 0, refused = 0;
+        for (Cmd c : commands.values()) {
+            if (!c.isWrite()) {
+                reads += c.outcome() == Type.OK ? 1 : 0;
+            } else if (c.outcome() == Type.OK) {
+                acknowledged++;
+            } else if (c.outcome() == Type.FAIL) {
+                failed++;
+            } else {
+                unknown++;
+                unknownApplied += appsByCommand.containsKey(c.id()) ? 1 : 0;
             }
         }
-        Map<String, Cmd> out = new LinkedHashMap<>();
-        for (Map.Entry<String, HistoryEvent> e : invokes.entrySet()) {
-            // an invocation without any answer recorded (the driver died) counts as unknown
-            out.put(e.getKey(), new Cmd(e.getValue(), outcome.getOrDefault(e.getKey(), Type.UNKNOWN),
-                    okAnswer.get(e.getKey())));
+        for (HistoryEvent e : history) {
+            refused += e.refused() ? 1 : 0;
         }
-        return out;
+        return new CheckReport(acknowledged, failed, unknown, unknownApplied, reads, findings.count(LOST),
+                findings.count(DOUBLED), findings.count(MULTI_ORIGIN), findings.count(UNEXPECTED),
+                findings.count(SESSION), findings.count(READ), refused, converged[0], converged[1],
+                fuzz.expected().size(), dead[0], dead[1], dead[2], dead[3], findings.problems());
+    }
+
+    // ---- command records -----------------------------------------------------------------------
+
+    /**
+     * The distinct applications over every replica's records (one per command, origin and sequence
+     * number). Records of one application that disagree between replicas, and an entry id (origin,
+     * sequence number) that names two commands, are <i>doubled</i>: the id of an application is its
+     * entry id, and two writes under one id are one too many.
+     */
+    private void collectApplications() {
+        Map<String, CommandRecord> first = new LinkedHashMap<>();
+        Map<String, String> holder = new HashMap<>();
+        Map<String, CommandRecord> byEntry = new HashMap<>();
+        Map<String, String> entryHolder = new HashMap<>();
+        for (FinalReplica r : replicas) {
+            for (CommandRecord rec : r.records()) {
+                String entry = rec.origin() + "#" + rec.originSeq();
+                CommandRecord sameEntry = byEntry.putIfAbsent(entry, rec);
+                if (sameEntry == null) {
+                    entryHolder.put(entry, r.id());
+                } else if (!sameEntry.commandId().equals(rec.commandId())) {
+                    findings.add(DOUBLED, "entry:" + entry, "entry id " + entry + " names two commands: " + entryHolder.get(entry)
+                            + " holds " + sameEntry.commandId() + " (" + recordText(sameEntry) + "), " + r.id() + " holds "
+                            + rec.commandId() + " (" + recordText(rec) + ")");
+                }
+                if (!rec.kind().isApplication()) {
+                    continue;
+                }
+                String key = rec.commandId() + "|" + entry;
+                CommandRecord seen = first.putIfAbsent(key, rec);
+                if (seen == null) {
+                    holder.put(key, r.id());
+                } else if (!sameApplication(seen, rec)) {
+                    findings.add(DOUBLED, "disagree:" + rec.commandId(), "the records of command " + rec.commandId()
+                            + " at " + entry + " disagree: " + holder.get(key) + " holds " + recordText(seen) + ", "
+                            + r.id() + " holds " + recordText(rec));
+                }
+            }
+        }
+        for (CommandRecord rec : first.values()) {
+            appliedPerOrigin.computeIfAbsent(rec.planet(), p -> new TreeMap<>()).merge(rec.origin(), 1L, Long::sum);
+            Cmd cmd = commands.get(rec.commandId());
+            if (cmd == null) {
+                findings.add(UNEXPECTED, "record:" + rec.commandId(), "command " + rec.commandId()
+                        + " was applied, and nobody sent it: " + recordText(rec) + " at " + rec.origin());
+                continue;
+            }
+            if (!cmd.kind().equals(rec.kind().name()) || !Objects.equals(cmd.planet(), rec.planet())) {
+                findings.add(UNEXPECTED, "record:" + rec.commandId(), "the record of " + cmd.describe()
+                        + " says " + recordText(rec) + " at " + rec.origin());
+                continue;
+            }
+            App app = new App(cmd, rec.origin(), rec.originSeq(), VectorClock.of(rec.clock()));
+            appsByCommand.computeIfAbsent(cmd.id(), k -> new ArrayList<>()).add(app);
+            appsByPlanet.computeIfAbsent(cmd.planet(), k -> new ArrayList<>()).add(app);
+        }
+        appsByPlanet.values().forEach(list -> list.sort(Replay.STAMP_ORDER));
+    }
+
+    private static boolean sameApplication(CommandRecord a, CommandRecord b) {
+        return a.kind() == b.kind() && a.planet().equals(b.planet())
+                && VectorClock.of(a.clock()).equals(VectorClock.of(b.clock()));
+    }
+
+    private static String recordText(CommandRecord r) {
+        return r.kind() + " on " + r.planet() + " with clock " + VectorClock.of(r.clock());
+    }
+
+    private void checkApplicationsPerCommand() {
+        for (Cmd cmd : commands.values()) {
+            if (!cmd.isWrite()) {
+                continue;
+            }
+            List<App> apps = appsByCommand.getOrDefault(cmd.id(), List.of());
+            if (apps.size() > 1) {
+                String where = apps.stream().map(a -> a.origin() + "#" + a.originSeq() + " " + a.clock())
+                        .collect(Collectors.joining(", "));
+                findings.add(DOUBLED, "command:" + cmd.id(), cmd.describe() + " was applied " + apps.size()
+                        + " times (" + where + ")" + (cmd.outcome() == Type.UNKNOWN
+                        ? "; an unknown-outcome write may explain at most one application" : ""));
+                if (apps.stream().map(App::origin).distinct().count() > 1) {
+                    findings.add(MULTI_ORIGIN, "command:" + cmd.id(), cmd.describe() + " was applied at " + where);
+                }
+            }
+            if (cmd.outcome() == Type.OK && apps.isEmpty()) {
+                findings.add(LOST, "write:" + cmd.id(), cmd.describe() + " has no application at any replica");
+            } else if (cmd.outcome() == Type.FAIL && !apps.isEmpty()) {
+                findings.add(UNEXPECTED, "write:" + cmd.id(), cmd.describe() + " took effect: " + apps.get(0).describe());
+            }
+        }
+    }
+
+    /**
+     * A session's writes are sent one after the other, each with the session's clock: every
+     * application of a write must follow the applications of the session's earlier acknowledged
+     * writes on that planet (monotonic writes, on the records' clocks rather than the answers').
+     */
+    private void checkApplicationsFollowTheSession() {
+        Map<String, VectorClock> acknowledgedSoFar = new HashMap<>();
+        for (Cmd cmd : commands.values()) { // in the order of their first invocation
+            if (!cmd.isWrite()) {
+                continue;
+            }
+            String key = cmd.invoke().session() + "|" + cmd.planet();
+            VectorClock before = acknowledgedSoFar.getOrDefault(key, VectorClock.empty());
+            VectorClock after = before;
+            for (App app : appsByCommand.getOrDefault(cmd.id(), List.of())) {
+                if (!app.clock().dominates(before)) {
+                    findings.add(SESSION, "applied-order:" + cmd.id(), "MONOTONIC_WRITES: " + app.describe()
+                            + ", not after the session's earlier acknowledged writes (clock " + before + ")");
+                }
+                after = after.merge(app.clock());
+            }
+            if (cmd.outcome() == Type.OK) {
+                acknowledgedSoFar.put(key, after);
+            }
+        }
+    }
+
+    // ---- final state ---------------------------------------------------------------------------
+
+    private Replay replay(String planet, VectorClock upTo) {
+        String key = planet + (upTo == null ? "" : upTo.asMap().toString());
+        return replays.computeIfAbsent(key, k -> Replay.of(appsByPlanet.getOrDefault(planet, List.of()).stream()
+                .filter(a -> upTo == null || upTo.dominates(a.clock())).toList()));
+    }
+
+    private void checkFinalStates() {
+        Set<String> planets = new TreeSet<>(appliedPerOrigin.keySet());
+        replicas.forEach(r -> planets.addAll(r.planets().keySet()));
+        for (FinalReplica r : replicas) {
+            for (String planet : planets) {
+                FinalReplica.PlanetView view = r.planets().get(planet);
+                if (!appliedPerOrigin.containsKey(planet)) {
+                    findings.add(UNEXPECTED, "planet:" + planet, "planet " + planet + " at " + r.id()
+                            + ": no applied write created it");
+                    continue;
+                }
+                compareCities(r.id(), planet, view == null ? Map.of() : view.cities());
+                compareClock(r.id(), planet, view == null ? Map.of() : view.clock());
+            }
+        }
+    }
+
+    private void compareCities(String replica, String planet, Map<String, Long> cities) {
+        Replay expected = replay(planet, null);
+        for (Map.Entry<String, Lineage> e : expected.live.entrySet()) {
+            Lineage l = e.getValue();
+            Long actual = cities.get(e.getKey());
+            String city = planet + "/" + e.getKey();
+            if (actual == null) {
+                findings.add(LOST, "write:" + l.nameSetter.cmd().id(), city + " is missing at " + replica
+                        + ", though " + l.nameSetter.describe());
+            } else if (actual != l.count) {
+                findings.add(LOST, "write:" + l.countSetter.cmd().id(), city + " = " + actual + " at " + replica
+                        + ", though the last write on it is " + l.countSetter.describe());
+                if (!l.countsSet.contains(actual)) {
+                    findings.add(UNEXPECTED, "count:" + city + "=" + actual, city + " = " + actual + " at " + replica
+                            + ": no applied write set that count on that city");
+                }
+            }
+        }
+        for (Map.Entry<String, Long> e : cities.entrySet()) {
+            if (expected.live.containsKey(e.getKey())) {
+                continue;
+            }
+            String city = planet + "/" + e.getKey();
+            App remover = expected.removedBy.get(e.getKey());
+            if (remover != null) {
+                findings.add(LOST, "write:" + remover.cmd().id(), city + " = " + e.getValue() + " is visible at "
+                        + replica + ", though " + remover.describe() + " took that name away");
+            } else {
+                findings.add(UNEXPECTED, "city:" + city, city + " = " + e.getValue() + " at " + replica
+                        + ": no applied write created it");
+            }
+        }
+    }
+
+    private void compareClock(String replica, String planet, Map<String, Long> clock) {
+        Map<String, Long> applied = appliedPerOrigin.get(planet);
+        Set<String> origins = new TreeSet<>(applied.keySet());
+        origins.addAll(clock.keySet());
+        for (String origin : origins) {
+            long want = applied.getOrDefault(origin, 0L);
+            long have = clock.getOrDefault(origin, 0L);
+            String text = "planet " + planet + " at " + replica + ": clock entry " + origin + " is " + have
+                    + ", the records hold " + want + " applications at " + origin;
+            if (have > want) {
+                findings.add(DOUBLED, "clock:" + planet + ":" + origin, text + " (an application without its record)");
+            } else if (have < want) {
+                findings.add(LOST, "clock:" + planet + ":" + origin, text);
+            }
+        }
+    }
+
+    // ---- reads ---------------------------------------------------------------------------------
+
+    /**
+     * Every read answered with a clock, and every CITY_NOT_FOUND answer (a write's too), shows exactly
+     * the state the applications under that clock make.
+     */
+    private void checkReads() {
+        for (HistoryEvent e : history) {
+            boolean read = "GetNumberRebelds".equals(e.kind());
+            boolean notFound = e.type() == Type.FAIL && "CITY_NOT_FOUND".equals(e.error());
+            if (e.clock() == null || e.planet() == null || !(notFound || (read && e.type() == Type.OK))) {
+                continue;
+            }
+            VectorClock clock = VectorClock.of(e.clock());
+            Lineage l = replay(e.planet(), clock).live.get(e.city());
+            String what = e.session() + " " + (read ? "read" : e.kind()) + " " + e.planet() + "/" + e.city() + " at "
+                    + e.replica() + " with clock " + clock + " (#" + e.index() + ")";
+            if (notFound) {
+                if (l != null) {
+                    findings.add(READ, "read:" + e.index(), what + ": CITY_NOT_FOUND, though as of that clock "
+                            + l.nameSetter.describe());
+                }
+            } else if (l == null || !Objects.equals(e.rebels(), l.count)) {
+                boolean setUnderClock = appsByPlanet.getOrDefault(e.planet(), List.of()).stream()
+                        .anyMatch(a -> clock.dominates(a.clock()) && Objects.equals(a.cmd().invoke().value(), e.rebels())
+                                && !"UpdateName".equals(a.cmd().kind()));
+                if (setUnderClock) {
+                    findings.add(READ, "read:" + e.index(), what + ": " + e.rebels() + ", though as of that clock "
+                            + (l == null ? "no city has that name" : "it is " + l.count + " since " + l.countSetter.describe()));
+                } else {
+                    findings.add(UNEXPECTED, "read:" + e.index(), what + ": " + e.rebels()
+                            + ", a count no write applied at or before that clock set");
+                }
+            }
+        }
+    }
+
+    // ---- session guarantees --------------------------------------------------------------------
+
+    private void checkSessions() {
+        List<SessionEvent> events = new ArrayList<>();
+        List<HistoryEvent> sources = new ArrayList<>();
+        for (HistoryEvent e : history) {
+            SessionEvent se = (e.type() == Type.OK || e.type() == Type.FAIL) ? toSessionEvent(e) : null;
+            if (se != null) {
+                events.add(se);
+                sources.add(e);
+            }
+        }
+        for (SessionChecker.Violation v : SessionChecker.check(events)) {
+            HistoryEvent source = sources.get(v.index());
+            findings.add(SESSION, "answer:" + source.index() + ":" + v.guarantee(), v.guarantee() + " (history #"
+                    + source.index() + "): " + v.reason());
+        }
     }
 
     private static SessionEvent toSessionEvent(HistoryEvent e) {
@@ -352,9 +392,68 @@ public final class Checker {
                 e.type() == Type.OK, code);
     }
 
-    private static void add(List<String> problems, String problem) {
-        if (problems.size() < MAX_PROBLEMS) {
-            problems.add(problem);
+    // ---- convergence and dead letters ----------------------------------------------------------
+
+    /** {dumps identical, clocks equal}. */
+    private boolean[] checkConvergence() {
+        if (replicas.isEmpty()) {
+            findings.note("no replica store to check");
+            return new boolean[] {false, false};
         }
+        boolean dumpsIdentical = true;
+        boolean clocksEqual = true;
+        FinalReplica first = replicas.get(0);
+        for (FinalReplica r : replicas.subList(1, replicas.size())) {
+            if (!r.dump().equals(first.dump())) {
+                dumpsIdentical = false;
+                findings.note("dump of " + r.id() + " differs from " + first.id() + "'s");
+            }
+            Set<String> names = new TreeSet<>(first.planets().keySet());
+            names.addAll(r.planets().keySet());
+            for (String p : names) {
+                FinalReplica.PlanetView a = first.planets().get(p);
+                FinalReplica.PlanetView b = r.planets().get(p);
+                if (a == null || b == null || !VectorClock.of(a.clock()).equals(VectorClock.of(b.clock()))) {
+                    clocksEqual = false;
+                    findings.note("planet " + p + ": clock at " + first.id() + " " + (a == null ? "-" : a.clock())
+                            + ", at " + r.id() + " " + (b == null ? "-" : b.clock()));
+                }
+            }
+        }
+        return new boolean[] {dumpsIdentical, clocksEqual};
+    }
+
+    /**
+     * {found, missing, foreign, wrong reason}: presence counts, not multiplicity (every replica that
+     * gets a copy of a bad merge or status message dead-letters its copy, and a redelivery after a
+     * crash may dead-letter one twice).
+     */
+    private long[] checkDeadLetters(FuzzLedger fuzz, List<DeadLetter> deadLetters) {
+        Set<String> found = new TreeSet<>();
+        long foreign = 0;
+        long wrongReason = 0;
+        Map<String, Pattern> patterns = new HashMap<>();
+        fuzz.reasons().forEach((id, regex) -> patterns.put(id, Pattern.compile(regex)));
+        for (DeadLetter d : deadLetters) {
+            if (d.fuzzId() == null || !fuzz.sent().contains(d.fuzzId())) {
+                foreign++;
+                findings.note("dead letter that is no bad input sent on purpose: " + d.fuzzId() + " " + d.code() + " "
+                        + d.reason() + " (by " + d.by() + ")");
+                continue;
+            }
+            found.add(d.fuzzId());
+            Pattern want = patterns.get(d.fuzzId());
+            if (want != null && !want.matcher(d.code() + " " + d.reason()).find()) {
+                wrongReason++;
+                findings.note("bad input " + d.fuzzId() + " was dead-lettered by " + d.by() + " for another reason than the one "
+                        + "it was made for: " + d.code() + " " + d.reason() + " (expected /" + want.pattern() + "/)");
+            }
+        }
+        Set<String> missing = new TreeSet<>(fuzz.expected());
+        missing.removeAll(found);
+        for (String id : missing) {
+            findings.note("bad input " + id + " was not dead-lettered");
+        }
+        return new long[] {found.stream().filter(fuzz.expected()::contains).count(), missing.size(), foreign, wrongReason};
     }
 }

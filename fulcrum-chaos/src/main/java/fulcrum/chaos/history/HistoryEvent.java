@@ -19,7 +19,9 @@ import java.util.Objects;
  * @param type      INVOKE, OK, FAIL or UNKNOWN
  * @param commandId the command id (AMQP message id), the same for every attempt
  * @param attempt   1 for the first send, 2 for the first retry, …
- * @param kind      AddCity, UpdateNumber, GetNumberRebelds, …
+ * @param kind      AddCity, UpdateName, UpdateNumber, DeleteCity, GetNumberRebelds
+ * @param city      the city the command names (UpdateName: the city's name before the rename)
+ * @param newName   UpdateName: the new name, else null
  * @param value     the count a write sets (AddCity, UpdateNumber), else null
  * @param replica   the replica that answered (OK / FAIL), else null
  * @param clock     the planet clock in the answer, else null
@@ -28,7 +30,7 @@ import java.util.Objects;
  * @param refused   OK: the client's session check refused the answer (older than the session)
  */
 public record HistoryEvent(long index, long timeNanos, String session, Type type, String commandId, int attempt,
-                           String kind, String planet, String city, Long value, String replica,
+                           String kind, String planet, String city, String newName, Long value, String replica,
                            Map<String, Long> clock, Long rebels, String error, boolean refused) {
 
     public enum Type { INVOKE, OK, FAIL, UNKNOWN }
@@ -46,8 +48,9 @@ public record HistoryEvent(long index, long timeNanos, String session, Type type
         return !"GetNumberRebelds".equals(kind);
     }
 
-    public HistoryEvent withIndex(long newIndex) {
-        return new HistoryEvent(newIndex, timeNanos, session, type, commandId, attempt, kind, planet, city, value,
-                replica, clock, rebels, error, refused);
+    /** This event at another position and time of a history (what the recorder assigns). */
+    public HistoryEvent at(long newIndex, long newTimeNanos) {
+        return new HistoryEvent(newIndex, newTimeNanos, session, type, commandId, attempt, kind, planet, city, newName,
+                value, replica, clock, rebels, error, refused);
     }
 }

@@ -36,9 +36,7 @@ public final class HistoryRecorder implements AutoCloseable {
     }
 
     public synchronized HistoryEvent record(HistoryEvent event) {
-        HistoryEvent e = new HistoryEvent(events.size(), System.nanoTime() - startNanos, event.session(), event.type(),
-                event.commandId(), event.attempt(), event.kind(), event.planet(), event.city(), event.value(),
-                event.replica(), event.clock(), event.rebels(), event.error(), event.refused());
+        HistoryEvent e = event.at(events.size(), System.nanoTime() - startNanos);
         events.add(e);
         if (out != null) {
             try {
