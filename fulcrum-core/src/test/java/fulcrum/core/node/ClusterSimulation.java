@@ -72,7 +72,8 @@ final class ClusterSimulation {
     private ClusterSimulation(long seed, Config config) {
         this.config = config;
         this.random = new Random(seed);
-        this.cluster = new SimCluster(config.settings(), random, (from, reply) -> client(reply.address().replyTo()).inbox.addLast(reply));
+        this.cluster = new SimCluster(config.settings(), random,
+                (from, reply) -> client(reply.address().replyTo()).inbox.addLast(reply));
         for (int i = 0; i < 4; i++) {
             clients.add(new Client("client-" + i, cluster.ids.get(i % cluster.ids.size())));
         }

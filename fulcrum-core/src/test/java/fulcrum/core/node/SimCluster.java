@@ -47,6 +47,9 @@ final class SimCluster {
         void send(SimReplica from, Ready.OutboundReply reply);
     }
 
+    /** {@code -Dfulcrum.sim.trace=true}: keep the last events, and print them with a failure. */
+    static final boolean TRACING = Boolean.getBoolean("fulcrum.sim.trace");
+
     final Settings settings;
     final Random random;
     final List<String> ids = new ArrayList<>();
@@ -84,7 +87,7 @@ final class SimCluster {
     }
 
     void trace(String line) {
-        if (healing && trace.size() > 2000) {
+        if (!TRACING || healing && trace.size() > 2000) {
             return;
         }
         trace.addLast(now + " " + line);
@@ -95,7 +98,7 @@ final class SimCluster {
 
     /** The last events, for a failure message when {@code -Dfulcrum.sim.trace=true}. */
     String traceText() {
-        return Boolean.getBoolean("fulcrum.sim.trace") ? "\ntrace:\n  " + String.join("\n  ", trace) : "";
+        return TRACING ? "\ntrace:\n  " + String.join("\n  ", trace) : "";
     }
 
     SimReplica randomReplica() {
@@ -169,19 +172,26 @@ final class SimCluster {
         MemoryStore store;
         ReplicaNode node;
         boolean up;
+        /** Its merge consumer is behind: its rounds take nothing from the merge queue (so it lags its peers). */
+        boolean mergeStalled;
         final Deque<ReplicaStatus> statusInbox = new ArrayDeque<>();
+
+        private final String commandsQueue;
+        private final String mergeQueue;
 
         SimReplica(String id) {
             this.id = id;
             this.store = new MemoryStore(id);
+            this.commandsQueue = "fulcrum." + id + ".commands";
+            this.mergeQueue = "fulcrum." + id + ".merge";
         }
 
         String commandsQueue() {
-            return "fulcrum." + id + ".commands";
+            return commandsQueue;
         }
 
         String mergeQueue() {
-            return "fulcrum." + id + ".merge";
+            return mergeQueue;
         }
 
         void start() {
@@ -222,8 +232,11 @@ final class SimCluster {
                             cc.commandId(), cc.command(), cc.required());
                 }
             }
-            for (SimBroker.Delivery d : broker.deliver(mergeQueue(), 1 + random.nextInt(4), 16)) {
-                node.onPeerMessage(new DeliveryRef(DeliveryRef.Source.MERGE, d.epoch(), d.tag()), (PeerMessage) d.message().body());
+            if (!mergeStalled) {
+                for (SimBroker.Delivery d : broker.deliver(mergeQueue(), 1 + random.nextInt(4), 16)) {
+                    node.onPeerMessage(new DeliveryRef(DeliveryRef.Source.MERGE, d.epoch(), d.tag()),
+                            (PeerMessage) d.message().body());
+                }
             }
             while (!statusInbox.isEmpty()) {
                 node.onPeerMessage(new DeliveryRef(DeliveryRef.Source.STATUS, 0, 0), statusInbox.removeFirst());
@@ -240,8 +253,8 @@ final class SimCluster {
         /** The caller's loop: commit, publish, answer, ack, announce, advance; a crash may cut it anywhere. */
         private void carryOut(Ready ready) {
             lastEvent = id + " carries out Ready " + ready.id();
-            if (!ready.commit().operations().isEmpty() || !ready.messages().isEmpty() || !ready.notes().isEmpty()
-                    || ready.commit().phase() != null) {
+            if (TRACING && (!ready.commit().operations().isEmpty() || !ready.messages().isEmpty() || !ready.notes().isEmpty()
+                    || ready.commit().phase() != null)) {
                 trace(id + " Ready " + ready.id() + " commit ops " + ready.commit().operations().stream().map(Operation::id).toList()
                         + " phase " + ready.commit().phase() + " msgs " + ready.messages().stream()
                         .map(m -> m.message().type() + (m.to() == null ? "" : "->" + m.to())
@@ -252,7 +265,7 @@ final class SimCluster {
                 return;
             }
             store.commit(ready.commit());
-            if (Boolean.getBoolean("fulcrum.sim.trace")) {
+            if (TRACING) {
                 trace(id + " committed Ready " + ready.id() + " clears " + ready.commit().clearsData() + " records "
                         + ready.commit().commandRecords().keySet() + " applied " + ready.commit().appliedSeq()
                         + " compact " + ready.commit().compactUpTo() + " now holds " + store.allCommandRecords().size() + " records");
