@@ -28,9 +28,8 @@ class AtMostOnceSimulationTest {
 
     @Test
     void everyCommandIsAppliedAtMostOnceAndAnswered() {
-        SessionSimulationTest.Totals totals = SessionSimulationTest.runMany("at most once, eager", SCHEDULES,
-                PathSimulation.Config.forAtMostOnce(), r -> {
-                });
+        PathRuns.Totals totals = PathRuns.runMany(BASE_SEED, "at most once, eager", SCHEDULES,
+                PathSimulation.Config.forAtMostOnce());
         assertThat(totals.tally("converged")).isEqualTo(SCHEDULES);
         assertThat(totals.violations).isEmpty();
         for (String event : List.of("replica refused a write STALE",
@@ -47,9 +46,8 @@ class AtMostOnceSimulationTest {
     void inIntervalModeWithoutLostDisks() {
         PathSimulation.Config interval = PathSimulation.Config.forAtMostOnce().withMode(NodeConfig.Replication.INTERVAL)
                 .withWipes(0, 0, 0);
-        SessionSimulationTest.Totals totals = SessionSimulationTest.runMany("at most once, interval", SCHEDULES / 4,
-                interval, r -> {
-                });
+        PathRuns.Totals totals = PathRuns.runMany(BASE_SEED, "at most once, interval", SCHEDULES / 4,
+                interval);
         assertThat(totals.tally("converged")).isEqualTo(SCHEDULES / 4);
     }
 
@@ -58,9 +56,8 @@ class AtMostOnceSimulationTest {
         int schedules = SCHEDULES / 20;
         PathSimulation.Config wide = PathSimulation.Config.forAtMostOnce().withReplicas(5).withEvents(500)
                 .withRouterMaxInFlight(3);
-        SessionSimulationTest.Totals totals = SessionSimulationTest.runMany("at most once, five replicas, small table",
-                schedules, wide, r -> {
-                });
+        PathRuns.Totals totals = PathRuns.runMany(BASE_SEED, "at most once, five replicas, small table",
+                schedules, wide);
         assertThat(totals.tally("converged")).isEqualTo(schedules);
         assertThat(totals.tally("write moved on to another replica")).isPositive();
     }
@@ -89,11 +86,9 @@ class AtMostOnceSimulationTest {
     void refusalsThatAreNotReplicatedAreLostWithTheDiskAndACommandIsAppliedTwice() {
         PathSimulation.Config lossy = PathSimulation.Config.forAtMostOnce().withWipes(4, 0, 50);
         NodeRules unreplicated = NodeRules.ALL.withoutReplicatedRefusals();
-        SessionSimulationTest.runMany("at most once, disks lost after refusals", SCHEDULES / 4, lossy, r -> {
-        });
-        SessionSimulationTest.runMany("at most once, refusals not replicated, no disk lost", SCHEDULES / 4,
-                lossy.withRules(unreplicated).withWipes(0, 0, 0), r -> {
-                });
+        PathRuns.runMany(BASE_SEED, "at most once, disks lost after refusals", SCHEDULES / 4, lossy);
+        PathRuns.runMany(BASE_SEED, "at most once, refusals not replicated, no disk lost", SCHEDULES / 4,
+                lossy.withRules(unreplicated).withWipes(0, 0, 0));
         assertCaught(lossy.withRules(unreplicated), "applied twice");
     }
 

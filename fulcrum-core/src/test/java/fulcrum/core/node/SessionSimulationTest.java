@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import fulcrum.core.session.SessionChecker;
 import fulcrum.core.session.SessionChecker.Guarantee;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,7 +23,8 @@ class SessionSimulationTest {
 
     @Test
     void sessionsKeepTheirGuaranteesThroughEveryFaultAndEveryCommandIsAnswered() {
-        Totals totals = runMany("sessions, eager", SCHEDULES, PathSimulation.Config.forSessions(), SessionSimulationTest::assertKept);
+        PathRuns.Totals totals = PathRuns.runMany(BASE_SEED, "sessions, eager", SCHEDULES,
+                PathSimulation.Config.forSessions(), SessionSimulationTest::assertKept);
         assertThat(totals.tally("converged")).isEqualTo(SCHEDULES);
         for (String event : List.of("session write accepted", "session read accepted", "session refusal accepted",
                 "client re-send after a timeout", "client re-send after UNAVAILABLE", "answer lost on its way to the client",
@@ -44,7 +41,8 @@ class SessionSimulationTest {
     void inIntervalModeWithoutLostDisksAndWithOneRouter() {
         PathSimulation.Config interval = PathSimulation.Config.forSessions().withMode(NodeConfig.Replication.INTERVAL)
                 .withWipes(0, 0, 0).withRouters(1);
-        Totals totals = runMany("sessions, interval, one router", SCHEDULES / 4, interval, SessionSimulationTest::assertKept);
+        PathRuns.Totals totals = PathRuns.runMany(BASE_SEED, "sessions, interval, one router", SCHEDULES / 4, interval,
+                SessionSimulationTest::assertKept);
         assertThat(totals.tally("converged")).isEqualTo(SCHEDULES / 4);
         assertThat(totals.tally("replica refused a query STALE")).isPositive();
     }
@@ -52,7 +50,7 @@ class SessionSimulationTest {
     @Test
     void withFiveReplicasAndLongerSchedules() {
         int schedules = SCHEDULES / 10;
-        Totals totals = runMany("sessions, five replicas", schedules,
+        PathRuns.Totals totals = PathRuns.runMany(BASE_SEED, "sessions, five replicas", schedules,
                 PathSimulation.Config.forSessions().withReplicas(5).withEvents(500), SessionSimulationTest::assertKept);
         assertThat(totals.tally("converged")).isEqualTo(schedules);
     }
@@ -67,17 +65,8 @@ class SessionSimulationTest {
     void withoutTheReplicasCheckAWriteIsAppliedOnAStateOlderThanTheSession() {
         PathSimulation.Config variant = PathSimulation.Config.forSessions().withForgetPercent(20)
                 .withRules(NodeRules.ALL.withoutSessionCheck());
-        Totals totals = runMany("sessions without the replica's check", SCHEDULES / 4, variant, r -> {
-            for (SessionChecker.Violation v : r.violations()) {
-                // the client refused the answer itself, or the answer misses a write the client had refused
-                assertThat(r.refusedByClient().contains(v.index()) || r.refusedByClient().contains(v.earlier()))
-                        .as("seed " + r.seed() + ": the client accepted an answer older than its session: " + v).isTrue();
-            }
-            for (int refused : r.refusedByClient()) {
-                assertThat(r.violations()).as("seed " + r.seed() + ": the client refused #" + refused + " for no reason")
-                        .anyMatch(v -> v.index() == refused);
-            }
-        });
+        PathRuns.Totals totals = PathRuns.runMany(BASE_SEED, "sessions without the replica's check", SCHEDULES / 4,
+                variant, SessionSimulationTest::assertTheClientRefusedExactlyTheOlderAnswers);
         assertThat(totals.refusedWrites).as("writes applied on an older state, whose answer the client refused").isPositive();
         assertThat(totals.violations).containsKey(Guarantee.MONOTONIC_WRITES);
     }
@@ -85,7 +74,7 @@ class SessionSimulationTest {
     /** The same schedules as the variant above, with the replica's check: nothing to refuse, nothing broken. */
     @Test
     void sessionFilesWithoutTheirReplicasAreServedOnlyByReplicasThatHoldTheirClock() {
-        Totals totals = runMany("sessions with files that lose their replicas", SCHEDULES / 4,
+        PathRuns.Totals totals = PathRuns.runMany(BASE_SEED, "sessions with files that lose their replicas", SCHEDULES / 4,
                 PathSimulation.Config.forSessions().withForgetPercent(20), SessionSimulationTest::assertKept);
         assertThat(totals.tally("replica refused a write STALE")).isPositive();
     }
@@ -95,10 +84,25 @@ class SessionSimulationTest {
     void withoutEitherCheckASessionAcceptsAnAnswerFromItsPast() {
         PathSimulation.Config variant = PathSimulation.Config.forSessions()
                 .withRules(NodeRules.ALL.withoutSessionCheck()).withClientCheck(false);
-        Totals totals = runMany("sessions without any check", SCHEDULES / 4, variant, r -> {
-        });
+        PathRuns.Totals totals = PathRuns.runMany(BASE_SEED, "sessions without any check", SCHEDULES / 4, variant);
         assertThat(totals.acceptedViolations).as("violations between two answers the session accepted").isPositive();
         assertThat(totals.violations).containsKeys(Guarantee.MONOTONIC_READS, Guarantee.READ_YOUR_WRITES);
+    }
+
+    /**
+     * The client's check refused exactly the answers older than its session: each violation is at an
+     * answer it refused, or against a write it refused (applied all the same), and each answer it
+     * refused is a violation.
+     */
+    private static void assertTheClientRefusedExactlyTheOlderAnswers(PathSimulation.Result r) {
+        for (SessionChecker.Violation v : r.violations()) {
+            assertThat(r.refusedByClient().contains(v.index()) || r.refusedByClient().contains(v.earlier()))
+                    .as("seed " + r.seed() + ": the client accepted an answer older than its session: " + v).isTrue();
+        }
+        for (int refused : r.refusedByClient()) {
+            assertThat(r.violations()).as("seed " + r.seed() + ": the client refused #" + refused + " for no reason")
+                    .anyMatch(v -> v.index() == refused);
+        }
     }
 
     /** Both checks on: no violation, and the client never has to refuse an answer. */
@@ -106,45 +110,5 @@ class SessionSimulationTest {
         assertThat(r.violations()).as("seed " + r.seed() + ": session guarantees").isEmpty();
         assertThat(r.refusedByClient()).as("seed " + r.seed() + ": answers the client refused").isEmpty();
         assertThat(r.tally("answer refused by the client's check")).as("seed " + r.seed()).isZero();
-    }
-
-    /** Sums the tallies and violations of many schedules, and prints them. */
-    static final class Totals {
-        final TreeMap<String, Long> tallies = new TreeMap<>();
-        final EnumMap<Guarantee, Long> violations = new EnumMap<>(Guarantee.class);
-        long acceptedViolations;
-        long refusedWrites;
-        long events;
-
-        void add(PathSimulation.Result r) {
-            r.tallies().forEach((k, v) -> tallies.merge(k, v, Long::sum));
-            for (SessionChecker.Violation v : r.violations()) {
-                violations.merge(v.guarantee(), 1L, Long::sum);
-                if (!r.refusedByClient().contains(v.index()) && !r.refusedByClient().contains(v.earlier())) {
-                    acceptedViolations++;
-                }
-            }
-            events += r.history().size();
-            refusedWrites += r.refusedByClient().size();
-        }
-
-        long tally(String key) {
-            return tallies.getOrDefault(key, 0L);
-        }
-    }
-
-    static Totals runMany(String name, int schedules, PathSimulation.Config config, Consumer<PathSimulation.Result> check) {
-        long started = System.nanoTime();
-        Totals totals = new Totals();
-        for (int i = 0; i < schedules; i++) {
-            PathSimulation.Result r = PathSimulation.run(BASE_SEED + i, config);
-            check.accept(r);
-            totals.add(r);
-        }
-        long millis = (System.nanoTime() - started) / 1_000_000;
-        Map<Guarantee, Long> v = totals.violations;
-        System.out.printf("path simulation (%s): %d schedules in %d ms (%d/s), %d session events, violations %s: %s%n",
-                name, schedules, millis, schedules * 1000L / Math.max(1, millis), totals.events, v, totals.tallies);
-        return totals;
     }
 }
