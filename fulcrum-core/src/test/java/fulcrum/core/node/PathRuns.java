@@ -2,6 +2,8 @@ package fulcrum.core.node;
 
 import fulcrum.core.session.SessionChecker;
 import fulcrum.core.session.SessionChecker.Guarantee;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -9,6 +11,8 @@ import java.util.function.Consumer;
 
 /** Runs many schedules of a {@link PathSimulation}, sums what they did, and prints it with the rate. */
 final class PathRuns {
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+
     private PathRuns() {
     }
 
@@ -41,6 +45,7 @@ final class PathRuns {
     static Totals runMany(long baseSeed, String name, int schedules, PathSimulation.Config config,
                           Consumer<PathSimulation.Result> check) {
         long started = System.nanoTime();
+        long cpuStarted = CPU.getCurrentThreadCpuTime();
         Totals totals = new Totals();
         for (int i = 0; i < schedules; i++) {
             PathSimulation.Result r = PathSimulation.run(baseSeed + i, config);
@@ -48,9 +53,11 @@ final class PathRuns {
             totals.add(r);
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
+        long cpuMillis = (CPU.getCurrentThreadCpuTime() - cpuStarted) / 1_000_000;
         Map<Guarantee, Long> v = totals.violations;
-        System.out.printf("path simulation (%s): %d schedules in %d ms (%d/s), %d session events, violations %s: %s%n",
-                name, schedules, millis, schedules * 1000L / Math.max(1, millis), totals.events, v, totals.tallies);
+        System.out.printf("path simulation (%s): %d schedules in %d ms, %d ms of CPU (%d per CPU second), %d session events,"
+                        + " violations %s: %s%n", name, schedules, millis, cpuMillis, schedules * 1000L / Math.max(1, cpuMillis),
+                totals.events, v, totals.tallies);
         return totals;
     }
 

@@ -412,9 +412,11 @@ final class PathSimulation {
             }
         }
         for (SimClient c : clients) {
-            if (c.pending != null && c.pending.parked) {
+            if (c.pending != null) {
+                // what a client still waits for is sent again at once (the same message: safe, and its
+                // answer may have been lost with a router before the faults stopped)
                 c.pending.parked = false;
-                c.pending.deadline = cluster.now; // sent again at once
+                c.pending.deadline = cluster.now;
             }
         }
         for (int round = 0; round < 20_000; round++) {
