@@ -92,6 +92,35 @@ class AtMostOnceSimulationTest {
         assertCaught(lossy.withRules(unreplicated), "applied twice");
     }
 
+    /**
+     * A limit of the interval mode, not a variant: a refusal is answered once it is on the refusing
+     * replica's disk, and published only at the next merge interval. If that disk is lost in between,
+     * the refusal is lost with it (as acknowledged writes are, see ClusterSimulationTest), and a later
+     * attempt of the command is applied at that replica too. Eager mode publishes the refusal before
+     * it answers, so it survives the disk (see the test above, whose schedules are these).
+     */
+    @Test
+    void inIntervalModeALostDiskLosesTheRefusalsItHadNotPublishedAndACommandIsAppliedTwice() {
+        PathSimulation.Config interval = PathSimulation.Config.forAtMostOnce().withMode(NodeConfig.Replication.INTERVAL)
+                .withWipes(4, 0, 50);
+        String found = null;
+        int i = 0;
+        for (; i < VARIANT_BUDGET && found == null; i++) {
+            try {
+                PathSimulation.run(BASE_SEED + i, interval);
+            } catch (AssertionError e) {
+                if (e.getMessage().contains("applied twice")) {
+                    found = e.getMessage();
+                } else {
+                    assertThat(e.getMessage()).as("the other loss of the interval mode").contains("is missing at");
+                }
+            }
+        }
+        assertThat(found).as("a schedule that applies a command twice in interval mode with a lost disk").isNotNull();
+        System.out.printf("interval mode with lost disks: a command applied twice after %d schedules: %s%n", i,
+                found.lines().findFirst().orElse(""));
+    }
+
     /** The variant must fail some schedule, for the stated reason. */
     private static void assertCaught(PathSimulation.Config variant, String reason) {
         List<String> failures = new ArrayList<>();
