@@ -29,11 +29,11 @@ final class CommandPath {
     private long executed;
     private long answeredFromRecord;
     private long refused;
-    private final boolean replicatedRefusals;
+    private final NodeRules rules;
 
     CommandPath(String self, List<String> replicaIds, StateView view, NodeState state, EntryApplier applier,
-                boolean replicatedRefusals) {
-        this.replicatedRefusals = replicatedRefusals;
+                NodeRules rules) {
+        this.rules = rules;
         this.self = self;
         this.replicaIds = replicaIds;
         this.view = view;
@@ -46,17 +46,18 @@ final class CommandPath {
         boolean write = command.kind().isWrite();
         Reply stored = write ? storedOutcome(commandId, command) : null;
         VectorClock have = applier.clockOf(command.planet());
-        Admission.Decision decision = Admission.decide(self, command, stored, required, have, this::notation);
+        Admission.Decision decision = Admission.decide(self, command, stored, rules.sessionCheck() ? required : null, have,
+                this::notation);
         if (decision instanceof Admission.AnswerStored answer) {
             answeredFromRecord++;
             return answer.reply();
         }
         if (decision instanceof Admission.Refuse refuse) {
             refused++;
-            if (refuse.record()) {
+            if (refuse.record() && rules.recordRefusals()) {
                 // The router may now offer the command to the next replica: this one must never apply it,
                 // even after losing its disk, so the refusal is an entry of its stream.
-                if (replicatedRefusals) {
+                if (rules.replicatedRefusals()) {
                     append(commandId, command.planet(), OpKind.Refusal, null, null, null, have);
                 }
                 view.putReply(commandId, refuse.reply());

@@ -89,7 +89,7 @@ public final class ReplicaNode {
         this.state = new NodeState(self, view, meta);
         this.applier = new EntryApplier(config.replicaIds(), view);
         this.rules = new MessageRules(self, config.replicaIds());
-        this.commands = new CommandPath(self, config.replicaIds(), view, state, applier, nodeRules.replicatedRefusals());
+        this.commands = new CommandPath(self, config.replicaIds(), view, state, applier, nodeRules);
         this.merge = new MergePath(self, config.replicaIds(), view, state, applier, nodeRules.causalDelivery());
         this.peers = new PeerTracker(config.peers(), config.statusIntervalMillis());
         this.join = new JoinProcess(config, state, view, merge, out, nodeRules.completeJoin());

@@ -55,6 +55,8 @@ public final class RouterCore {
     private long forwardSequence;
     /** Answers a {@link #reset} put into the next Ready, beyond what inputs may add. */
     private int carriedByReset;
+    /** Null in production: a write's order is fixed by the message ({@code WriteRouting}). */
+    private final WriteOrder writeOrder;
 
     /** An inbound message to ack once the publish that took it over is confirmed (flight null for a rejection). */
     private record AckDue(InboundRef ref, Flight flight) {
@@ -74,9 +76,23 @@ public final class RouterCore {
     }
 
     public RouterCore(List<String> replicas, RouterLimits limits) {
+        this(replicas, limits, null);
+    }
+
+    /**
+     * Tests only: a core whose writes are ordered by {@code writeOrder} instead of by the message alone,
+     * to show what the fixed order prevents. Production passes null.
+     */
+    RouterCore(List<String> replicas, RouterLimits limits, WriteOrder writeOrder) {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.routes = new Routes(replicas);
         this.table = new InFlightTable(limits.maxInFlight(), routes.replicaCount());
+        this.writeOrder = writeOrder;
+    }
+
+    /** How a test orders a write, from what the core knows when the message arrives. */
+    interface WriteOrder {
+        List<String> order(String messageId, ClientMessage.Decoded envelope, ReplicaKnowledge knowledge);
     }
 
     /** The time now, from a monotonic source; also offers queries whose replica is too slow to the next one. */
@@ -106,7 +122,10 @@ public final class RouterCore {
             reject(inbound, message, bad.code(), bad.reason());
         } else {
             ClientMessage.Decoded envelope = (ClientMessage.Decoded) message.content();
-            Flight flight = new Flight(message, envelope, routes.order(message.messageId(), envelope, knowledge), inbound);
+            List<String> order = writeOrder != null && envelope.command().kind().isWrite()
+                    ? writeOrder.order(message.messageId(), envelope, knowledge)
+                    : routes.order(message.messageId(), envelope, knowledge);
+            Flight flight = new Flight(message, envelope, order, inbound);
             Flight evicted = table.add(flight);
             if (evicted != null) {
                 answer(evicted, unavailable(evicted, "router overloaded (" + limits.maxInFlight()

@@ -72,12 +72,12 @@ class ClusterSimulationTest {
 
     @Test
     void withoutCausalDeliveryAClockCountsAWriteItsReplicaLacks() {
-        assertCaught(ClusterSimulation.Config.standard().withRules(new NodeRules(false, true, true)), "clock of");
+        assertCaught(ClusterSimulation.Config.standard().withRules(NodeRules.ALL.withoutCausalDelivery()), "clock of");
     }
 
     @Test
     void withoutACompleteJoinAnIdIsTakenTwiceOrAnAcknowledgedWriteIsLost() {
-        assertCaught(ClusterSimulation.Config.standard().withRules(new NodeRules(true, false, true)), "");
+        assertCaught(ClusterSimulation.Config.standard().withRules(NodeRules.ALL.withoutCompleteJoin()), "");
     }
 
     @Test
