@@ -29,6 +29,8 @@ final class CommandPath {
     private long executed;
     private long answeredFromRecord;
     private long refused;
+    /** The highest own Refusal entry appended since the last Ready took it (0: none). */
+    private long refusalThrough;
     private final NodeRules rules;
 
     CommandPath(String self, List<String> replicaIds, StateView view, NodeState state, EntryApplier applier,
@@ -58,7 +60,7 @@ final class CommandPath {
                 // The router may now offer the command to the next replica: this one must never apply it,
                 // even after losing its disk, so the refusal is an entry of its stream.
                 if (rules.replicatedRefusals()) {
-                    append(commandId, command.planet(), OpKind.Refusal, null, null, null, have);
+                    refusalThrough = append(commandId, command.planet(), OpKind.Refusal, null, null, null, have).originSeq();
                 }
                 view.putReply(commandId, refuse.reply());
             }
@@ -156,6 +158,17 @@ final class CommandPath {
         ids.addAll(clock.asMap().keySet());
         ids.addAll(other.asMap().keySet());
         return CanonicalDump.clock(ids, clock);
+    }
+
+    /**
+     * The highest Refusal entry appended since the last call, or 0: it must be published before its
+     * STALE answer leaves, in every replication mode, or a lost disk would take the refusal with it
+     * while the next replica of the command's order applies the command.
+     */
+    long takeRefusalThrough() {
+        long through = refusalThrough;
+        refusalThrough = 0;
+        return through;
     }
 
     long executed() {

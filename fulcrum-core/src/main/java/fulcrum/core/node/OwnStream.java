@@ -44,14 +44,18 @@ final class OwnStream {
     /**
      * Puts own entries not yet published into the next Ready.
      *
-     * @param serving only a serving replica publishes: a joining one's older entries are its peers' already
+     * @param serving             only a serving replica publishes: a joining one's older entries are its peers' already
+     * @param mustPublishThrough  own entries up to here are published in this Ready whatever the mode
      * @return the highest own entry the next Ready publishes
      */
-    long collect(boolean serving) {
+    long collect(boolean serving, long mustPublishThrough) {
         publishing = Math.max(publishing, state.published);
         long through = publishing;
         if (!serving) {
             return through;
+        }
+        if (mustPublishThrough > publishing) {
+            due = true; // a refusal answered in this Ready: published first, whatever the mode
         }
         if (config.peers().isEmpty()) {
             state.published = state.ownApplied(); // nobody to publish to
@@ -64,7 +68,7 @@ final class OwnStream {
         }
         long from = Math.max(publishing, state.compacted(config.self())) + 1;
         int deltas = 0;
-        while (from <= state.ownApplied() && (eager || deltas < MAX_DELTAS_PER_ROUND)) {
+        while (from <= state.ownApplied() && (eager || deltas < MAX_DELTAS_PER_ROUND || from <= mustPublishThrough)) {
             List<Operation> entries = view.operations(config.self(), from, Delta.MAX_OPS);
             if (entries.isEmpty()) {
                 break;

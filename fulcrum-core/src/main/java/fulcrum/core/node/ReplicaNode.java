@@ -276,7 +276,7 @@ public final class ReplicaNode {
             gapCheckDue = false;
             antiEntropy.askForGaps(now);
         }
-        long publishesThrough = own.collect(serving());
+        long publishesThrough = own.collect(serving(), commands.takeRefusalThrough());
         state.writePublishedMark();
         ReplicaStatus announcement = status.take(now);
         if (view.batch().isEmpty() && out.isEmpty() && announcement == null) {

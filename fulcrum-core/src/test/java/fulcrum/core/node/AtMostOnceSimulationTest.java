@@ -93,32 +93,37 @@ class AtMostOnceSimulationTest {
     }
 
     /**
-     * A limit of the interval mode, not a variant: a refusal is answered once it is on the refusing
-     * replica's disk, and published only at the next merge interval. If that disk is lost in between,
-     * the refusal is lost with it (as acknowledged writes are, see ClusterSimulationTest), and a later
-     * attempt of the command is applied at that replica too. Eager mode publishes the refusal before
-     * it answers, so it survives the disk (see the test above, whose schedules are these).
+     * In interval mode a write is answered once it is on its replica's disk, and a lost disk loses what
+     * was not yet published; but a refusal is published before its STALE answer leaves, in every mode.
+     * Seed 672 of these schedules once applied a command twice: r1 refused it, answered STALE with the
+     * refusal only on its disk, lost that disk, and applied a later attempt while r3 (further down the
+     * command's order) had applied it too. Since the fix, lost writes remain possible in this mode
+     * ("is missing at"), a second application never.
      */
     @Test
-    void inIntervalModeALostDiskLosesTheRefusalsItHadNotPublishedAndACommandIsAppliedTwice() {
+    void inIntervalModeARefusalIsPublishedBeforeItsAnswerSoALostDiskNeverAppliesACommandTwice() {
         PathSimulation.Config interval = PathSimulation.Config.forAtMostOnce().withMode(NodeConfig.Replication.INTERVAL)
                 .withWipes(4, 0, 50);
-        String found = null;
-        int i = 0;
-        for (; i < VARIANT_BUDGET && found == null; i++) {
-            try {
-                PathSimulation.run(BASE_SEED + i, interval);
-            } catch (AssertionError e) {
-                if (e.getMessage().contains("applied twice")) {
-                    found = e.getMessage();
-                } else {
-                    assertThat(e.getMessage()).as("the other loss of the interval mode").contains("is missing at");
-                }
-            }
+        int losses = 0;
+        for (long seed : new long[] {672}) {
+            losses += runExpectingOnlyLosses(seed, interval);
         }
-        assertThat(found).as("a schedule that applies a command twice in interval mode with a lost disk").isNotNull();
-        System.out.printf("interval mode with lost disks: a command applied twice after %d schedules: %s%n", i,
-                found.lines().findFirst().orElse(""));
+        for (int i = 0; i < VARIANT_BUDGET; i++) {
+            losses += runExpectingOnlyLosses(BASE_SEED + i, interval);
+        }
+        System.out.printf("interval mode with lost disks: %d schedules lost unpublished writes, none applied a command twice%n",
+                losses);
+    }
+
+    private static int runExpectingOnlyLosses(long seed, PathSimulation.Config config) {
+        try {
+            PathSimulation.run(seed, config);
+            return 0;
+        } catch (AssertionError e) {
+            assertThat(e.getMessage()).as("only the documented loss of the interval mode").contains("is missing at")
+                    .doesNotContain("applied twice");
+            return 1;
+        }
     }
 
     /** The variant must fail some schedule, for the stated reason. */
