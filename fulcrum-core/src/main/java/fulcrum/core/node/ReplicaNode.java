@@ -196,8 +196,8 @@ public final class ReplicaNode {
         if (message instanceof Delta d) {
             onDelta(ref, d);
         } else if (message instanceof ResendRequest r) {
-            if (r.target().equals(self) && serving()) {
-                own.answer(r); // only serving replicas answer: a joining one's log is partial
+            if (r.target().equals(self)) {
+                own.answer(r); // from the op log, whatever the phase: a joining replica may hold what a joiner needs
             }
         } else if (message instanceof Compacted c) {
             onCompacted(ref, c);

@@ -32,8 +32,12 @@ class ClusterSimulationTest {
      * 900648     — an incarnation that wrote nothing had its start (#1) recorded and copied by snapshots;
      *              the next incarnation also started at #1 and the peers' stores refused the second
      *              start (fixed: an incarnation's start is recorded with its first entry).
+     * 3002045    — every replica had lost its state: two waited for a serving peer with data, the third,
+     *              rebuilding from op logs, waited for its own older entries, which only the other two
+     *              held, and joining replicas answered no resend request (fixed: a replica answers
+     *              from its op log whatever its phase).
      */
-    static final long[] REGRESSION_SEEDS = {1592651792L, 1592652182L, 777576L, 900648L};
+    static final long[] REGRESSION_SEEDS = {1592651792L, 1592652182L, 777576L, 900648L, 3002045L};
 
     @Test
     void regressionSeeds() {
