@@ -170,7 +170,10 @@ public final class Worker {
     /** The order is the guarantee: durable first, then published, then answered, then acked. */
     private void carryOut(Ready ready) {
         store.commit(ready.commit()); // a failure propagates: fatal
-        CrashPoints.hit(CrashPoints.AFTER_COMMIT_BEFORE_ACK);
+        boolean settles = settlesDeliveries(ready);
+        if (settles && !ready.commit().isEmpty()) {
+            CrashPoints.hit(CrashPoints.AFTER_COMMIT_BEFORE_ACK);
+        }
         ready.notes().forEach(n -> LOG.info("{}", n));
         try {
             for (Ready.Outbound m : ready.messages()) {
@@ -187,7 +190,9 @@ public final class Worker {
             if (!ready.messages().isEmpty() || !ready.deadLetters().isEmpty()) {
                 broker.awaitConfirms();
             }
-            CrashPoints.hit(CrashPoints.AFTER_PUBLISH_BEFORE_REPLY);
+            if (settles && !ready.messages().isEmpty()) {
+                CrashPoints.hit(CrashPoints.AFTER_PUBLISH_BEFORE_REPLY);
+            }
             for (Ready.OutboundReply r : ready.replies()) {
                 broker.reply(r);
             }
@@ -209,6 +214,17 @@ public final class Worker {
             broker.announce(ready.status());
         }
         node.advance(ready, true);
+    }
+
+    /**
+     * Whether {@code ready} settles deliveries of the command or merge queue (acks or dead-letters
+     * them; a requeue settles nothing): only such a Ready can be interrupted between its commit or publication and the
+     * answers and acks that settle them, which is what the crash points are for. (Announcements are
+     * acknowledged on delivery; a Ready that only announces or publishes on a timer settles nothing.)
+     */
+    private static boolean settlesDeliveries(Ready ready) {
+        return ready.acks().stream().anyMatch(r -> r.source() != DeliveryRef.Source.STATUS)
+                || ready.deadLetters().stream().anyMatch(d -> d.delivery().source() != DeliveryRef.Source.STATUS);
     }
 
     /** One multiple-ack per source, unless the same Ready hands some deliveries of that source back. */
