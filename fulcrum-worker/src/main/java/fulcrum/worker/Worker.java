@@ -157,18 +157,29 @@ public final class Worker {
         loopDone.countDown();
     }
 
+    /**
+     * Carries out what the node has to do, while the connection is open: a Ready that cannot be
+     * published ends the round (the node publishes it again in a later one), so a broker that is
+     * away is not retried in a busy loop.
+     */
     private void carryOutReadys() {
+        if (!broker.isOpen()) {
+            return; // recovering: nothing could be published; the inbox holds only deliveries of the lost channels
+        }
         for (int i = 0; i < MAX_READYS_PER_ROUND; i++) {
             Ready ready = node.ready();
-            if (ready == null) {
+            if (ready == null || !carryOut(ready)) {
                 return;
             }
-            carryOut(ready);
         }
     }
 
-    /** The order is the guarantee: durable first, then published, then answered, then acked. */
-    private void carryOut(Ready ready) {
+    /**
+     * The order is the guarantee: durable first, then published, then answered, then acked.
+     *
+     * @return false when the Ready is on disk but could not be published or acknowledged
+     */
+    private boolean carryOut(Ready ready) {
         store.commit(ready.commit()); // a failure propagates: fatal
         boolean settles = settlesDeliveries(ready);
         if (settles && !ready.commit().isEmpty()) {
@@ -203,17 +214,18 @@ public final class Worker {
                     Amqp.rootMessage(e));
             ready.acks().forEach(broker::requeue);
             node.advance(ready, false);
-            return;
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             ready.acks().forEach(broker::requeue);
             node.advance(ready, false);
-            return;
+            return false;
         }
         if (ready.status() != null) {
             broker.announce(ready.status());
         }
         node.advance(ready, true);
+        return true;
     }
 
     /**
