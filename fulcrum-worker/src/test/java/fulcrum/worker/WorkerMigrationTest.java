@@ -9,12 +9,9 @@ import fulcrum.core.domain.Command;
 import fulcrum.core.domain.ErrorCode;
 import fulcrum.core.replica.OpKind;
 import fulcrum.core.replica.Reply;
-import fulcrum.core.replication.CanonicalDump;
 import fulcrum.core.store.CommandRecord;
 import fulcrum.core.store.IncarnationStart;
 import fulcrum.core.store.Phase;
-import fulcrum.store.ReadOnlyRocksStore;
-import fulcrum.store.RocksStore;
 import fulcrum.testkit.Fixtures;
 import fulcrum.testkit.TestBroker;
 import java.nio.file.Path;
@@ -94,15 +91,8 @@ class WorkerMigrationTest {
             }
             workers.forEach(InProcessWorker::close);
         }
-        List<String> dumps = new ArrayList<>();
-        for (String id : IDS) {
-            try (ReadOnlyRocksStore store = RocksStore.openReadOnly(stores.resolve(id))) {
-                dumps.add(CanonicalDump.of(IDS, store.planets(), store.meta().appliedSeq()));
-            }
-        }
-        assertThat(dumps.get(1)).isEqualTo(dumps.get(0));
-        assertThat(dumps.get(2)).isEqualTo(dumps.get(0));
-        assertThat(dumps.get(0)).contains("applied [4,4,2]\n", "Tatooine clock [4,2,0]\n", "Tatooine Mos_Eisley 8\n",
-                "Hoth Rebel_Base 3\n", "Naboo Otoh_Gunga 2\n", "Hoth Echo_Base 40\n", "Tatooine Bestine 1\n");
+        StoppedStores.assertIdentical(IDS.stream().map(stores::resolve).toList(), "applied [4,4,2]\n", "Tatooine clock [4,2,0]\n",
+                "Tatooine Mos_Eisley 8\n", "Hoth Rebel_Base 3\n", "Naboo Otoh_Gunga 2\n", "Hoth Echo_Base 40\n",
+                "Tatooine Bestine 1\n");
     }
 }

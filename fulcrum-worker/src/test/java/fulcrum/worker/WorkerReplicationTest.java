@@ -7,9 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import fulcrum.core.domain.Command;
 import fulcrum.core.domain.ErrorCode;
 import fulcrum.core.replica.Reply;
-import fulcrum.core.replication.CanonicalDump;
-import fulcrum.store.ReadOnlyRocksStore;
-import fulcrum.store.RocksStore;
 import fulcrum.testkit.TestBroker;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -138,14 +135,6 @@ class WorkerReplicationTest {
     /** Stops the workers; the stopped stores' canonical dumps are byte-identical and hold {@code lines}. */
     private void assertIdenticalDumps(String... lines) {
         stopWorkers();
-        List<String> dumps = new ArrayList<>();
-        for (String id : IDS) {
-            try (ReadOnlyRocksStore store = RocksStore.openReadOnly(tmp.resolve(id))) {
-                dumps.add(CanonicalDump.of(IDS, store.planets(), store.meta().appliedSeq()));
-            }
-        }
-        assertThat(dumps.get(1)).isEqualTo(dumps.get(0));
-        assertThat(dumps.get(2)).isEqualTo(dumps.get(0));
-        assertThat(dumps.get(0)).contains(lines);
+        StoppedStores.assertIdentical(IDS.stream().map(tmp::resolve).toList(), lines);
     }
 }
