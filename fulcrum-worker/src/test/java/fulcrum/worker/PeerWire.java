@@ -10,6 +10,8 @@ import fulcrum.common.wire.PeerCodec;
 import fulcrum.core.protocol.MergeNow;
 import fulcrum.core.protocol.PeerMessage;
 import fulcrum.core.protocol.ReplicaStatus;
+import fulcrum.core.store.Phase;
+import fulcrum.testkit.Agreement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -109,20 +111,10 @@ final class PeerWire implements AutoCloseable {
 
     /** Waits until every given replica announced, serving, the same applied vector satisfying {@code condition}. */
     Map<String, Long> awaitConverged(List<String> replicaIds, Predicate<Map<String, Long>> condition) {
-        return Awaitility.await("equal applied vectors of " + replicaIds).atMost(TestClient.WAIT)
-                .pollInterval(Duration.ofMillis(20))
-                .until(() -> {
-                    Map<String, Long> first = null;
-                    for (String id : replicaIds) {
-                        ReplicaStatus s = latest.get(id);
-                        if (s == null || s.phase() != fulcrum.core.store.Phase.SERVING
-                                || (first != null && !first.equals(s.applied()))) {
-                            return null;
-                        }
-                        first = s.applied();
-                    }
-                    return first;
-                }, v -> v != null && condition.test(v));
+        return Agreement.await("equal applied vectors of " + replicaIds, TestClient.WAIT, replicaIds, id -> {
+            ReplicaStatus s = latest.get(id);
+            return s == null || s.phase() != Phase.SERVING ? null : s.applied();
+        }, condition);
     }
 
     @Override
