@@ -113,6 +113,16 @@ final class TestClient implements AutoCloseable {
         return channel.messageCount(Topology.DEAD_LETTER_QUEUE);
     }
 
+    /** Consumers of the replica's command queue (the worker consumes it only while it serves). */
+    long commandConsumers() throws IOException {
+        return channel.consumerCount(targetQueue);
+    }
+
+    /** Ready messages in the replica's command queue. */
+    long commandsWaiting() throws IOException {
+        return channel.messageCount(targetQueue);
+    }
+
     @Override
     public void close() throws Exception {
         if (connection.isOpen()) {
