@@ -9,6 +9,7 @@ import fulcrum.common.wire.PeerCodec;
 import fulcrum.core.clock.VectorClock;
 import fulcrum.core.domain.Command;
 import fulcrum.core.domain.ErrorCode;
+import fulcrum.core.protocol.Compacted;
 import fulcrum.core.protocol.Delta;
 import fulcrum.core.protocol.JoinOffer;
 import fulcrum.core.protocol.MergeNow;
@@ -294,6 +295,32 @@ class WorkerUntrustedPeerTrafficTest {
             assertThat(String.valueOf(dead.getProps().getHeaders().get(Amqp.HEADER_ERROR_REASON)))
                     .contains("far beyond anything known of fulcrum-2");
             assertThat(dead.getBody()).as("the forged status, not the genuine one").isEqualTo(PeerCodec.encode(forged));
+        }
+    }
+
+    /**
+     * A {@code Compacted} answer makes a replica that lacks the compacted entries rejoin from a
+     * snapshot (it clears its state). One that claims a floor far beyond anything known of the
+     * origin (10^15 of fulcrum-3, of which nothing exists) cannot be true and must be refused like
+     * an announcement making the same claim, not obeyed: else one forged message makes a serving
+     * replica drop its state and stop serving until a peer gives it a snapshot.
+     */
+    @Test
+    @Disabled("bug: ReplicaNode.onCompacted believes any Compacted floor (MessageRules bounds it only by 2^53): a forged "
+            + "'fulcrum-3 compacted up to 10^15' makes a serving replica clear its state and rejoin")
+    void aCompactedFloorBeyondAnythingKnownIsDeadLetteredAndTheReplicaKeepsServing() throws Exception {
+        try (LoneReplica replica = LoneReplica.start(dataDir)) {
+            assertThat(replica.client.call(Command.addCity("Tatooine", "Mos_Espa", 1)).ok()).isTrue();
+            long incarnation = replica.worker.stats().incarnation();
+            replica.wire.toQueue("fulcrum-1", new Compacted("fulcrum-2", "fulcrum-1", "fulcrum-3", A_QUADRILLION));
+            Awaitility.await("the forged floor refused, or obeyed").atMost(TestClient.WAIT)
+                    .until(() -> replica.client.deadLetterCount() > 0 || replica.worker.stats().phase() != Phase.SERVING);
+            assertThat(replica.worker.stats().phase()).as("still serving, not rejoining").isEqualTo(Phase.SERVING);
+            GetResponse dead = replica.client.awaitDeadLetter();
+            assertThat(String.valueOf(dead.getProps().getHeaders().get(Amqp.HEADER_ERROR_REASON))).contains("fulcrum-3");
+            assertThat(replica.client.call(Command.getNumberRebelds("Tatooine", "Mos_Espa")).rebels()).isEqualTo(1);
+            assertThat(replica.worker.stats().phase()).isEqualTo(Phase.SERVING);
+            assertThat(replica.worker.stats().incarnation()).isEqualTo(incarnation);
         }
     }
 
