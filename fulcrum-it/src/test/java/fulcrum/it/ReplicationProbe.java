@@ -110,6 +110,13 @@ final class ReplicationProbe implements AutoCloseable {
         }, condition);
     }
 
+    /** Messages waiting in fulcrum.dead-letters. */
+    long deadLetters() throws Exception {
+        synchronized (channel) {
+            return channel.messageCount(Topology.DEAD_LETTER_QUEUE);
+        }
+    }
+
     @Override
     public void close() throws Exception {
         if (connection.isOpen()) {
