@@ -45,9 +45,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The four session guarantees, enforced end to end: a real broker, the router and three worker
- * JVMs, the CLIs in-process and as separate JVMs. The workers merge only at start and when the test
- * publishes {@code MergeNow} ({@code --merge-interval 1h}), so between merges the replicas differ and
- * a session's state is held by the one replica that took its writes.
+ * JVMs, the CLIs in-process and as separate JVMs. The workers run with
+ * {@code --replication interval --merge-interval 1h}: they publish their entries only at start (what
+ * a crash left unpublished) and when the test publishes {@code MergeNow}, so between merges the
+ * replicas differ and a session's state is held by the one replica that took its writes. (In the
+ * default eager replication every write is in every peer's queue before it is answered.)
  *
  * <p>One cluster serves the whole class (starting three workers and a router is most of the cost).
  * Each test uses planets of its own, so they do not see each other's writes; the only test that
@@ -57,7 +59,8 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SessionGuaranteesTest {
     /** Merges only at start and on MergeNow; status often, for {@link ReplicationProbe#awaitConverged}. */
-    private static final List<String> WORKER_ARGS = List.of("--merge-interval", "1h", "--status-interval", "300ms");
+    private static final List<String> WORKER_ARGS = List.of("--replication", "interval", "--merge-interval", "1h",
+            "--status-interval", "300ms");
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
     /** For commands that are expected to wait for a dead replica. */
     private static final Duration SHORT_TIMEOUT = Duration.ofSeconds(2);
@@ -79,8 +82,7 @@ class SessionGuaranteesTest {
     @BeforeAll
     static void startCluster() throws Exception {
         cluster = new Cluster(TestBroker.freshVirtualHost("sessions"), 3, dir.resolve("cluster"));
-        cluster.startRouter();
-        cluster.replicaIds().forEach(id -> cluster.startWorker(id, Map.of(), WORKER_ARGS));
+        cluster.startAll(WORKER_ARGS);
         probe = new ReplicationProbe(cluster.uri(), 3);
     }
 

@@ -91,6 +91,39 @@ public final class PrivateRabbitNode implements AutoCloseable {
         return run(command, Duration.ofSeconds(60));
     }
 
+    /**
+     * Messages in {@code queue} of {@code vhost} that the broker still holds: ready plus delivered and
+     * not yet acknowledged (read from the node itself, not from the management API's periodic stats).
+     */
+    public long messagesHeld(String vhost, String queue) {
+        for (String line : rabbitmqctl("-q", "--no-table-headers", "list_queues", "-p", vhost, "name", "messages_ready",
+                "messages_unacknowledged").split("\n")) {
+            String[] cells = line.trim().split("\\s+");
+            if (cells.length == 3 && cells[0].equals(queue)) {
+                return Long.parseLong(cells[1]) + Long.parseLong(cells[2]);
+            }
+        }
+        throw new IllegalStateException("no queue " + queue + " in virtual host " + vhost);
+    }
+
+    /**
+     * Closes, from the broker's side, every connection of {@code vhost} whose client gave the name
+     * {@code connectionName} (as a network failure would); returns how many it closed.
+     */
+    public int closeConnections(String vhost, String connectionName) {
+        int closed = 0;
+        for (String line : rabbitmqctl("-q", "--no-table-headers", "list_connections", "pid", "vhost", "client_properties")
+                .split("\n")) {
+            // client_properties holds the connection name the client gave, among other properties
+            String[] cells = line.trim().split("\t");
+            if (cells.length == 3 && cells[1].equals(vhost) && cells[2].contains("\"" + connectionName + "\"")) {
+                rabbitmqctl("close_connection", cells[0], "test: simulated network failure");
+                closed++;
+            }
+        }
+        return closed;
+    }
+
     @Override
     public void close() {
         if (Files.exists(dir.resolve("node.pid"))) {

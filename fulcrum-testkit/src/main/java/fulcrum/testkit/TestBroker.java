@@ -65,6 +65,11 @@ public final class TestBroker {
         return node.uri(vhost);
     }
 
+    /** The virtual host a URI of {@link #freshVirtualHost} names (its last path segment, decoded). */
+    public static String virtualHost(String uri) {
+        return java.net.URLDecoder.decode(uri.substring(uri.lastIndexOf('/') + 1), StandardCharsets.UTF_8);
+    }
+
     private static void createVhost(String host, int managementPort, String userInfo, String vhost) {
         String user = userInfo.split(":", 2)[0];
         String encoded = PrivateRabbitNode.encodeVhost(vhost);

@@ -110,6 +110,12 @@ final class BrokerLink implements AutoCloseable {
         }
     }
 
+    /** Whether the connection is up (false while automatic recovery reconnects). */
+    boolean isOpen() {
+        Connection c = connection;
+        return c != null && c.isOpen();
+    }
+
     long epoch(DeliveryRef.Source source) {
         return epochs.get(source).get();
     }

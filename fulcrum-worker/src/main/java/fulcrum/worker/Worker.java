@@ -157,20 +157,34 @@ public final class Worker {
         loopDone.countDown();
     }
 
+    /**
+     * Carries out what the node has to do, while the connection is open: a Ready that cannot be
+     * published ends the round (the node publishes it again in a later one), so a broker that is
+     * away is not retried in a busy loop.
+     */
     private void carryOutReadys() {
+        if (!broker.isOpen()) {
+            return; // recovering: nothing could be published; the inbox holds only deliveries of the lost channels
+        }
         for (int i = 0; i < MAX_READYS_PER_ROUND; i++) {
             Ready ready = node.ready();
-            if (ready == null) {
+            if (ready == null || !carryOut(ready)) {
                 return;
             }
-            carryOut(ready);
         }
     }
 
-    /** The order is the guarantee: durable first, then published, then answered, then acked. */
-    private void carryOut(Ready ready) {
+    /**
+     * The order is the guarantee: durable first, then published, then answered, then acked.
+     *
+     * @return false when the Ready is on disk but could not be published or acknowledged
+     */
+    private boolean carryOut(Ready ready) {
         store.commit(ready.commit()); // a failure propagates: fatal
-        CrashPoints.hit(CrashPoints.AFTER_COMMIT_BEFORE_ACK);
+        boolean settles = settlesDeliveries(ready);
+        if (settles && !ready.commit().isEmpty()) {
+            CrashPoints.hit(CrashPoints.AFTER_COMMIT_BEFORE_ACK);
+        }
         ready.notes().forEach(n -> LOG.info("{}", n));
         try {
             for (Ready.Outbound m : ready.messages()) {
@@ -187,7 +201,9 @@ public final class Worker {
             if (!ready.messages().isEmpty() || !ready.deadLetters().isEmpty()) {
                 broker.awaitConfirms();
             }
-            CrashPoints.hit(CrashPoints.AFTER_PUBLISH_BEFORE_REPLY);
+            if (settles && !ready.messages().isEmpty()) {
+                CrashPoints.hit(CrashPoints.AFTER_PUBLISH_BEFORE_REPLY);
+            }
             for (Ready.OutboundReply r : ready.replies()) {
                 broker.reply(r);
             }
@@ -198,17 +214,29 @@ public final class Worker {
                     Amqp.rootMessage(e));
             ready.acks().forEach(broker::requeue);
             node.advance(ready, false);
-            return;
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             ready.acks().forEach(broker::requeue);
             node.advance(ready, false);
-            return;
+            return false;
         }
         if (ready.status() != null) {
             broker.announce(ready.status());
         }
         node.advance(ready, true);
+        return true;
+    }
+
+    /**
+     * Whether {@code ready} settles deliveries of the command or merge queue (acks or dead-letters
+     * them; a requeue settles nothing): only such a Ready can be interrupted between its commit or publication and the
+     * answers and acks that settle them, which is what the crash points are for. (Announcements are
+     * acknowledged on delivery; a Ready that only announces or publishes on a timer settles nothing.)
+     */
+    private static boolean settlesDeliveries(Ready ready) {
+        return ready.acks().stream().anyMatch(r -> r.source() != DeliveryRef.Source.STATUS)
+                || ready.deadLetters().stream().anyMatch(d -> d.delivery().source() != DeliveryRef.Source.STATUS);
     }
 
     /** One multiple-ack per source, unless the same Ready hands some deliveries of that source back. */

@@ -1,23 +1,30 @@
 package fulcrum.worker;
 
-import fulcrum.worker.store.RocksReplicaStore;
+import fulcrum.core.node.NodeConfig;
+import fulcrum.core.node.ReplicaNode;
+import fulcrum.core.store.Phase;
+import fulcrum.store.RocksStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 
-/** A worker and its store in the test JVM; a fatal error is recorded instead of halting. */
+/**
+ * A worker and its RocksDB store in the test JVM. A fatal error is recorded instead of halting the
+ * JVM, and {@link #close()} fails the test with it.
+ */
 final class InProcessWorker implements AutoCloseable {
-    final RocksReplicaStore store;
+    final String id;
+    final Path dataDir;
+    final RocksStore store;
     final Worker worker;
     final AtomicReference<Throwable> fatal = new AtomicReference<>();
 
-    InProcessWorker(String uri, Path dataDir, String replicaId, int prefetch, int batchMax) throws Exception {
-        this(dataDir, new WorkerSettings(replicaId, 3, uri, prefetch, batchMax, Duration.ofSeconds(30)));
-    }
-
-    InProcessWorker(Path dataDir, WorkerSettings settings) throws Exception {
-        store = RocksReplicaStore.open(dataDir, settings.replicaId());
-        worker = new Worker(settings, store, fatal::set);
+    private InProcessWorker(Path dataDir, WorkerSettings settings) throws Exception {
+        this.id = settings.replicaId();
+        this.dataDir = dataDir;
+        this.store = RocksStore.open(dataDir, settings.replicaId());
+        this.worker = new Worker(settings, store, fatal::set);
         try {
             worker.start();
         } catch (Exception e) {
@@ -26,14 +33,36 @@ final class InProcessWorker implements AutoCloseable {
         }
     }
 
-    InProcessWorker(String uri, Path dataDir) throws Exception {
-        this(uri, dataDir, "fulcrum-1", 256, 128);
+    /**
+     * Settings of replica {@code id} of three: eager replication, a merge interval of an hour (so in
+     * interval mode only MergeNow publishes) and a status every 200 ms (so tests see changes soon).
+     */
+    static WorkerSettings settings(String uri, String id) {
+        return new WorkerSettings(id, 3, uri, WorkerSettings.DEFAULT_PREFETCH, WorkerSettings.DEFAULT_BATCH_MAX,
+                Duration.ofSeconds(30)).withMergeInterval(Duration.ofHours(1)).withStatusInterval(Duration.ofMillis(200));
     }
 
-    /** A replica with a merge interval long enough that only MergeNow (or the start) publishes, fast status. */
-    static InProcessWorker replica(String uri, Path dataDir, String replicaId) throws Exception {
-        return new InProcessWorker(dataDir, new WorkerSettings(replicaId, 3, uri, 256, 128, Duration.ofSeconds(30))
-                .withMergeInterval(Duration.ofHours(1)).withStatusInterval(Duration.ofMillis(200)));
+    static WorkerSettings intervalSettings(String uri, String id, Duration mergeInterval) {
+        return settings(uri, id).withReplication(NodeConfig.Replication.INTERVAL).withMergeInterval(mergeInterval);
+    }
+
+    static InProcessWorker start(Path dataDir, WorkerSettings settings) throws Exception {
+        return new InProcessWorker(dataDir, settings);
+    }
+
+    static InProcessWorker start(String uri, Path dataDir, String id) throws Exception {
+        return start(dataDir, settings(uri, id));
+    }
+
+    ReplicaNode.NodeStats stats() {
+        return worker.stats();
+    }
+
+    InProcessWorker awaitServing() {
+        Awaitility.await(id + " serving").atMost(TestClient.WAIT)
+                .failFast(() -> fatal.get() != null)
+                .until(() -> stats().phase() == Phase.SERVING);
+        return this;
     }
 
     @Override
@@ -41,7 +70,7 @@ final class InProcessWorker implements AutoCloseable {
         worker.stop();
         store.close();
         if (fatal.get() != null) {
-            throw new AssertionError("worker hit a fatal error", fatal.get());
+            throw new AssertionError(id + " hit a fatal error", fatal.get());
         }
     }
 }

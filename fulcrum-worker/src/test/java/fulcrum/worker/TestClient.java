@@ -8,6 +8,7 @@ import fulcrum.common.amqp.Amqp;
 import fulcrum.common.topology.Topology;
 import fulcrum.common.wire.CommandCodec;
 import fulcrum.common.wire.ReplyCodec;
+import fulcrum.core.clock.VectorClock;
 import fulcrum.core.domain.Command;
 import fulcrum.core.replica.Reply;
 import java.io.IOException;
@@ -21,8 +22,9 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 
 /**
- * A raw AMQP client for tests: publishes persistent commands straight to a replica's queue (as the
- * router would) with an exclusive reply queue, and reads the dead-letter queue.
+ * A raw AMQP client for tests: publishes persistent, confirmed commands straight to a replica's
+ * command queue (as the router does) with an exclusive reply queue, counts the replies per
+ * correlation id, and reads the dead-letter queue.
  */
 final class TestClient implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(60);
@@ -57,13 +59,13 @@ final class TestClient implements AutoCloseable {
         return commandId;
     }
 
-    /** Sends a command carrying the session's required clock. */
-    String send(String commandId, Command command, fulcrum.core.clock.VectorClock requiredClock) throws Exception {
+    /** Sends a command carrying a session's required clock. */
+    String send(String commandId, Command command, VectorClock requiredClock) throws Exception {
         sendRaw(Amqp.commandProperties(commandId, command.kind(), replyQueue), CommandCodec.encode(command, requiredClock));
         return commandId;
     }
 
-    /** Forgets the reply received for a command id (to await the reply to a retry of the same id). */
+    /** Forgets the reply received for a command id (to await the reply to a re-send of the same id). */
     void forget(String correlationId) {
         replies.remove(correlationId);
     }
@@ -96,18 +98,29 @@ final class TestClient implements AutoCloseable {
         return replyCounts.getOrDefault(correlationId, 0);
     }
 
+    Optional<Reply> replyIfAny(String correlationId) {
+        return Optional.ofNullable(replies.get(correlationId));
+    }
+
     /** Takes the next message from fulcrum.dead-letters, waiting for one to arrive. */
     GetResponse awaitDeadLetter() {
         return Awaitility.await("a dead letter").atMost(WAIT).pollInterval(Duration.ofMillis(20))
                 .until(() -> channel.basicGet(Topology.DEAD_LETTER_QUEUE, true), r -> r != null);
     }
 
+    /** Ready messages in fulcrum.dead-letters. */
     long deadLetterCount() throws IOException {
         return channel.messageCount(Topology.DEAD_LETTER_QUEUE);
     }
 
-    Optional<Reply> replyIfAny(String correlationId) {
-        return Optional.ofNullable(replies.get(correlationId));
+    /** Consumers of the replica's command queue (the worker consumes it only while it serves). */
+    long commandConsumers() throws IOException {
+        return channel.consumerCount(targetQueue);
+    }
+
+    /** Ready messages in the replica's command queue. */
+    long commandsWaiting() throws IOException {
+        return channel.messageCount(targetQueue);
     }
 
     @Override

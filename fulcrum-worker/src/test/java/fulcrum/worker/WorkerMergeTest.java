@@ -1,295 +1,262 @@
 package fulcrum.worker;
 
+import static fulcrum.worker.WorkerCommandsTest.IDS;
+import static fulcrum.worker.WorkerCommandsTest.clock;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.rabbitmq.client.GetResponse;
-import fulcrum.common.amqp.Amqp;
-import fulcrum.common.topology.Topology;
-import fulcrum.common.wire.MergeMessages;
-import fulcrum.core.clock.VectorClock;
 import fulcrum.core.domain.Command;
 import fulcrum.core.domain.ErrorCode;
+import fulcrum.core.protocol.Compacted;
+import fulcrum.core.protocol.Delta;
+import fulcrum.core.protocol.JoinOffer;
+import fulcrum.core.protocol.JoinRequest;
+import fulcrum.core.protocol.PeerMessage;
+import fulcrum.core.protocol.ReplicaStatus;
+import fulcrum.core.protocol.ResendRequest;
+import fulcrum.core.protocol.SnapshotChunk;
+import fulcrum.core.protocol.SnapshotRequest;
 import fulcrum.core.replica.Operation;
-import fulcrum.core.replica.Replica;
 import fulcrum.core.replica.Reply;
 import fulcrum.core.replication.CanonicalDump;
-import fulcrum.testkit.TestBroker;
-import fulcrum.worker.store.RocksReplicaStore;
-import java.nio.charset.StandardCharsets;
+import fulcrum.core.store.CommandRecord;
+import fulcrum.core.store.IncarnationStart;
+import fulcrum.core.store.Phase;
+import fulcrum.store.ReadOnlyRocksStore;
+import fulcrum.store.RocksStore;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
-/** The worker's side of the merge protocol, against a real broker and real RocksDB stores. */
+/**
+ * The worker's side of the protocol between replicas, against a real broker and a real store, its
+ * peers played by the test: what it applies, holds, asks for, answers, publishes and when, what it
+ * compacts, and the snapshot it serves a joining peer.
+ */
 class WorkerMergeTest {
-    private static final List<String> IDS = Topology.replicaIds(3);
-
     @TempDir
-    Path tmp;
-
-    /** Operations as replica {@code id} would produce them for the given commands. */
-    private static List<Operation> opsOf(String id, Command... commands) {
-        Replica peer = Replica.fresh(id, IDS);
-        List<Operation> ops = new ArrayList<>();
-        int i = 0;
-        for (Command c : commands) {
-            ops.add(peer.execute(id + "-cmd-" + i++, c).operation());
-        }
-        return ops;
-    }
+    Path dataDir;
 
     @Test
-    void peerOperationsAreAppliedOnceKeptInTheOpLogAndSurviveARestart() throws Exception {
-        String uri = TestBroker.freshVirtualHost("merge-apply");
-        List<Operation> ops = opsOf("fulcrum-2", Command.addCity("Tatooine", "Mos_Espa", 5),
-                Command.updateNumber("Tatooine", "Mos_Espa", 7));
-        Path data = tmp.resolve("f1");
-        try (MergeSpy spy = new MergeSpy(uri); TestClient client = new TestClient(uri, "fulcrum-1")) {
-            try (InProcessWorker w = InProcessWorker.replica(uri, data, "fulcrum-1")) {
-                spy.toReplica("fulcrum-1", MergeMessages.DELTA, new MergeMessages.Delta("fulcrum-2", ops));
-                spy.toReplica("fulcrum-1", MergeMessages.DELTA, new MergeMessages.Delta("fulcrum-2", ops)); // duplicate
-                spy.toReplica("fulcrum-1", MergeMessages.DELTA, new MergeMessages.Delta("fulcrum-2", ops.subList(1, 2)));
-                spy.awaitStatus("fulcrum-1", s -> s.applied().getOrDefault("fulcrum-2", 0L) == 2);
-                Reply get = client.call(Command.getNumberRebelds("Tatooine", "Mos_Espa"));
-                assertThat(get.rebels()).isEqualTo(7);
-                assertThat(get.clock().toString()).isEqualTo("[0,2,0]");
-                // a local write after the merge follows the peer's writes causally
-                Reply local = client.call(Command.updateNumber("Tatooine", "Mos_Espa", 9));
-                assertThat(local.clock().toString()).isEqualTo("[1,2,0]");
-            }
-            assertThat(client.deadLetterCount()).isZero();
-        }
-        try (RocksReplicaStore store = RocksReplicaStore.open(data, "fulcrum-1")) {
-            assertThat(store.listOperations()).extracting(op -> op.origin() + "#" + op.originSeq())
-                    .containsExactly("fulcrum-1#1", "fulcrum-2#1", "fulcrum-2#2");
-            assertThat(store.loadState().appliedSeq()).isEqualTo(Map.of("fulcrum-1", 1L, "fulcrum-2", 2L));
+    void peerEntriesAreAppliedOnceHeldInTheOpLogAndSurviveARestart() throws Exception {
+        try (LoneReplica replica = LoneReplica.start(dataDir)) {
+            PeerStream f2 = new PeerStream("fulcrum-2", 22);
+            Operation add = f2.addCity("Tatooine", "Mos_Espa", 5);
+            Operation update = f2.updateNumber("Tatooine", "fulcrum-2:1", 7);
+            replica.wire.toQueue("fulcrum-1", PeerStream.delta(add, update));
+            replica.wire.toQueue("fulcrum-1", PeerStream.delta(add, update)); // a duplicate
+            replica.wire.toQueue("fulcrum-1", PeerStream.delta(update)); // an overlap
+            replica.wire.awaitStatus("fulcrum-1", s -> s.applied().getOrDefault("fulcrum-2", 0L) == 2);
+            Reply get = replica.client.call(Command.getNumberRebelds("Tatooine", "Mos_Espa"));
+            assertThat(get.rebels()).isEqualTo(7);
+            assertThat(clock(get)).isEqualTo("[0,2,0]");
+            assertThat(clock(replica.client.call(Command.updateNumber("Tatooine", "Mos_Espa", 9))))
+                    .as("a local write follows the peer's writes").isEqualTo("[1,2,0]");
+
+            replica.restart();
+            RocksStore store = replica.worker.store;
+            assertThat(store.operations("fulcrum-2", 1, 10)).containsExactly(add, update);
+            assertThat(store.meta().appliedSeq()).isEqualTo(Map.of("fulcrum-1", 1L, "fulcrum-2", 2L));
+            assertThat(store.meta().incarnations().get("fulcrum-2")).containsExactly(new IncarnationStart(22, 1));
+            assertThat(store.commandRecords(add.commandId())).containsExactly(CommandRecord.of(add));
+            assertThat(store.commandRecords(update.commandId())).containsExactly(CommandRecord.of(update));
+            assertThat(replica.client.call(Command.getNumberRebelds("Tatooine", "Mos_Espa")).rebels()).isEqualTo(9);
+            assertThat(replica.client.deadLetterCount()).isZero();
         }
     }
 
     @Test
-    void aGapIsBufferedRequestedFromItsOriginAndClosedWhenTheMissingOperationsArrive() throws Exception {
-        String uri = TestBroker.freshVirtualHost("merge-gap");
-        List<Operation> ops = opsOf("fulcrum-3", Command.addCity("Hoth", "Echo_Base", 1),
-                Command.updateNumber("Hoth", "Echo_Base", 2), Command.updateNumber("Hoth", "Echo_Base", 3));
-        try (MergeSpy spy = new MergeSpy(uri); InProcessWorker w = InProcessWorker.replica(uri, tmp.resolve("f1"), "fulcrum-1")) {
-            spy.toReplica("fulcrum-1", MergeMessages.DELTA, new MergeMessages.Delta("fulcrum-3", ops.subList(2, 3)));
-            MergeMessages.Resend request = Awaitility.await("a resend request").atMost(TestClient.WAIT)
-                    .until(() -> spy.resends().stream().findFirst().orElse(null), r -> r != null);
-            assertThat(request).isEqualTo(new MergeMessages.Resend("fulcrum-3", 1, "fulcrum-1"));
-            spy.awaitStatus("fulcrum-1", s -> true);
-            assertThat(spy.status.get("fulcrum-1").applied().getOrDefault("fulcrum-3", 0L)).isZero();
+    void anEntryAfterAGapIsHeldItsPredecessorsAreAskedOfItsOriginAndAppliedInOrderWhenTheyCome() throws Exception {
+        try (LoneReplica replica = LoneReplica.start(dataDir)) {
+            PeerStream f3 = new PeerStream("fulcrum-3", 33);
+            Operation one = f3.addCity("Hoth", "Echo_Base", 1);
+            Operation two = f3.updateNumber("Hoth", "fulcrum-3:1", 2);
+            Operation three = f3.updateNumber("Hoth", "fulcrum-3:1", 3);
+            replica.wire.toQueue("fulcrum-1", PeerStream.delta(three));
 
-            spy.toReplica("fulcrum-1", MergeMessages.DELTA, new MergeMessages.Delta("fulcrum-3", ops.subList(0, 2)));
-            spy.awaitStatus("fulcrum-1", s -> s.applied().getOrDefault("fulcrum-3", 0L) == 3);
-        }
-        String dump = RocksReplicaStore.canonicalDump(tmp.resolve("f1"), IDS);
-        assertThat(dump).contains("Hoth clock [0,0,3]\n").contains("Hoth Echo_Base 3\n");
-    }
+            ResendRequest request = replica.peers.await("fulcrum-3", ResendRequest.class, r -> true);
+            assertThat(request).isEqualTo(new ResendRequest("fulcrum-3", 1, "fulcrum-1", "fulcrum-3"));
+            assertThat(replica.worker.store.lastOperationSeq("fulcrum-3")).as("#3 held").isEqualTo(3);
+            assertThat(replica.worker.store.meta().applied("fulcrum-3")).as("and not applied").isZero();
+            assertThat(replica.client.call(Command.getNumberRebelds("Hoth", "Echo_Base")).errorCode())
+                    .isEqualTo(ErrorCode.CITY_NOT_FOUND);
 
-    @Test
-    void ownOperationsComingBackAreIgnored() throws Exception {
-        String uri = TestBroker.freshVirtualHost("merge-own");
-        List<Operation> foreignCopyOfMine = opsOf("fulcrum-1", Command.addCity("Naboo", "Theed", 4));
-        try (MergeSpy spy = new MergeSpy(uri); TestClient client = new TestClient(uri, "fulcrum-1");
-             InProcessWorker w = InProcessWorker.replica(uri, tmp.resolve("f1"), "fulcrum-1")) {
-            spy.toReplica("fulcrum-1", MergeMessages.DELTA, new MergeMessages.Delta("fulcrum-1", foreignCopyOfMine));
-            // the marker: a peer op queued after the own delta; once it is applied the own one was handled
-            spy.toReplica("fulcrum-1", MergeMessages.DELTA,
-                    new MergeMessages.Delta("fulcrum-2", opsOf("fulcrum-2", Command.addCity("Naboo", "Otoh_Gunga", 1))));
-            spy.awaitStatus("fulcrum-1", s -> s.applied().getOrDefault("fulcrum-2", 0L) == 1);
-            assertThat(spy.status.get("fulcrum-1").applied().getOrDefault("fulcrum-1", 0L)).isZero();
-            Reply theed = client.call(Command.getNumberRebelds("Naboo", "Theed"));
-            assertThat(theed.errorCode()).isEqualTo(ErrorCode.CITY_NOT_FOUND);
-            assertThat(client.call(Command.addCity("Naboo", "Theed", 8)).clock().toString()).isEqualTo("[1,1,0]");
-            assertThat(client.deadLetterCount()).isZero();
-        }
-    }
-
-    static Stream<Arguments> malformed() {
-        String op = "{\"origin\":\"fulcrum-2\",\"originSeq\":1,\"planet\":\"Hoth\",\"kind\":\"AddCity\",\"cityId\":\"fulcrum-2:1\","
-                + "\"name\":\"Echo_Base\",\"rebels\":1,\"clock\":{\"fulcrum-2\":1},\"commandId\":\"c\"}";
-        return Stream.of(
-                Arguments.of("not JSON", MergeMessages.DELTA, "hello", ErrorCode.BAD_MESSAGE, "MergeDelta"),
-                Arguments.of("unknown type", "Gossip", "{}", ErrorCode.UNKNOWN_COMMAND, "Gossip"),
-                Arguments.of("no type", null, "{}", ErrorCode.BAD_MESSAGE, "no AMQP type"),
-                Arguments.of("origin not a replica", MergeMessages.DELTA,
-                        "{\"origin\":\"fulcrum-9\",\"operations\":[]}", ErrorCode.BAD_MESSAGE, "fulcrum-9"),
-                Arguments.of("operation of another origin", MergeMessages.DELTA,
-                        "{\"origin\":\"fulcrum-3\",\"operations\":[" + op + "]}", ErrorCode.BAD_MESSAGE, "fulcrum-2"),
-                Arguments.of("name with white space", MergeMessages.DELTA,
-                        "{\"origin\":\"fulcrum-2\",\"operations\":[" + op.replace("Echo_Base", "Echo Base") + "]}",
-                        ErrorCode.BAD_MESSAGE, "white space"),
-                Arguments.of("resend from 0", MergeMessages.RESEND,
-                        "{\"origin\":\"fulcrum-1\",\"fromSeq\":0,\"requester\":\"fulcrum-2\"}", ErrorCode.BAD_MESSAGE, "fromSeq"),
-                Arguments.of("merge-now without id", MergeMessages.MERGE_NOW, "{}", ErrorCode.BAD_MESSAGE, "MergeNow"));
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("malformed")
-    void malformedMergeMessagesAreDeadLetteredAndDoNotBlockTheQueue(String label, String type, String body, ErrorCode code,
-                                                                    String reasonMentions) throws Exception {
-        String uri = TestBroker.freshVirtualHost("merge-bad");
-        try (MergeSpy spy = new MergeSpy(uri); TestClient client = new TestClient(uri, "fulcrum-1");
-             InProcessWorker w = InProcessWorker.replica(uri, tmp.resolve("f1"), "fulcrum-1")) {
-            spy.toReplica("fulcrum-1", type, body.getBytes(StandardCharsets.UTF_8));
-            GetResponse dead = client.awaitDeadLetter();
-            assertThat(new String(dead.getBody(), StandardCharsets.UTF_8)).isEqualTo(body);
-            Map<String, Object> headers = dead.getProps().getHeaders();
-            assertThat(String.valueOf(headers.get(Amqp.HEADER_ERROR_CODE))).isEqualTo(code.name());
-            assertThat(String.valueOf(headers.get(Amqp.HEADER_ERROR_REASON))).contains(reasonMentions);
-            assertThat(String.valueOf(headers.get(Amqp.HEADER_SOURCE_QUEUE))).isEqualTo("fulcrum.fulcrum-1.merge");
-
-            spy.toReplica("fulcrum-1", MergeMessages.DELTA,
-                    new MergeMessages.Delta("fulcrum-2", opsOf("fulcrum-2", Command.addCity("Hoth", "Echo_Base", 1))));
-            spy.awaitStatus("fulcrum-1", s -> s.applied().getOrDefault("fulcrum-2", 0L) == 1);
+            replica.wire.toQueue("fulcrum-1", PeerStream.delta(one, two));
+            replica.wire.awaitStatus("fulcrum-1", s -> s.applied().getOrDefault("fulcrum-3", 0L) == 3);
+            String dump = CanonicalDump.of(IDS, replica.worker.store.planets(), replica.worker.store.meta().appliedSeq());
+            assertThat(dump).contains("Hoth clock [0,0,3]\n", "Hoth Echo_Base 3\n");
         }
     }
 
     @Test
-    void aResendRequestIsAnsweredByTheOriginFromItsOpLog() throws Exception {
-        String uri = TestBroker.freshVirtualHost("merge-resend");
-        try (MergeSpy spy = new MergeSpy(uri); TestClient client = new TestClient(uri, "fulcrum-1");
-             InProcessWorker w = InProcessWorker.replica(uri, tmp.resolve("f1"), "fulcrum-1")) {
+    void ownEntriesComingBackAreIgnored() throws Exception {
+        try (LoneReplica replica = LoneReplica.start(dataDir)) {
+            assertThat(replica.client.call(Command.addCity("Naboo", "Theed", 4)).ok()).isTrue();
+            Delta own = replica.peers.await("fulcrum-2", Delta.class, d -> d.origin().equals("fulcrum-1"));
+            replica.wire.toQueue("fulcrum-1", own);
+            // the marker: a peer's entry queued after the own delta; once it is applied the own one was handled
+            replica.wire.toQueue("fulcrum-1", PeerStream.delta(new PeerStream("fulcrum-2", 22).addCity("Naboo", "Otoh_Gunga", 1)));
+            replica.wire.awaitStatus("fulcrum-1", s -> s.applied().getOrDefault("fulcrum-2", 0L) == 1);
+            assertThat(replica.worker.store.meta().applied("fulcrum-1")).isEqualTo(1);
+            assertThat(replica.worker.store.commandRecords(own.operations().get(0).commandId())).hasSize(1);
+            assertThat(replica.client.deadLetterCount()).isZero();
+        }
+    }
+
+    @Test
+    void aResendRequestIsAnsweredByItsTargetFromTheOpLogStraightToTheRequester() throws Exception {
+        try (LoneReplica replica = LoneReplica.start(dataDir)) {
             for (int i = 0; i < 3; i++) {
-                assertThat(client.call(Command.addCity("Dagobah", "Hut_" + i, i)).ok()).isTrue();
+                assertThat(replica.client.call(Command.addCity("Dagobah", "Hut_" + i, i)).ok()).isTrue();
             }
-            spy.toAll(MergeMessages.RESEND, new MergeMessages.Resend("fulcrum-2", 1, "fulcrum-3")); // not ours: ignored
-            spy.toAll(MergeMessages.RESEND, new MergeMessages.Resend("fulcrum-1", 2, "fulcrum-2"));
-            MergeMessages.Delta answer = Awaitility.await("the answer").atMost(TestClient.WAIT)
-                    .until(() -> spy.deltas().stream().filter(d -> d.operations().get(0).originSeq() == 2).findFirst().orElse(null),
-                            d -> d != null);
+            // addressed to fulcrum-3: not this replica's to answer
+            replica.wire.toQueue("fulcrum-1", new ResendRequest("fulcrum-1", 1, "fulcrum-2", "fulcrum-3"));
+            replica.wire.toQueue("fulcrum-1", new ResendRequest("fulcrum-1", 2, "fulcrum-2", "fulcrum-1"));
+            Delta answer = replica.peers.await("fulcrum-2", Delta.class, d -> d.operations().size() == 2);
             assertThat(answer.origin()).isEqualTo("fulcrum-1");
             assertThat(answer.operations()).extracting(Operation::originSeq).containsExactly(2L, 3L);
-            assertThat(spy.deltas()).allMatch(d -> d.origin().equals("fulcrum-1"));
+            // what fulcrum-2 got: the three writes as they were made (eager), then the answer; nothing for fulcrum-3's request
+            assertThat(replica.peers.received("fulcrum-2", Delta.class))
+                    .extracting(d -> d.operations().stream().map(Operation::originSeq).toList())
+                    .containsExactly(List.of(1L), List.of(2L), List.of(3L), List.of(2L, 3L));
+            replica.peers.pullNow("fulcrum-3");
+            assertThat(replica.peers.received("fulcrum-3", Delta.class)).as("the answer went to the requester only").hasSize(3);
+        }
+    }
+
+    /** In eager mode (the default) a write is answered only once its entry is in every peer's merge queue. */
+    @Test
+    void eagerlyAWriteIsAnsweredOnlyOnceItsEntryIsInEveryPeersMergeQueue() throws Exception {
+        try (LoneReplica replica = LoneReplica.start(dataDir)) {
+            for (int i = 1; i <= 5; i++) {
+                String id = replica.client.send(Command.addCity("Yavin", "Base_" + i, i));
+                assertThat(replica.client.awaitReply(id).ok()).isTrue();
+                // read right after the reply, without waiting: the entry must already be there
+                for (String peer : List.of("fulcrum-2", "fulcrum-3")) {
+                    List<PeerMessage> queued = replica.peers.pullNow(peer);
+                    assertThat(queued).as("%s's merge queue after write #%d", peer, i).singleElement()
+                            .isInstanceOfSatisfying(Delta.class, d -> assertThat(d.operations()).singleElement()
+                                    .satisfies(op -> assertThat(op.commandId()).isEqualTo(id)));
+                }
+            }
+            assertThat(replica.worker.store.meta().publishedUpTo()).isEqualTo(5);
+        }
+    }
+
+    /**
+     * In interval mode (the seed's) a write is answered once it is on this disk; its entry goes out
+     * only at the merge interval or on MergeNow, and only what was not published before, a mark
+     * that survives a restart.
+     */
+    @Test
+    void inIntervalModeMergeNowPublishesOnlyWhatWasNotPublishedAndTheMarkSurvivesARestart() throws Exception {
+        try (LoneReplica replica = LoneReplica.start(dataDir, s -> InProcessWorker.intervalSettings(s.uri(), s.replicaId(),
+                Duration.ofHours(1)))) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(replica.client.call(Command.addCity("Endor", "Village_" + i, i)).ok()).isTrue();
+            }
+            assertThat(replica.peers.pullNow("fulcrum-2")).as("nothing published before the merge").isEmpty();
+            replica.wire.mergeNow();
+            Delta first = replica.peers.await("fulcrum-2", Delta.class, d -> true);
+            assertThat(first.operations()).extracting(Operation::originSeq).containsExactly(1L, 2L, 3L);
+            replica.wire.awaitStatus("fulcrum-1", s -> s.published() == 3);
+
+            replica.restart();
+            assertThat(replica.worker.store.meta().publishedUpTo()).isEqualTo(3);
+            assertThat(replica.client.call(Command.addCity("Endor", "Village_3", 3)).ok()).isTrue();
+            replica.wire.mergeNow();
+            Delta second = replica.peers.await("fulcrum-2", Delta.class, d -> true);
+            assertThat(second.operations()).extracting(Operation::originSeq).containsExactly(4L);
+            assertThat(replica.peers.received("fulcrum-2", Delta.class)).as("nothing published twice").hasSize(2);
         }
     }
 
     @Test
-    void mergeNowPublishesOnlyWhatWasNotPublishedAndTheMarkSurvivesARestart() throws Exception {
-        String uri = TestBroker.freshVirtualHost("merge-publish");
-        Path data = tmp.resolve("f1");
-        try (MergeSpy spy = new MergeSpy(uri); TestClient client = new TestClient(uri, "fulcrum-1")) {
-            try (InProcessWorker w = InProcessWorker.replica(uri, data, "fulcrum-1")) {
-                for (int i = 0; i < 3; i++) {
-                    client.call(Command.addCity("Endor", "Village_" + i, i));
-                }
-                spy.toAll(MergeMessages.MERGE_NOW, new MergeMessages.MergeNow("round-1"));
-                spy.awaitStatus("fulcrum-1", s -> s.published() == 3);
-                awaitPublishedSeqs(spy, 0, List.of(1L, 2L, 3L));
-            }
-            try (RocksReplicaStore store = RocksReplicaStore.open(data, "fulcrum-1")) {
-                assertThat(store.loadState().publishedUpTo()).isEqualTo(3);
-            }
-            spy.status.clear();
-            int before = spy.deltas().size();
-            try (InProcessWorker w = InProcessWorker.replica(uri, data, "fulcrum-1")) {
-                client.call(Command.addCity("Endor", "Village_3", 3));
-                spy.toAll(MergeMessages.MERGE_NOW, new MergeMessages.MergeNow("round-2"));
-                spy.awaitStatus("fulcrum-1", s -> s.published() == 4);
-                awaitPublishedSeqs(spy, before, List.of(4L));
-            }
+    void inIntervalModeEntriesGoOutAtTheMergeIntervalWithoutBeingAsked() throws Exception {
+        try (LoneReplica replica = LoneReplica.start(dataDir, s -> InProcessWorker.intervalSettings(s.uri(), s.replicaId(),
+                Duration.ofMillis(300)))) {
+            String id = replica.client.send(Command.addCity("Endor", "Village", 1));
+            assertThat(replica.client.awaitReply(id).ok()).isTrue();
+            Delta delta = replica.peers.await("fulcrum-3", Delta.class, d -> true);
+            assertThat(delta.operations()).singleElement().satisfies(op -> assertThat(op.commandId()).isEqualTo(id));
         }
     }
 
-    /** Waits until the deltas seen from index {@code from} on carry exactly {@code seqs}, in order. */
-    private static void awaitPublishedSeqs(MergeSpy spy, int from, List<Long> seqs) {
-        Awaitility.await("published " + seqs).atMost(TestClient.WAIT).untilAsserted(() -> {
-            List<MergeMessages.Delta> deltas = spy.deltas();
-            assertThat(deltas.subList(from, deltas.size()).stream().flatMap(d -> d.operations().stream())
-                    .map(Operation::originSeq).toList()).isEqualTo(seqs);
-        });
-    }
-
+    /**
+     * Entries are compacted once every peer announced, as a serving replica, that it applied them;
+     * a resend request from below the floor is answered with the floor ({@code Compacted}) and the
+     * entries above it.
+     */
     @Test
-    void aSessionClockThisReplicaDoesNotDominateIsAnsweredStaleAndAWriteStaysRefused() throws Exception {
-        String uri = TestBroker.freshVirtualHost("merge-stale");
-        try (MergeSpy spy = new MergeSpy(uri); TestClient client = new TestClient(uri, "fulcrum-1");
-             InProcessWorker w = InProcessWorker.replica(uri, tmp.resolve("f1"), "fulcrum-1")) {
-            assertThat(client.call(Command.addCity("Bespin", "Cloud_City", 1)).clock().toString()).isEqualTo("[1,0,0]");
-            VectorClock needs = VectorClock.of(Map.of("fulcrum-1", 1L, "fulcrum-2", 1L));
+    void entriesEveryPeerAppliedAreCompactedAndAResendFromBelowTheFloorIsToldSo() throws Exception {
+        try (LoneReplica replica = LoneReplica.start(dataDir)) {
+            for (int i = 0; i < 4; i++) {
+                assertThat(replica.client.call(Command.addCity("Kashyyyk", "Tree_" + i, i)).ok()).isTrue();
+            }
+            replica.wire.announce(serving("fulcrum-2", 3));
+            replica.wire.announce(serving("fulcrum-3", 3));
+            replica.wire.awaitStatus("fulcrum-1", s -> s.compacted().getOrDefault("fulcrum-1", 0L) == 3);
+            assertThat(replica.worker.store.meta().compacted("fulcrum-1")).isEqualTo(3);
+            assertThat(replica.worker.store.operations("fulcrum-1", 1, 10)).extracting(Operation::originSeq).containsExactly(4L);
+            assertThat(replica.worker.store.commandRecords(replica.worker.store.operations("fulcrum-1", 4, 1).get(0).commandId()))
+                    .as("command records are never compacted").hasSize(1);
 
-            Reply read = client.awaitReply(client.send("read-1", Command.getNumberRebelds("Bespin", "Cloud_City"), needs));
-            assertThat(read.ok()).isFalse();
-            assertThat(read.errorCode()).isEqualTo(ErrorCode.STALE);
-            assertThat(read.replica()).isEqualTo("fulcrum-1");
-            assertThat(read.clock().toString()).isEqualTo("[1,0,0]");
-            assertThat(read.errorMessage()).isEqualTo("replica fulcrum-1 has [1,0,0], the session needs [1,1,0]");
-
-            Reply write = client.awaitReply(client.send("write-1", Command.updateNumber("Bespin", "Cloud_City", 50), needs));
-            assertThat(write.errorCode()).isEqualTo(ErrorCode.STALE);
-            assertThat(write.errorMessage()).endsWith("; this command id is refused here for good");
-
-            // The merge brings fulcrum-2's write on Bespin. The refused id stays refused (read back from
-            // the store: the router may have offered it to the next replica); a new id succeeds.
-            Replica peer = Replica.fresh("fulcrum-2", IDS);
-            Operation peerOp = peer.execute("p1", Command.addCity("Bespin", "Tibanna", 2)).operation();
-            spy.toReplica("fulcrum-1", MergeMessages.DELTA, new MergeMessages.Delta("fulcrum-2", List.of(peerOp)));
-            spy.awaitStatus("fulcrum-1", s -> s.applied().getOrDefault("fulcrum-2", 0L) == 1);
-            client.forget("write-1");
-            Reply again = client.awaitReply(client.send("write-1", Command.updateNumber("Bespin", "Cloud_City", 50), needs));
-            assertThat(again).isEqualTo(write);
-            Reply fresh = client.awaitReply(client.send("write-2", Command.updateNumber("Bespin", "Cloud_City", 50), needs));
-            assertThat(fresh.ok()).as(String.valueOf(fresh)).isTrue();
-            assertThat(fresh.clock().toString()).isEqualTo("[2,1,0]");
-            Reply ok = client.awaitReply(client.send("read-2", Command.getNumberRebelds("Bespin", "Cloud_City"), needs));
-            assertThat(ok.rebels()).isEqualTo(50);
-            // a clock the replica dominates is served as usual; an empty one too
-            assertThat(client.awaitReply(client.send("read-3", Command.getNumberRebelds("Bespin", "Cloud_City"),
-                    VectorClock.of(Map.of()))).ok()).isTrue();
+            replica.wire.toQueue("fulcrum-1", new ResendRequest("fulcrum-1", 1, "fulcrum-2", "fulcrum-1"));
+            assertThat(replica.peers.await("fulcrum-2", Compacted.class, c -> true))
+                    .isEqualTo(new Compacted("fulcrum-1", "fulcrum-2", "fulcrum-1", 3));
+            assertThat(replica.peers.await("fulcrum-2", Delta.class, d -> d.operations().get(0).originSeq() == 4
+                    && replica.peers.received("fulcrum-2", Compacted.class).size() == 1).operations()).hasSize(1);
+            try (ReadOnlyRocksStore store = RocksStore.openReadOnly(dataDir)) {
+                assertThat(store.meta().compactedUpTo()).containsExactly(Map.entry("fulcrum-1", 3L));
+            }
         }
     }
 
+    /**
+     * A peer that joins is offered what this replica holds (its applied vector and how much of the
+     * joiner's own stream it holds) and is served a snapshot over the broker, page after page.
+     */
     @Test
-    void threeReplicasConvergeAndCompactWhatEveryoneAnnounced() throws Exception {
-        String uri = TestBroker.freshVirtualHost("merge-three");
-        try (MergeSpy spy = new MergeSpy(uri); TestClient c1 = new TestClient(uri, "fulcrum-1");
-             TestClient c2 = new TestClient(uri, "fulcrum-2")) {
-            List<InProcessWorker> workers = new ArrayList<>();
-            try {
-                for (String id : IDS) {
-                    workers.add(InProcessWorker.replica(uri, tmp.resolve(id), id));
-                }
-                assertThat(c1.call(Command.addCity("Tatooine", "Mos_Espa", 1)).clock().toString()).isEqualTo("[1,0,0]");
-                assertThat(c2.call(Command.addCity("Alderaan", "Aldera", 2)).clock().toString()).isEqualTo("[0,1,0]");
-                assertThat(c2.call(Command.updateNumber("Alderaan", "Aldera", 3)).ok()).isTrue();
-                spy.toAll(MergeMessages.MERGE_NOW, new MergeMessages.MergeNow("round"));
-                spy.awaitEqualVectors(IDS, v -> v.equals(Map.of("fulcrum-1", 1L, "fulcrum-2", 2L)));
-                // once each has heard the others' equal vectors, the op logs are compacted away
-                Awaitility.await("compaction").atMost(TestClient.WAIT)
-                        .until(() -> workers.stream().allMatch(w -> w.store.countOperations() == 0));
-            } finally {
-                for (InProcessWorker w : workers) {
-                    w.close();
-                }
+    void aJoiningPeerIsOfferedTheStateAndServedItsSnapshotPageByPage() throws Exception {
+        try (LoneReplica replica = LoneReplica.start(dataDir)) {
+            PeerStream f3 = new PeerStream("fulcrum-3", 33);
+            replica.wire.toQueue("fulcrum-1", PeerStream.delta(f3.addCity("Hoth", "Echo_Base", 1)));
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 120; i++) {
+                ids.add(replica.client.send(Command.addCity("Coruscant", "Level_" + i, i)));
             }
-            String dump1 = RocksReplicaStore.canonicalDump(tmp.resolve("fulcrum-1"), IDS);
-            assertThat(RocksReplicaStore.canonicalDump(tmp.resolve("fulcrum-2"), IDS)).isEqualTo(dump1);
-            assertThat(RocksReplicaStore.canonicalDump(tmp.resolve("fulcrum-3"), IDS)).isEqualTo(dump1);
-            assertThat(dump1).contains("Alderaan clock [0,2,0]\n", "Tatooine clock [1,0,0]\n", "Alderaan Aldera 3\n");
-            RocksReplicaStore.Snapshot snapshot = RocksReplicaStore.readSnapshot(tmp.resolve("fulcrum-3"));
-            assertThat(snapshot.replicaId()).isEqualTo("fulcrum-3");
-            assertThat(snapshot.operations()).isEmpty();
-            assertThat(snapshot.state().compactedUpTo()).isEqualTo(Map.of("fulcrum-1", 1L, "fulcrum-2", 2L));
+            ids.forEach(replica.client::awaitReply);
+            replica.wire.awaitStatus("fulcrum-1", s -> s.applied().getOrDefault("fulcrum-3", 0L) == 1);
 
-            // a compacted store opens again, and writes after compaction still merge
-            try (InProcessWorker w1 = InProcessWorker.replica(uri, tmp.resolve("fulcrum-1"), "fulcrum-1");
-                 InProcessWorker w3 = InProcessWorker.replica(uri, tmp.resolve("fulcrum-3"), "fulcrum-3")) {
-                assertThat(c1.call(Command.updateNumber("Alderaan", "Aldera", 9)).clock().toString()).isEqualTo("[1,2,0]");
-                spy.status.clear();
-                spy.toAll(MergeMessages.MERGE_NOW, new MergeMessages.MergeNow("round-2"));
-                spy.awaitEqualVectors(List.of("fulcrum-1", "fulcrum-3"), v -> v.get("fulcrum-1") == 2L);
-            }
-            assertThat(RocksReplicaStore.canonicalDump(tmp.resolve("fulcrum-3"), IDS)).contains("Alderaan Aldera 9\n")
-                    .contains("Alderaan clock [1,2,0]\n");
-            assertThat(CanonicalDump.clock(IDS, VectorClock.of(Map.of("fulcrum-1", 1L)))).isEqualTo("[1,0,0]");
+            replica.wire.toQueue("fulcrum-1", new JoinRequest("fulcrum-3", 34, "join-1"));
+            JoinOffer offer = replica.peers.await("fulcrum-3", JoinOffer.class, o -> o.requestId().equals("join-1"));
+            assertThat(offer.from()).isEqualTo("fulcrum-1");
+            assertThat(offer.phase()).isEqualTo(Phase.SERVING);
+            assertThat(offer.applied()).isEqualTo(Map.of("fulcrum-1", 120L, "fulcrum-3", 1L));
+            assertThat(offer.heldOfRequester()).as("fulcrum-3's own stream as this replica holds it").isEqualTo(1);
+
+            List<SnapshotChunk> pages = new ArrayList<>();
+            String cursor = null;
+            do {
+                replica.wire.toQueue("fulcrum-1", new SnapshotRequest("fulcrum-3", "fulcrum-1", "join-1", pages.size(), cursor));
+                long pageNo = pages.size();
+                SnapshotChunk page = replica.peers.await("fulcrum-3", SnapshotChunk.class, c -> c.pageNo() == pageNo);
+                assertThat(page.error()).isNull();
+                pages.add(page);
+                cursor = page.nextCursor();
+            } while (cursor != null);
+            assertThat(pages.get(0).applied()).isEqualTo(Map.of("fulcrum-1", 120L, "fulcrum-3", 1L));
+            assertThat(pages.stream().mapToLong(p -> p.clocks().size()).sum()).isEqualTo(2);
+            assertThat(pages.stream().mapToLong(p -> p.cities().size()).sum()).isEqualTo(121);
+            assertThat(pages.stream().mapToLong(p -> p.commands().size()).sum()).as("one record per entry").isEqualTo(121);
+            assertThat(replica.client.deadLetterCount()).isZero();
         }
+    }
+
+    private static ReplicaStatus serving(String replica, long appliedOfFulcrum1) {
+        return new ReplicaStatus(replica, 50, Phase.SERVING, Map.of("fulcrum-1", appliedOfFulcrum1), 0, Map.of(), Map.of(), null);
     }
 }
