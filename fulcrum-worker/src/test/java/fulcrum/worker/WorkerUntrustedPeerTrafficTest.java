@@ -31,7 +31,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -286,8 +285,6 @@ class WorkerUntrustedPeerTrafficTest {
      * learning what the peer applied (and compacts nothing more for it).
      */
     @Test
-    @Disabled("bug: PeerTracker.accept exempts a status's claim about its sender's own stream from the 2^20 bound, so "
-            + "'fulcrum-2 applied fulcrum-2#10^15' is believed and every later genuine status of fulcrum-2 is dead-lettered")
     void aStatusClaimingAQuadrillionOfItsSendersOwnStreamIsDeadLetteredAndTheGenuineOneAfterItKept() throws Exception {
         try (LoneReplica replica = LoneReplica.start(dataDir)) {
             ReplicaStatus forged = new ReplicaStatus("fulcrum-2", 33, Phase.SERVING, Map.of("fulcrum-2", A_QUADRILLION),
@@ -309,8 +306,6 @@ class WorkerUntrustedPeerTrafficTest {
      * replica drop its state and stop serving until a peer gives it a snapshot.
      */
     @Test
-    @Disabled("bug: ReplicaNode.onCompacted believes any Compacted floor (MessageRules bounds it only by 2^53): a forged "
-            + "'fulcrum-3 compacted up to 10^15' makes a serving replica clear its state and rejoin")
     void aCompactedFloorBeyondAnythingKnownIsDeadLetteredAndTheReplicaKeepsServing() throws Exception {
         try (LoneReplica replica = LoneReplica.start(dataDir)) {
             assertThat(replica.client.call(Command.addCity("Tatooine", "Mos_Espa", 1)).ok()).isTrue();
