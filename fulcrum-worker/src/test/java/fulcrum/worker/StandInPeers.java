@@ -37,7 +37,7 @@ final class StandInPeers {
     void answerJoin(String joiner) throws Exception {
         for (String peer : received.keySet()) {
             JoinRequest request = await(peer, JoinRequest.class, r -> r.replica().equals(joiner));
-            wire.toQueue(joiner, new JoinOffer(peer, joiner, request.requestId(), Phase.SERVING, Map.of(), 0));
+            wire.toQueue(joiner, new JoinOffer(peer, joiner, request.requestId(), Phase.SERVING, Map.of(), Map.of(), 0));
         }
     }
 

@@ -40,7 +40,7 @@ class WorkerJoinTest {
             assertThat(client.commandsWaiting()).as("the command waits in the queue").isEqualTo(1);
 
             // one peer of two answered: still asking (the other may hold the newest of this replica's past)
-            wire.toQueue("fulcrum-1", new JoinOffer("fulcrum-2", "fulcrum-1", request.requestId(), Phase.SERVING, Map.of(), 0));
+            wire.toQueue("fulcrum-1", new JoinOffer("fulcrum-2", "fulcrum-1", request.requestId(), Phase.SERVING, Map.of(), Map.of(), 0));
             wire.toQueue("fulcrum-1", PeerStream.delta(new PeerStream("fulcrum-2", 22).addCity("Hoth", "Echo_Base", 1)));
             wire.awaitStatus("fulcrum-1", s -> s.phase() == Phase.JOINING && s.applied().isEmpty()
                     && worker.store.lastOperationSeq("fulcrum-2") == 1);
@@ -49,7 +49,7 @@ class WorkerJoinTest {
             assertThat(client.replyIfAny(commandId)).isEmpty();
 
             JoinRequest toThree = peers.await("fulcrum-3", JoinRequest.class, r -> r.requestId().equals(request.requestId()));
-            wire.toQueue("fulcrum-1", new JoinOffer("fulcrum-3", "fulcrum-1", toThree.requestId(), Phase.JOINING, Map.of(), 0));
+            wire.toQueue("fulcrum-1", new JoinOffer("fulcrum-3", "fulcrum-1", toThree.requestId(), Phase.JOINING, Map.of(), Map.of(), 0));
             Reply reply = client.awaitReply(commandId);
             assertThat(reply.ok()).isTrue();
             assertThat(clock(reply)).isEqualTo("[1,0,0]");

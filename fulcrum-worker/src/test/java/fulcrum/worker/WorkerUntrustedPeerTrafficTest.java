@@ -170,7 +170,7 @@ class WorkerUntrustedPeerTrafficTest {
                 bad("a ResendRequest of a replica to itself", ErrorCode.BAD_MESSAGE, "asks itself",
                         f2 -> Forged.merge(new ResendRequest("fulcrum-1", 1, "fulcrum-1", "fulcrum-1"))),
                 bad("a JoinOffer addressed to another replica", ErrorCode.BAD_MESSAGE, "addressed to fulcrum-3, not to fulcrum-1",
-                        f2 -> Forged.merge(new JoinOffer("fulcrum-2", "fulcrum-3", "r", Phase.SERVING, Map.of(), 0))),
+                        f2 -> Forged.merge(new JoinOffer("fulcrum-2", "fulcrum-3", "r", Phase.SERVING, Map.of(), Map.of(), 0))),
                 bad("a ReplicaStatus on the merge queue", ErrorCode.BAD_MESSAGE, "on the wrong queue",
                         f2 -> Forged.merge(status("fulcrum-2", Map.of("fulcrum-2", 1L)))),
                 // ---- announcements ----
