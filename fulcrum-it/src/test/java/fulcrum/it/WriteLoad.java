@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class WriteLoad implements AutoCloseable {
     /** One answered write. */
-    record Outcome(String writer, boolean session, String commandId, Command command, Reply reply, long answeredAtNanos) {
+    /** {@code firstSentAtNanos}: the first attempt; a command with no answer is re-sent under its id until answered. */
+    record Outcome(String writer, boolean session, String commandId, Command command, Reply reply, long firstSentAtNanos,
+                   long answeredAtNanos) {
     }
 
     private static final int PLANETS_PER_WRITER = 3;
@@ -85,8 +87,9 @@ final class WriteLoad implements AutoCloseable {
                 String commandId = name + "-" + n;
                 VectorClock required = session && !state.requiredClock(planet).asMap().isEmpty() ? state.requiredClock(planet) : null;
                 String last = session ? state.lastReplica(planet).orElse(null) : null;
+                long firstSentAt = System.nanoTime();
                 Reply reply = untilAnswered(client, commandId, command, required, last);
-                outcomes.add(new Outcome(name, session, commandId, command, reply, System.nanoTime()));
+                outcomes.add(new Outcome(name, session, commandId, command, reply, firstSentAt, System.nanoTime()));
                 if (session) {
                     Verdict verdict = state.check(reply);
                     if (!verdict.accepted()) {
