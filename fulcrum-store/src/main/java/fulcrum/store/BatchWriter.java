@@ -7,6 +7,7 @@ import fulcrum.core.replica.Reply;
 import fulcrum.core.store.CommandRecord;
 import fulcrum.core.store.StoreBatch;
 import fulcrum.core.store.StoreMeta;
+import java.util.List;
 import java.util.Map;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
@@ -22,7 +23,7 @@ final class BatchWriter {
     private BatchWriter() {
     }
 
-    static void write(WriteBatch out, StoreBatch batch, StoreMeta next) throws RocksDBException {
+    static void write(WriteBatch out, StoreBatch batch, StoreMeta next, Reads reads) throws RocksDBException {
         if (batch.clearsData()) {
             for (byte[] family : Keys.CLEARED) {
                 out.deleteRange(family, Keys.prefixEnd(family));
@@ -34,24 +35,14 @@ final class BatchWriter {
         for (Map.Entry<StoreBatch.CityKey, City> e : batch.cities().entrySet()) {
             out.put(Keys.city(e.getKey().planet(), e.getKey().cityId()), Values.city(e.getKey().planet(), e.getValue()));
         }
-        for (Map.Entry<StoreBatch.NameKey, Boolean> e : batch.names().entrySet()) {
-            StoreBatch.NameKey k = e.getKey();
-            byte[] key = Keys.name(k.planet(), k.name(), k.cityId());
-            if (e.getValue()) {
-                out.put(key, Values.empty());
-            } else {
-                out.delete(key);
-            }
-        }
+        writeNames(out, batch, reads);
         for (Operation op : batch.operations()) {
             out.put(Keys.op(op.origin(), op.originSeq()), Values.operation(op));
         }
         for (Map.Entry<String, Reply> e : batch.replies().entrySet()) {
             out.put(Keys.reply(e.getKey()), Values.reply(e.getValue()));
         }
-        for (CommandRecord record : batch.commandRecords().values()) {
-            out.put(Keys.command(record.commandId(), record.origin(), record.originSeq()), Values.record(record));
-        }
+        writeRecords(out, batch, reads);
         for (Map.Entry<String, Long> e : batch.appliedSeq().entrySet()) {
             out.put(Keys.applied(e.getKey()), Values.number(e.getValue()));
         }
@@ -82,6 +73,51 @@ final class BatchWriter {
         }
         if (batch.phase() != null || batch.incarnation() != null) {
             writeIdentity(out, next);
+        }
+    }
+
+    /**
+     * The name index: one key per (planet, name) holding the sorted ids of the live cities filed
+     * there, so that the write path finds a city by a point lookup (bloom filters), never by an
+     * iterator. Read, changed and written whole (the store has one writer at a time).
+     */
+    private static void writeNames(WriteBatch out, StoreBatch batch, Reads reads) throws RocksDBException {
+        Map<List<String>, java.util.TreeSet<String>> touched = new java.util.LinkedHashMap<>();
+        for (Map.Entry<StoreBatch.NameKey, Boolean> e : batch.names().entrySet()) {
+            StoreBatch.NameKey k = e.getKey();
+            java.util.TreeSet<String> ids = touched.computeIfAbsent(List.of(k.planet(), k.name()), x ->
+                    new java.util.TreeSet<>(batch.clearsData() ? List.of() : reads.cityIdsNamed(k.planet(), k.name())));
+            if (e.getValue()) {
+                ids.add(k.cityId());
+            } else {
+                ids.remove(k.cityId());
+            }
+        }
+        for (Map.Entry<List<String>, java.util.TreeSet<String>> e : touched.entrySet()) {
+            byte[] key = Keys.name(e.getKey().get(0), e.getKey().get(1));
+            if (e.getValue().isEmpty()) {
+                out.delete(key);
+            } else {
+                out.put(key, Values.ids(e.getValue()));
+            }
+        }
+    }
+
+    /** Command records: one key per command id holding every record of it (usually one). */
+    private static void writeRecords(WriteBatch out, StoreBatch batch, Reads reads) throws RocksDBException {
+        Map<String, Map<String, CommandRecord>> touched = new java.util.LinkedHashMap<>();
+        for (CommandRecord record : batch.commandRecords().values()) {
+            Map<String, CommandRecord> records = touched.computeIfAbsent(record.commandId(), id -> {
+                Map<String, CommandRecord> m = new java.util.TreeMap<>();
+                if (!batch.clearsData()) {
+                    reads.commandRecords(id).forEach(r -> m.put(r.origin() + "\0" + r.originSeq(), r));
+                }
+                return m;
+            });
+            records.put(record.origin() + "\0" + record.originSeq(), record);
+        }
+        for (Map.Entry<String, Map<String, CommandRecord>> e : touched.entrySet()) {
+            out.put(Keys.command(e.getKey()), Values.records(List.copyOf(e.getValue().values())));
         }
     }
 

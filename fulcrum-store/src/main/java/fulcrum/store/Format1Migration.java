@@ -222,7 +222,7 @@ final class Format1Migration {
 
     private void write(StoreBatch batch) {
         try (WriteBatch out = new WriteBatch()) {
-            BatchWriter.write(out, batch, target);
+            BatchWriter.write(out, batch, target, reads);
             db.write(tuning.plainWrite(), out);
         } catch (RocksDBException e) {
             throw new StoreException("cannot write the migration of " + reads.dir() + ": " + e.getMessage(), e);

@@ -72,12 +72,9 @@ final class Keys {
         return join(CITY, planet, cityId);
     }
 
-    static byte[] namePrefix(String planet, String name) {
+    /** The live cities filed under a name: one key, a list of ids (a point lookup on the write path). */
+    static byte[] name(String planet, String name) {
         return join(NAME, planet, name);
-    }
-
-    static byte[] name(String planet, String name, String cityId) {
-        return join(NAME, planet, name, cityId);
     }
 
     static byte[] opPrefix(String origin) {
@@ -96,12 +93,9 @@ final class Keys {
         return join(REPLY, commandId);
     }
 
-    static byte[] commandPrefix(String commandId) {
+    /** Every record of a command id: one key, a list (a point lookup on the write path). */
+    static byte[] command(String commandId) {
         return join(COMMAND, commandId);
-    }
-
-    static byte[] command(String commandId, String origin, long seq) {
-        return join(COMMAND, commandId, origin, Long.toString(seq));
     }
 
     static byte[] applied(String origin) {

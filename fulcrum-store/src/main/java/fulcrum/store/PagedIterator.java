@@ -2,6 +2,7 @@ package fulcrum.store;
 
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.function.Function;
 
@@ -78,6 +79,32 @@ final class PagedIterator<T> implements Iterator<T> {
             B out = ahead;
             ahead = null;
             return out;
+        }
+    }
+
+    /** The elements of each list of a source of lists, in order. */
+    static final class Flattened<T> implements Iterator<T> {
+        private final Iterator<? extends List<T>> source;
+        private Iterator<T> current = java.util.Collections.emptyIterator();
+
+        Flattened(Iterator<? extends List<T>> source) {
+            this.source = source;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (!current.hasNext() && source.hasNext()) {
+                current = source.next().iterator();
+            }
+            return current.hasNext();
+        }
+
+        @Override
+        public T next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return current.next();
         }
     }
 }

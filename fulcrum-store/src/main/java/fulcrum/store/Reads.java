@@ -131,18 +131,9 @@ final class Reads {
     }
 
     List<String> cityIdsNamed(String planet, String name) {
-        byte[] prefix = Keys.namePrefix(planet, name);
-        List<String> ids = new ArrayList<>();
-        scan(prefix, prefix, (k, v) -> {
-            List<String> parts = Keys.parts(k, Keys.NAME, 3);
-            if (parts == null) {
-                throw values.corrupted(k, "is filed under a key that is not planet, name, city id", null);
-            }
-            values.emptyValue(k, v);
-            ids.add(parts.get(2));
-            return true;
-        });
-        return ids;
+        byte[] key = Keys.name(planet, name);
+        byte[] value = get(key);
+        return value == null ? List.of() : values.ids(key, value);
     }
 
     Reply reply(String commandId) {
@@ -152,12 +143,13 @@ final class Reads {
     }
 
     List<CommandRecord> commandRecords(String commandId) {
-        byte[] prefix = Keys.commandPrefix(commandId);
-        List<CommandRecord> records = new ArrayList<>();
-        scan(prefix, prefix, (k, v) -> {
-            records.add(record(k, v));
-            return true;
-        });
+        byte[] key = Keys.command(commandId);
+        byte[] value = get(key);
+        if (value == null) {
+            return List.of();
+        }
+        List<CommandRecord> records = new ArrayList<>(values.records(key, commandId, value));
+        records.sort(java.util.Comparator.comparing(CommandRecord::origin).thenComparingLong(CommandRecord::originSeq));
         return records;
     }
 
@@ -208,7 +200,8 @@ final class Reads {
     }
 
     Iterable<CommandRecord> allCommandRecords() {
-        return stream(Keys.COMMAND, this::record);
+        Iterable<List<CommandRecord>> lists = stream(Keys.COMMAND, this::records);
+        return () -> new PagedIterator.Flattened<>(lists.iterator());
     }
 
     /** Every entry under {@code prefix}, decoded, read {@link #PAGE} entries at a time. */
@@ -249,11 +242,11 @@ final class Reads {
         return values.operation(key, origin, Keys.opSeq(key), value);
     }
 
-    CommandRecord record(byte[] key, byte[] value) {
-        List<String> parts = Keys.parts(key, Keys.COMMAND, 3);
+    List<CommandRecord> records(byte[] key, byte[] value) {
+        List<String> parts = Keys.parts(key, Keys.COMMAND, 1);
         if (parts == null) {
-            throw values.corrupted(key, "is filed under a key that is not command id, origin, sequence number", null);
+            throw values.corrupted(key, "is filed under a key that is not a command id", null);
         }
-        return values.record(key, parts.get(0), parts.get(1), parts.get(2), value);
+        return values.records(key, parts.get(0), value);
     }
 }

@@ -88,7 +88,7 @@ public final class RocksStore extends RocksBase implements ReplicaStore, StateSc
                     return;
                 }
                 try (WriteBatch write = new WriteBatch()) {
-                    BatchWriter.write(write, batch, next);
+                    BatchWriter.write(write, batch, next, reads);
                     db().write(tuning().syncWrite(), write);
                 } catch (RocksDBException e) {
                     throw new StoreException("synced write to " + directory() + " failed: " + e.getMessage(), e);

@@ -94,7 +94,7 @@ final class SnapshotPaging implements SnapshotView {
                 switch (current) {
                     case 0 -> clocks.add(new PlanetClock(reads.clockKeyPlanet(k), reads.clock(k, v)));
                     case 1 -> cities.add(new CityEntry(Reads.cityKeyPlanet(k), reads.city(k, v)));
-                    default -> commands.add(reads.record(k, v));
+                    default -> commands.addAll(reads.records(k, v));
                 }
                 count[0]++;
                 last[0] = k;

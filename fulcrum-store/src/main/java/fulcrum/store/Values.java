@@ -54,8 +54,12 @@ final class Values {
         return ReplyCodec.encode(reply);
     }
 
-    static byte[] record(CommandRecord record) {
-        return FulcrumJson.write(record);
+    static byte[] records(List<CommandRecord> records) {
+        return FulcrumJson.write(records);
+    }
+
+    static byte[] ids(java.util.Collection<String> ids) {
+        return FulcrumJson.write(ids);
     }
 
     static byte[] starts(List<IncarnationStart> starts) {
@@ -103,12 +107,47 @@ final class Values {
         }
     }
 
-    CommandRecord record(byte[] key, String commandId, String origin, String seq, byte[] value) {
-        CommandRecord r = parse(key, value, CommandRecord.class);
-        expect(key, "command id", commandId, r.commandId());
-        expect(key, "origin", origin, r.origin());
-        expect(key, "sequence number", seq, Long.toString(r.originSeq()));
-        return r;
+    private static final com.fasterxml.jackson.core.type.TypeReference<List<CommandRecord>> RECORDS =
+            new com.fasterxml.jackson.core.type.TypeReference<>() {
+            };
+    private static final com.fasterxml.jackson.core.type.TypeReference<List<String>> IDS =
+            new com.fasterxml.jackson.core.type.TypeReference<>() {
+            };
+
+    /** The records of one command id: a non-empty list, each of that id, no (origin, seq) twice. */
+    List<CommandRecord> records(byte[] key, String commandId, byte[] value) {
+        List<CommandRecord> records;
+        try {
+            records = FulcrumJson.MAPPER.readValue(value, RECORDS);
+        } catch (IOException | RuntimeException e) {
+            throw corrupted(key, "is not a list of command records: " + e.getMessage(), e);
+        }
+        if (records == null || records.isEmpty() || records.contains(null)) {
+            throw corrupted(key, "is not a list of command records: " + text(value), null);
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (CommandRecord r : records) {
+            expect(key, "command id", commandId, r.commandId());
+            if (!seen.add(r.origin() + "#" + r.originSeq())) {
+                throw corrupted(key, "holds " + r.origin() + "#" + r.originSeq() + " twice", null);
+            }
+        }
+        return records;
+    }
+
+    /** The ids filed under one name: a non-empty sorted list of distinct non-empty ids. */
+    List<String> ids(byte[] key, byte[] value) {
+        List<String> ids;
+        try {
+            ids = FulcrumJson.MAPPER.readValue(value, IDS);
+        } catch (IOException | RuntimeException e) {
+            throw corrupted(key, "is not a list of city ids: " + e.getMessage(), e);
+        }
+        if (ids == null || ids.isEmpty() || ids.contains(null) || ids.stream().anyMatch(String::isEmpty)
+                || !new java.util.ArrayList<>(new java.util.TreeSet<>(ids)).equals(ids)) {
+            throw corrupted(key, "is not a sorted list of distinct city ids: " + text(value), null);
+        }
+        return ids;
     }
 
     List<IncarnationStart> starts(byte[] key, byte[] value) {

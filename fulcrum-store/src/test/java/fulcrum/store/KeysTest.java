@@ -52,7 +52,7 @@ class KeysTest {
     @Property
     void noFormatTwoKeyFallsInAFormatOneRange(@ForAll @StringLength(min = 1, max = 16) @CharRange(from = '\u0001', to = '\u00FF') String name) {
         List<byte[]> formatTwo = List.of(Keys.city(name, name), Keys.clock(name), Keys.op(name, 1), Keys.reply(name),
-                Keys.command(name, name, 1), Keys.applied(name), Keys.name(name, name, name), Keys.REPLICA, Keys.PUBLISHED);
+                Keys.command(name), Keys.applied(name), Keys.name(name, name), Keys.REPLICA, Keys.PUBLISHED);
         for (String oldPrefix : List.of("meta/", "planet/", "op/", "dedup/")) {
             byte[] from = Keys.utf8(oldPrefix);
             byte[] to = Keys.prefixEnd(from);

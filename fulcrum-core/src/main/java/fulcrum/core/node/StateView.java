@@ -260,12 +260,25 @@ final class StateView {
     }
 
     private Iterator<Layer> newestFirst() {
-        List<Layer> all = new ArrayList<>(uncommitted.size() + 1);
-        all.add(building);
-        for (Iterator<Layer> it = uncommitted.descendingIterator(); it.hasNext(); ) {
-            all.add(it.next());
-        }
-        return all.iterator();
+        // no copy: this runs on every read of the write path
+        Iterator<Layer> older = uncommitted.descendingIterator();
+        return new Iterator<>() {
+            private boolean first = true;
+
+            @Override
+            public boolean hasNext() {
+                return first || older.hasNext();
+            }
+
+            @Override
+            public Layer next() {
+                if (first) {
+                    first = false;
+                    return building;
+                }
+                return older.next();
+            }
+        };
     }
 
     /** The layers to read, oldest first, starting at the newest one that clears the data (if any). */
