@@ -63,7 +63,7 @@ public record NodeConfig(String self, List<String> replicaIds, Replication repli
 
     /** Defaults for {@code self} among {@code replicaIds}; the caller draws incarnation and nonce. */
     public static NodeConfig defaults(String self, List<String> replicaIds, long incarnation, long nonce) {
-        return new NodeConfig(self, replicaIds, Replication.EAGER, 120_000, 2_000, 200, 4096, 2048, 30_000,
+        return new NodeConfig(self, replicaIds, Replication.EAGER, 120_000, 2_000, 200, 4096, 8192, 30_000,
                 300_000, 2, incarnation, nonce);
     }
 
