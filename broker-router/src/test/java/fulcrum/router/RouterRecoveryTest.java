@@ -30,7 +30,7 @@ class RouterRecoveryTest {
 
     @Test
     void aCommandWhoseReplyWasLostWithTheConnectionIsAnsweredAndTheRouterGoesOn() throws Exception {
-        assumeTrue(TestBroker.externalUri().isEmpty(), "needs the private node's rabbitmqctl");
+        assumeTrue(TestBroker.usesPrivateNode(), "needs the private node's rabbitmqctl");
         String vhost = URLDecoder.decode(broker.uri.substring(broker.uri.lastIndexOf('/') + 1), StandardCharsets.UTF_8);
         try (Router router = broker.startRouter()) {
             broker.publish("w-1", CommandKind.UpdateNumber, CommandCodec.encode(Command.updateNumber("Hoth", "Echo", 1)));

@@ -21,7 +21,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -66,11 +65,7 @@ class StatusCommandTest {
 
     /** The test broker's management API. */
     static String managementUrl() {
-        if (TestBroker.externalUri().isPresent()) {
-            return "http://" + URI.create(TestBroker.externalUri().get()).getHost() + ":"
-                    + System.getenv().getOrDefault("FULCRUM_TEST_RABBITMQ_MANAGEMENT_PORT", "15672");
-        }
-        return "http://127.0.0.1:" + TestBroker.privateNode().managementPort();
+        return TestBroker.managementUrl();
     }
 
     /** Stand-in replicas: announces each status on fulcrum.status every 100 ms until closed. */

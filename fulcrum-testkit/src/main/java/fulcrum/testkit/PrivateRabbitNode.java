@@ -47,6 +47,11 @@ public final class PrivateRabbitNode implements AutoCloseable {
         return node;
     }
 
+    /** The directory of the RabbitMQ scripts the node is started from ($RABBITMQ_SBIN). */
+    public static Path installation() {
+        return SBIN;
+    }
+
     public static boolean isInstalled() {
         return Files.isExecutable(SBIN.resolve("rabbitmq-server"));
     }

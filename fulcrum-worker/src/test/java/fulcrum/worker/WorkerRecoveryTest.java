@@ -36,7 +36,7 @@ class WorkerRecoveryTest {
 
     @Test
     void theWorkerResumesAfterTheBrokerClosesItsConnectionAndAppliesEachCommandOnce() throws Exception {
-        assumeTrue(TestBroker.externalUri().isEmpty(), "needs the private node's rabbitmqctl");
+        assumeTrue(TestBroker.usesPrivateNode(), "needs the private node's rabbitmqctl");
         // small prefetch and batches, so that the connection goes while deliveries are unacked
         try (LoneReplica replica = LoneReplica.start(dataDir, s -> new WorkerSettings(s.replicaId(), 3, s.uri(), 8, 4,
                 s.connectTimeout(), s.mergeInterval(), s.statusInterval(), s.replication()))) {

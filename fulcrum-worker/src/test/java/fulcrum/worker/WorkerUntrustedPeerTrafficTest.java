@@ -235,7 +235,7 @@ class WorkerUntrustedPeerTrafficTest {
 
             // acknowledged, not requeued: nothing of it stays in the merge queue (ready or unacknowledged,
             // which only the node itself tells), and it was dead-lettered once
-            if (TestBroker.externalUri().isEmpty()) {
+            if (TestBroker.usesPrivateNode()) {
                 String vhost = TestBroker.virtualHost(replica.uri);
                 Awaitility.await("merge queue settled").atMost(TestClient.WAIT)
                         .until(() -> TestBroker.privateNode().messagesHeld(vhost, Topology.replicaMergeQueue("fulcrum-1")) == 0);
