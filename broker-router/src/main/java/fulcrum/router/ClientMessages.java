@@ -20,7 +20,7 @@ final class ClientMessages {
             CommandCodec.Envelope envelope = CommandCodec.decodeEnvelope(body, props.getType());
             content = new ClientMessage.Decoded(envelope.command(), envelope.requiredClock(), envelope.lastReplica());
         } catch (InvalidCommandException e) {
-            content = new ClientMessage.Undecodable(e.code(), e.getMessage());
+            content = new ClientMessage.Undecodable(e.code(), e.getMessage(), e.kind());
         }
         return new ClientMessage(props.getMessageId(), props.getReplyTo(), props.getCorrelationId(), props.getType(),
                 inbound.queue(), props.getHeaders(), body, content);

@@ -42,7 +42,7 @@ final class InputDecoder {
         try {
             envelope = CommandCodec.decodeEnvelope(in.body(), props.getType());
         } catch (InvalidCommandException e) {
-            node.onBadCommand(in.ref(), address, kindHint, e.code(), e.getMessage());
+            node.onBadCommand(in.ref(), address, e.kind() != null ? e.kind() : kindHint, e.code(), e.getMessage());
             return;
         }
         node.onCommand(in.ref(), address, commandId, envelope.command(), envelope.requiredClock());

@@ -6,12 +6,14 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.GetResponse;
 import fulcrum.common.amqp.Amqp;
 import fulcrum.core.domain.Command;
+import fulcrum.core.domain.CommandKind;
 import fulcrum.core.domain.ErrorCode;
 import fulcrum.core.replica.Reply;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -85,6 +87,32 @@ class WorkerBadInputTest {
             assertThat(next.ok()).isTrue();
             assertThat(replica.worker.store.meta().applied("fulcrum-1")).as("the bad input applied nothing").isEqualTo(1);
             assertThat(client.deadLetterCount()).as("dead-lettered once, not again on a redelivery").isZero();
+        }
+    }
+
+    /** Clients need not set the AMQP type: the reply to a refused command still names it, from the body. */
+    @Test
+    void aRefusalNamesTheCommandTheBodyNamedEvenWithoutTheTypeProperty() throws Exception {
+        try (LoneReplica replica = LoneReplica.start(dataDir)) {
+            TestClient client = replica.client;
+            String noRebels = "no-rebels-" + UUID.randomUUID();
+            client.sendRaw(client.props(noRebels, noRebels, null).build(),
+                    TestClient.utf8("{\"command\":\"UpdateNumber\",\"planet\":\"Tatooine\",\"city\":\"Mos_Espa\"}"));
+            Reply missing = client.awaitReply(noRebels);
+            assertThat(missing.errorCode()).isEqualTo(ErrorCode.BAD_MESSAGE);
+            assertThat(missing.errorMessage()).contains("missing field 'rebels'");
+            assertThat(missing.command()).isEqualTo(CommandKind.UpdateNumber);
+
+            String badName = "bad-name-" + UUID.randomUUID();
+            client.sendRaw(client.props(badName, badName, null).build(),
+                    TestClient.utf8("{\"command\":\"DeleteCity\",\"planet\":\"Tatoo ine\",\"city\":\"Mos_Espa\"}"));
+            Reply invalid = client.awaitReply(badName);
+            assertThat(invalid.errorCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+            assertThat(invalid.command()).isEqualTo(CommandKind.DeleteCity);
+
+            String garbage = "garbage-" + UUID.randomUUID();
+            client.sendRaw(client.props(garbage, garbage, null).build(), TestClient.utf8("{oops"));
+            assertThat(client.awaitReply(garbage).command()).as("a body that names no command").isNull();
         }
     }
 }

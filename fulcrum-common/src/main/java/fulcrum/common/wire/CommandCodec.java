@@ -97,22 +97,33 @@ public final class CommandCodec {
         if (root == null || !root.isObject()) {
             throw bad("body must be a JSON object");
         }
+        String commandName = text(root, "command", true);
+        CommandKind kind = CommandKind.parse(commandName).orElseThrow(() -> new InvalidCommandException(
+                ErrorCode.UNKNOWN_COMMAND, "unknown command '" + commandName + "'"));
+        try {
+            return envelope(root, kind, typeProperty);
+        } catch (InvalidCommandException e) {
+            throw e.of(kind);
+        }
+    }
+
+    private static Envelope envelope(JsonNode root, CommandKind kind, String typeProperty) {
         for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!FIELDS.contains(name)) {
                 throw bad("unknown field '" + name + "'");
             }
         }
-        String commandName = text(root, "command", true);
-        CommandKind kind = CommandKind.parse(commandName).orElseThrow(() -> new InvalidCommandException(
-                ErrorCode.UNKNOWN_COMMAND, "unknown command '" + commandName + "'"));
-        if (typeProperty != null && !typeProperty.isEmpty() && !typeProperty.equals(commandName)) {
-            throw bad("AMQP type '" + typeProperty + "' does not match command '" + commandName + "'");
+        if (typeProperty != null && !typeProperty.isEmpty() && !typeProperty.equals(kind.name())) {
+            throw bad("AMQP type '" + typeProperty + "' does not match command '" + kind.name() + "'");
         }
         String planet = text(root, "planet", true);
         String city = text(root, "city", true);
-        String newName = text(root, "newName", false);
+        String newName = text(root, "newName", kind == CommandKind.UpdateName);
         Long rebels = count(root);
+        if (kind == CommandKind.UpdateNumber && rebels == null) {
+            throw bad("missing field 'rebels' (UpdateNumber sets it)");
+        }
         if (kind == CommandKind.AddCity && rebels == null) {
             rebels = 0L;
         }

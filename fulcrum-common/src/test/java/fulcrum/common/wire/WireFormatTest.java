@@ -63,26 +63,31 @@ class WireFormatTest {
                 .isEqualTo(Command.addCity("T", "C", 0));
     }
 
+    /** The fourth column is the command the error reply names: "-" when the body never named a valid one. */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "{oops                                                          | BAD_MESSAGE      | not valid JSON",
-            "[1,2]                                                          | BAD_MESSAGE      | must be a JSON object",
-            "{\"command\":\"AddCity\",\"planet\":\"T\",\"city\":\"C\",\"x\":1}  | BAD_MESSAGE | unknown field 'x'",
-            "{\"command\":\"AddCity\",\"planet\":7,\"city\":\"C\"}          | BAD_MESSAGE      | field 'planet' must be a string",
-            "{\"command\":\"AddCity\",\"planet\":\"T\",\"city\":\"C\",\"rebels\":1.5} | BAD_MESSAGE | whole number",
-            "{\"command\":\"AddCity\",\"planet\":\"T\",\"city\":\"C\",\"rebels\":99999999999999999999} | BAD_MESSAGE | fits in 64 bits",
-            "{\"command\":\"AddCity\",\"city\":\"C\"}                       | BAD_MESSAGE      | missing field 'planet'",
-            "{\"command\":\"Explode\",\"planet\":\"T\",\"city\":\"C\"}      | UNKNOWN_COMMAND  | unknown command 'Explode'",
-            "{\"command\":\"AddCity\",\"planet\":\"T\",\"city\":\"C\",\"rebels\":-1} | INVALID_ARGUMENT | non-negative",
-            "{\"command\":\"AddCity\",\"planet\":\"\",\"city\":\"C\"}       | INVALID_ARGUMENT | planet must not be empty",
-            "{\"command\":\"DeleteCity\",\"planet\":\"T\",\"city\":\"C\",\"rebels\":1} | INVALID_ARGUMENT | takes no rebels",
-            "{\"command\":\"UpdateName\",\"planet\":\"T\",\"city\":\"C\"}   | INVALID_ARGUMENT | newName must not be empty",
+            "{oops                                                          | BAD_MESSAGE      | not valid JSON             | -",
+            "[1,2]                                                          | BAD_MESSAGE      | must be a JSON object      | -",
+            "{\"command\":\"AddCity\",\"planet\":\"T\",\"city\":\"C\",\"x\":1}  | BAD_MESSAGE | unknown field 'x'  | AddCity",
+            "{\"command\":\"AddCity\",\"planet\":7,\"city\":\"C\"}          | BAD_MESSAGE      | field 'planet' must be a string | AddCity",
+            "{\"command\":\"AddCity\",\"planet\":\"T\",\"city\":\"C\",\"rebels\":1.5} | BAD_MESSAGE | whole number | AddCity",
+            "{\"command\":\"AddCity\",\"planet\":\"T\",\"city\":\"C\",\"rebels\":99999999999999999999} | BAD_MESSAGE | fits in 64 bits | AddCity",
+            "{\"command\":\"AddCity\",\"city\":\"C\"}                       | BAD_MESSAGE      | missing field 'planet'     | AddCity",
+            "{\"planet\":\"T\",\"city\":\"C\"}                               | BAD_MESSAGE      | missing field 'command'    | -",
+            "{\"command\":\"UpdateNumber\",\"planet\":\"T\",\"city\":\"C\"} | BAD_MESSAGE      | missing field 'rebels'     | UpdateNumber",
+            "{\"command\":\"UpdateName\",\"planet\":\"T\",\"city\":\"C\"}   | BAD_MESSAGE      | missing field 'newName'    | UpdateName",
+            "{\"command\":\"Explode\",\"planet\":\"T\",\"city\":\"C\"}      | UNKNOWN_COMMAND  | unknown command 'Explode'  | -",
+            "{\"command\":\"AddCity\",\"planet\":\"T\",\"city\":\"C\",\"rebels\":-1} | INVALID_ARGUMENT | non-negative | AddCity",
+            "{\"command\":\"AddCity\",\"planet\":\"\",\"city\":\"C\"}       | INVALID_ARGUMENT | planet must not be empty   | AddCity",
+            "{\"command\":\"DeleteCity\",\"planet\":\"T\",\"city\":\"C\",\"rebels\":1} | INVALID_ARGUMENT | takes no rebels | DeleteCity",
+            "{\"command\":\"UpdateName\",\"planet\":\"T\",\"city\":\"C\",\"newName\":\"\"} | INVALID_ARGUMENT | newName must not be empty | UpdateName",
     })
-    void badBodiesAreRefusedWithAReason(String body, ErrorCode code, String reason) {
+    void badBodiesAreRefusedWithAReason(String body, ErrorCode code, String reason, String kind) {
         assertThatThrownBy(() -> decode(body.trim(), null))
                 .isInstanceOfSatisfying(InvalidCommandException.class, e -> {
                     assertThat(e.code()).isEqualTo(code);
                     assertThat(e.getMessage()).contains(reason).doesNotContain("\n");
+                    assertThat(e.kind() == null ? "-" : e.kind().name()).isEqualTo(kind);
                 });
     }
 

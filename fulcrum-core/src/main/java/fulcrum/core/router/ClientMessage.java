@@ -2,6 +2,7 @@ package fulcrum.core.router;
 
 import fulcrum.core.clock.VectorClock;
 import fulcrum.core.domain.Command;
+import fulcrum.core.domain.CommandKind;
 import fulcrum.core.domain.ErrorCode;
 import java.util.Map;
 import java.util.Objects;
@@ -39,8 +40,8 @@ public record ClientMessage(String messageId, String replyTo, String correlation
         }
     }
 
-    /** The body broke the wire format or the domain rules. */
-    public record Undecodable(ErrorCode code, String reason) implements Content {
+    /** The body broke the wire format or the domain rules; {@code kind} is the command it named (null: none readable). */
+    public record Undecodable(ErrorCode code, String reason, CommandKind kind) implements Content {
         public Undecodable {
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(reason, "reason");

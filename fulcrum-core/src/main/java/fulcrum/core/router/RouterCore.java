@@ -1,6 +1,7 @@
 package fulcrum.core.router;
 
 import fulcrum.core.clock.VectorClock;
+import fulcrum.core.domain.CommandKind;
 import fulcrum.core.domain.ErrorCode;
 import fulcrum.core.replica.Reply;
 import fulcrum.core.router.RouterReady.DeadLetter;
@@ -117,9 +118,10 @@ public final class RouterCore {
             throw new IllegalStateException("tick before the first message: forwards need the time");
         }
         if (message.messageId() == null || message.messageId().isBlank()) {
-            reject(inbound, message, ErrorCode.BAD_MESSAGE, "message has no message_id (the command id)");
+            reject(inbound, message, message.content() instanceof ClientMessage.Decoded d ? d.command().kind() : null,
+                    ErrorCode.BAD_MESSAGE, "message has no message_id (the command id)");
         } else if (message.content() instanceof ClientMessage.Undecodable bad) {
-            reject(inbound, message, bad.code(), bad.reason());
+            reject(inbound, message, bad.kind(), bad.code(), bad.reason());
         } else {
             ClientMessage.Decoded envelope = (ClientMessage.Decoded) message.content();
             List<String> order = writeOrder != null && envelope.command().kind().isWrite()
@@ -281,10 +283,10 @@ public final class RouterCore {
         table.remove(flight);
     }
 
-    private void reject(InboundRef inbound, ClientMessage message, ErrorCode code, String reason) {
+    private void reject(InboundRef inbound, ClientMessage message, CommandKind kind, ErrorCode code, String reason) {
         if (message.wantsAnswer()) {
-            next.relays.add(new Relay(message.replyTo(), message.answerCorrelationId(), null, null,
-                    Reply.failure(null, null, null, null, null, code, reason)));
+            next.relays.add(new Relay(message.replyTo(), message.answerCorrelationId(), kind == null ? null : kind.name(), null,
+                    Reply.failure(kind, null, null, null, null, code, reason)));
         }
         next.deadLetters.add(new DeadLetter(message, code, reason));
         next.ackAfterDeadLetter.add(new AckDue(inbound, null));

@@ -34,7 +34,7 @@ class RouterCoreAnswersTest {
     @Test
     void badInputIsAnsweredDeadLetteredAndAckedAfterTheDeadLetter() {
         ClientMessage bad = new ClientMessage("bad-1", CoreDriver.CLIENT_QUEUE, null, "AddCity", "mos-eisley.commands",
-                Map.of("x-mine", "kept"), bytes("{not json"), new ClientMessage.Undecodable(ErrorCode.BAD_MESSAGE, "not JSON"));
+                Map.of("x-mine", "kept"), bytes("{not json"), new ClientMessage.Undecodable(ErrorCode.BAD_MESSAGE, "not JSON", null));
         InboundRef ref = router.send(bad);
         RouterReady rejecting = router.step();
         assertThat(rejecting.deadLetters()).singleElement().satisfies(d -> {
