@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A throwaway RabbitMQ node started from the installed {@code rabbitmq-server}, with its own node
  * name, ports and data directory, so that a test may kill -9 it and restart it on the same data.
- * It never touches the machine's own node. Recipe: shared/notes/rabbitmq-private-node.md.
+ * It never touches the machine's own node; the launcher's private node (`./fulcrum`) follows the same recipe.
  */
 public final class PrivateRabbitNode implements AutoCloseable {
     private static final Path SBIN = Path.of(System.getenv().getOrDefault("RABBITMQ_SBIN", "/usr/lib/rabbitmq/bin"));

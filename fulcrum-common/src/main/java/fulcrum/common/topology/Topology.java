@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The broker objects of DESIGN.md, by name. Every component declares them idempotently at start,
+ * The broker objects of the README's wire format (its Topology section), by name. Every component declares them idempotently at start,
  * with exactly the arguments of {@code rabbitmq-definitions.json}; a test checks the two agree.
  */
 public final class Topology {
