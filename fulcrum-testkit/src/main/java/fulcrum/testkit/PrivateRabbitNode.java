@@ -180,7 +180,9 @@ public final class PrivateRabbitNode implements AutoCloseable {
     private String run(List<String> command, Duration timeout) {
         try {
             Path out = Files.createTempFile(dir, "cmd", ".out");
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
+            // the node's working directory is its own, so an Erlang crash dump lands beside its data
+            ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+                    .redirectErrorStream(true).redirectOutput(out.toFile());
             builder.environment().putAll(environment());
             Process process = builder.start();
             if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
