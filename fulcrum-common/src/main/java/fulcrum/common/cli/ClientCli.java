@@ -62,7 +62,8 @@ public abstract class ClientCli implements Callable<Integer> {
                     + " a write whose outcome was unknown is re-sent with the session clock of its first send.")
     String commandId;
 
-    @Parameters(index = "0", paramLabel = "COMMAND", description = "${COMMAND-NAME} command name")
+    // Optional for picocli so that a subclass may take its commands from elsewhere (the informant's --file).
+    @Parameters(index = "0", arity = "0..1", paramLabel = "COMMAND", description = "${COMMAND-NAME} command name")
     String commandName;
 
     @Parameters(index = "1..*", arity = "0..*", paramLabel = "ARG")
@@ -77,6 +78,10 @@ public abstract class ClientCli implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (commandName == null) {
+            return fail(out, err, ErrorCode.INVALID_ARGUMENT, "missing COMMAND (see " + spec.name() + " --help)",
+                    ExitCodes.INVALID_INPUT);
+        }
         Command command;
         try {
             command = Command.fromArguments(commandName, arguments);
@@ -91,15 +96,13 @@ public abstract class ClientCli implements Callable<Integer> {
         if (commandId != null && commandId.isBlank()) {
             return fail(out, err, ErrorCode.INVALID_ARGUMENT, "--command-id must not be blank", ExitCodes.INVALID_INPUT);
         }
-        if (!SESSION_NAME.matcher(name).matches()) {
-            return fail(out, err, ErrorCode.INVALID_ARGUMENT,
-                    "--name must be 1..64 letters, digits, '.', '_' or '-', got '" + name + "'", ExitCodes.INVALID_INPUT);
+        String badName = sessionNameProblem();
+        if (badName != null) {
+            return fail(out, err, ErrorCode.INVALID_ARGUMENT, badName, ExitCodes.INVALID_INPUT);
         }
         String id = commandId != null ? commandId : UUID.randomUUID().toString();
-        String brokerUri = Amqp.resolveUri(uri);
         Reply reply;
-        try (SessionFile session = noSession ? null
-                : SessionFile.open(sessionFile != null ? sessionFile : SessionFile.defaultPath(name))) {
+        try (SessionFile session = noSession ? null : SessionFile.open(sessionPath())) {
             SessionState state = session == null ? SessionState.empty() : session.load();
             LinkedHashMap<String, SessionFile.PendingSend> pending =
                     session == null ? new LinkedHashMap<>() : session.loadPending();
@@ -118,7 +121,7 @@ public abstract class ClientCli implements Callable<Integer> {
                 session.savePending(pending);
             }
             // No answer (UnavailableException) leaves the entry pending.
-            try (FulcrumClient client = FulcrumClient.connect(brokerUri, role() + "-" + name, timeout)) {
+            try (FulcrumClient client = connectClient()) {
                 reply = client.call(id, command, send.required(), send.lastReplica());
             }
             if (keepsPending && reply.errorCode() != ErrorCode.UNAVAILABLE) {
@@ -153,6 +156,49 @@ public abstract class ClientCli implements Callable<Integer> {
         }
         out.flush();
         return reply.ok() ? ExitCodes.OK : ExitCodes.of(reply.errorCode());
+    }
+
+    /** Why {@code --name} is not a valid session name, or null when it is. */
+    protected final String sessionNameProblem() {
+        return SESSION_NAME.matcher(name).matches() ? null
+                : "--name must be 1..64 letters, digits, '.', '_' or '-', got '" + name + "'";
+    }
+
+    /** The session file of this run ({@code --session-file}, else the default one of {@code --name}). */
+    protected final Path sessionPath() {
+        return sessionFile != null ? sessionFile : SessionFile.defaultPath(name);
+    }
+
+    /** {@code --no-session}. */
+    protected final boolean noSession() {
+        return noSession;
+    }
+
+    protected final boolean jsonOutput() {
+        return json;
+    }
+
+    protected final Duration timeout() {
+        return timeout;
+    }
+
+    /** Whether a command name or arguments were given on the command line. */
+    protected final boolean hasCommandArguments() {
+        return commandName != null;
+    }
+
+    /** {@code --command-id}, or null. */
+    protected final String commandIdOption() {
+        return commandId;
+    }
+
+    /** Connects to the broker as this CLI and session name. */
+    protected final FulcrumClient connectClient() throws UnavailableException {
+        return FulcrumClient.connect(Amqp.resolveUri(uri), role() + "-" + name, timeout);
+    }
+
+    protected final CommandSpec commandSpec() {
+        return spec;
     }
 
     private String describe(Reply reply) {

@@ -27,7 +27,8 @@ import java.util.concurrent.TimeoutException;
  * <p>Publishing follows the reliability guide: persistent messages, {@code mandatory}, publisher
  * confirms, and a retry with the same message id when a publish is not confirmed (the replica
  * deduplicates by id, so a retry never applies a command twice). Replies come back on direct
- * reply-to. One client serves one thread at a time.
+ * reply-to. {@link #call} serves one thread at a time; {@link #submit} keeps many commands in flight
+ * from any thread, on a channel of its own (a {@link CommandPipeline}) so the two never share confirms.
  */
 public final class FulcrumClient implements AutoCloseable {
     private static final String DIRECT_REPLY_TO = "amq.rabbitmq.reply-to";
@@ -37,6 +38,7 @@ public final class FulcrumClient implements AutoCloseable {
     private final Channel channel;
     private final Duration timeout;
     private final Map<String, CompletableFuture<Reply>> pending = new ConcurrentHashMap<>();
+    private CommandPipeline pipeline;
 
     private FulcrumClient(Connection connection, Channel channel, Duration timeout) {
         this.connection = connection;
@@ -103,6 +105,31 @@ public final class FulcrumClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code command} without waiting: the future completes with the replica's reply, or
+     * exceptionally with an {@link UnavailableException} when its outcome is unknown (no confirm or
+     * reply within the client's timeout, counted from this call; the broker refused or returned it;
+     * the connection was lost). The caller bounds how many it keeps in flight. Like {@link #call},
+     * the command carries a session's required clock for its planet and last replica (null: none).
+     */
+    public CompletableFuture<Reply> submit(String commandId, Command command, VectorClock requiredClock,
+                                           String lastReplica) {
+        CommandPipeline lane;
+        try {
+            lane = pipeline();
+        } catch (UnavailableException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return lane.submit(commandId, command, requiredClock, lastReplica);
+    }
+
+    private synchronized CommandPipeline pipeline() throws UnavailableException {
+        if (pipeline == null) {
+            pipeline = CommandPipeline.open(connection, timeout);
+        }
+        return pipeline;
+    }
+
     private void publishConfirmed(String queue, AMQP.BasicProperties props, byte[] body) throws UnavailableException {
         String lastProblem = "no confirm";
         for (int attempt = 1; attempt <= MAX_PUBLISH_ATTEMPTS; attempt++) {
@@ -146,6 +173,11 @@ public final class FulcrumClient implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (pipeline != null) {
+                pipeline.close();
+            }
+        }
         closeQuietly(connection);
     }
 
