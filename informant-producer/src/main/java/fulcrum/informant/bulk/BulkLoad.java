@@ -86,6 +86,7 @@ public final class BulkLoad {
             List<LineResult> results;
             BulkRun run;
             try (FulcrumClient client = connector.connect()) {
+                report.sendingStarts();
                 run = new BulkRun(client, start, settings.inFlight(), report::result);
                 results = run.run(parsed.commands());
             }

@@ -26,7 +26,7 @@ public final class BulkReport {
     private final PrintWriter err;
     private final boolean json;
     private final TerminalProgress progress;
-    private final long startNanos = System.nanoTime();
+    private long startNanos = System.nanoTime();
     private int done;
     private int ok;
     private int unknown;
@@ -56,6 +56,14 @@ public final class BulkReport {
         } else {
             err.println("line " + bad.lineNumber() + ": error: " + bad.message() + (skipped ? " (skipped)" : ""));
             err.flush();
+        }
+    }
+
+    /** The clock of the summary's elapsed time and rate starts here: connected, about to send. */
+    public synchronized void sendingStarts() {
+        startNanos = System.nanoTime();
+        if (progress != null) {
+            progress.sendingStarts();
         }
     }
 
@@ -110,7 +118,7 @@ public final class BulkReport {
                         .map(e -> e.getKey() + " " + e.getValue()).toList())).append(')');
             }
             line.append(", ").append(unknown).append(" unknown; ").append(badLines).append(" bad line(s) skipped; ")
-                    .append(String.format("%.1fs, %.0f commands/s", elapsed.toMillis() / 1000.0, perSecond));
+                    .append(String.format(java.util.Locale.ROOT, "%.1fs, %.1f commands/s", elapsed.toMillis() / 1000.0, perSecond));
             err.println(line);
             err.flush();
         }

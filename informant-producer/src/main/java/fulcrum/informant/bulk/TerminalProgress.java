@@ -18,7 +18,7 @@ final class TerminalProgress {
     private final PrintWriter err;
     private final int total;
     private final boolean sharesTerminalWithOutput;
-    private final long startNanos = System.nanoTime();
+    private long startNanos = System.nanoTime();
     private long lastDrawNanos;
     private boolean drawn;
 
@@ -54,6 +54,10 @@ final class TerminalProgress {
         return System.console() != null;
     }
 
+    void sendingStarts() {
+        startNanos = System.nanoTime();
+    }
+
     /** Redraws the bar for {@code done} settled commands, unless it was drawn very recently. */
     void update(int done) {
         long now = System.nanoTime();
@@ -65,7 +69,7 @@ final class TerminalProgress {
         int filled = total == 0 ? WIDTH : (int) ((long) WIDTH * done / total);
         double seconds = Math.max((now - startNanos) / 1e9, 1e-3);
         err.print("\r[" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "] " + done + "/" + total
-                + String.format(" %3d%% %.0f/s", total == 0 ? 100 : 100L * done / total, done / seconds) + "\u001b[K");
+                + String.format(java.util.Locale.ROOT, " %3d%% %.0f/s", total == 0 ? 100 : 100L * done / total, done / seconds) + "\u001b[K");
         err.flush();
     }
 
