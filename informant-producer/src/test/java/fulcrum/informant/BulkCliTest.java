@@ -1,6 +1,8 @@
 package fulcrum.informant;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.Channel;
@@ -13,12 +15,13 @@ import fulcrum.testkit.TestBroker;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,6 +88,41 @@ class BulkCliTest {
         List<String> planets = new ArrayList<>();
         pending.forEach(entry -> planets.add(entry.get("planet").asText()));
         assertThat(planets).containsExactlyInAnyOrder("Hoth", "Endor", "Hoth");
+    }
+
+    @Test
+    void aMissingQueueMakesEveryCommandUnknown() throws Exception {
+        channel.queueDelete(Topology.ROUTER_COMMANDS);
+        Run run = run("--file", write("AddCity Hoth Echo_Base 3\nAddCity Endor Bright_Tree 1\n").toString(),
+                "--timeout", "5s", "--json");
+        assertThat(run.exitCode()).isEqualTo(3);
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : run.out().lines().toList()) {
+            lines.add(FulcrumJson.MAPPER.readTree(line));
+        }
+        assertThat(lines).hasSize(3);
+        assertThat(lines.subList(0, 2)).allSatisfy(node -> {
+            assertThat(node.get("outcome").asText()).isEqualTo("unknown");
+            assertThat(node.get("problem").asText()).contains("no queue 'mos-eisley.commands'");
+        });
+        assertThat(lines.get(2).at("/summary/unknown").asInt()).isEqualTo(2);
+        assertThat(lines.get(2).at("/summary/exitCode").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void aLostConnectionEndsTheCommandsInFlightAsUnknown() throws Exception {
+        assumeTrue(TestBroker.usesPrivateNode(), "needs the private node's rabbitmqctl");
+        Path file = write("AddCity Hoth Echo_Base 3\nAddCity Endor Bright_Tree 1\nAddCity Naboo Theed 2\n");
+        // No router consumes and the deadline is far: only the lost connection can end these commands.
+        CompletableFuture<Run> running = CompletableFuture.supplyAsync(() ->
+                run("--name", "bulk-loss", "--file", file.toString(), "--timeout", "5m"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> queued() == 3);
+        assertThat(TestBroker.privateNode().closeConnections(TestBroker.virtualHost(uri), "informant-bulk-loss"))
+                .isEqualTo(1);
+        Run run = running.get(60, TimeUnit.SECONDS);
+        assertThat(run.exitCode()).isEqualTo(3);
+        assertThat(run.out().lines()).hasSize(3).allMatch(line -> line.contains("UNKNOWN") && line.contains("connection lost"));
+        assertThat(run.err()).contains("3 unknown");
     }
 
     @Test
