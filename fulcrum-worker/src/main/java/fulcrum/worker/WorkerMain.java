@@ -162,7 +162,7 @@ public final class WorkerMain implements Callable<Integer> {
                     + Amqp.rootMessage(e) + " (--metrics-port, --metrics-host; -1: no endpoint)");
             return EXIT_UNAVAILABLE;
         }
-        ReplicaMetrics replicaMetrics = new MicrometerReplicaMetrics(metrics.registry(), dir);
+        ReplicaMetrics replicaMetrics = new MicrometerReplicaMetrics(metrics.registry(), id, dir);
         Worker worker = new Worker(settings, store, replicaMetrics, fatal -> {
             err.println("fulcrum-worker: fatal: " + Amqp.rootMessage(fatal) + "; exiting (a restart reloads the store)");
             org.slf4j.LoggerFactory.getLogger(WorkerMain.class).error("fatal error", fatal);

@@ -49,7 +49,7 @@ class WorkerMetricsTest {
 
             StandInPeers peers = new StandInPeers(wire, "fulcrum-2", "fulcrum-3");
             Worker worker = new Worker(InProcessWorker.settings(uri, SELF), store,
-                    new MicrometerReplicaMetrics(metrics.registry(), dataDir), fatal::set);
+                    new MicrometerReplicaMetrics(metrics.registry(), SELF, dataDir), fatal::set);
             worker.start();
             started.set(worker);
             try {
@@ -75,7 +75,8 @@ class WorkerMetricsTest {
                 assertThat(scrape.value("fulcrum_commands_total", "kind", "unknown", "outcome", "BAD_MESSAGE")).isEqualTo(1);
                 assertThat(scrape.value("fulcrum_dedup_hits_total")).isEqualTo(1);
                 assertThat(scrape.value("fulcrum_stale_refusals_total")).isEqualTo(1);
-                assertThat(scrape.value("fulcrum_dead_letters_total", "queue", "commands", "code", "BAD_MESSAGE")).isEqualTo(1);
+                assertThat(scrape.value("fulcrum_dead_letters_total", "queue", "fulcrum.fulcrum-1.commands",
+                        "code", "BAD_MESSAGE")).isEqualTo(1);
                 assertThat(scrape.has("fulcrum_commands_total", "component", "fulcrum-worker", "replica", SELF)).isTrue();
 
                 assertThat(scrape.value("fulcrum_commit_seconds_count")).as("synced commits").isPositive();

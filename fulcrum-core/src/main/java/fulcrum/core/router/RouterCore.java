@@ -193,7 +193,7 @@ public final class RouterCore {
             answer(flight, unavailable(flight, reason));
         }
         next.deadLetters.add(new DeadLetter(forward.message(), ErrorCode.UNAVAILABLE, reason));
-        counters.deadLettered(ErrorCode.UNAVAILABLE);
+        counters.deadLettered(forward.message().sourceQueue(), ErrorCode.UNAVAILABLE);
         AckDue due = outstanding.ackAfterForward.remove(forwardId);
         if (due != null) {
             next.ackAfterDeadLetter.add(due);
@@ -302,7 +302,7 @@ public final class RouterCore {
         next.deadLetters.add(new DeadLetter(message, code, reason));
         next.ackAfterDeadLetter.add(new AckDue(inbound, null));
         counters.answered(kind, code);
-        counters.deadLettered(code);
+        counters.deadLettered(message.sourceQueue(), code);
     }
 
     /** Relays a replica's answer as it came; {@code outcome} is what it says, for the counters. */

@@ -9,7 +9,7 @@ import java.util.TreeMap;
 /**
  * Plain counters of what the router core decided, for the shell's metrics: final answers by command
  * kind and outcome, re-routes after {@code STALE}, queries moved on after their timeout, forwards
- * per replica, dead letters by code. No clock and no registry.
+ * per replica, dead letters by source queue and code. No clock and no registry.
  */
 public final class RouterCounters {
     /** The outcome of a command a replica executed with success. */
@@ -22,13 +22,13 @@ public final class RouterCounters {
     private final TreeMap<String, TreeMap<String, Long>> answers = new TreeMap<>();
     private final TreeMap<String, Long> staleReroutes = new TreeMap<>();
     private final TreeMap<String, Long> forwards = new TreeMap<>();
-    private final TreeMap<String, Long> deadLetters = new TreeMap<>();
+    private final TreeMap<String, TreeMap<String, Long>> deadLetters = new TreeMap<>();
     private long queryTimeouts;
 
     /** What the counters hold at one moment; every map sorted. */
     public record Snapshot(SortedMap<String, SortedMap<String, Long>> answersByKindAndOutcome,
                            SortedMap<String, Long> staleReroutesByKind, SortedMap<String, Long> forwardsByReplica,
-                           SortedMap<String, Long> deadLettersByCode, long queryTimeouts) {
+                           SortedMap<String, SortedMap<String, Long>> deadLettersByQueueAndCode, long queryTimeouts) {
     }
 
     void answered(CommandKind kind, String outcome) {
@@ -51,15 +51,18 @@ public final class RouterCounters {
         forwards.merge(replica, 1L, Long::sum);
     }
 
-    void deadLettered(ErrorCode code) {
-        deadLetters.merge(code.name(), 1L, Long::sum);
+    void deadLettered(String sourceQueue, ErrorCode code) {
+        deadLetters.computeIfAbsent(sourceQueue, q -> new TreeMap<>()).merge(code.name(), 1L, Long::sum);
     }
 
     Snapshot snapshot() {
-        TreeMap<String, SortedMap<String, Long>> byKind = new TreeMap<>();
-        answers.forEach((k, v) -> byKind.put(k, Collections.unmodifiableSortedMap(new TreeMap<>(v))));
-        return new Snapshot(Collections.unmodifiableSortedMap(byKind), copy(staleReroutes), copy(forwards), copy(deadLetters),
-                queryTimeouts);
+        return new Snapshot(nestedCopy(answers), copy(staleReroutes), copy(forwards), nestedCopy(deadLetters), queryTimeouts);
+    }
+
+    private static SortedMap<String, SortedMap<String, Long>> nestedCopy(TreeMap<String, TreeMap<String, Long>> map) {
+        TreeMap<String, SortedMap<String, Long>> copy = new TreeMap<>();
+        map.forEach((k, v) -> copy.put(k, copy(v)));
+        return Collections.unmodifiableSortedMap(copy);
     }
 
     private static SortedMap<String, Long> copy(TreeMap<String, Long> map) {

@@ -36,7 +36,7 @@ class RouterCountersTest {
                 RouterCounters.UNKNOWN_KIND, Map.of("BAD_MESSAGE", 1L)));
         assertThat(counted.staleReroutesByKind()).isEqualTo(Map.of("UpdateNumber", 1L));
         assertThat(counted.forwardsByReplica()).isEqualTo(Map.of(first.replica(), 1L, second.replica(), 1L));
-        assertThat(counted.deadLettersByCode()).isEqualTo(Map.of("BAD_MESSAGE", 1L));
+        assertThat(counted.deadLettersByQueueAndCode()).isEqualTo(Map.of("mos-eisley.commands", Map.of("BAD_MESSAGE", 1L)));
         assertThat(counted.queryTimeouts()).isZero();
     }
 
@@ -50,6 +50,6 @@ class RouterCountersTest {
 
         RouterCounters.Snapshot counted = router.core.counters();
         assertThat(counted.answersByKindAndOutcome()).isEqualTo(Map.of("UpdateNumber", Map.of("UNAVAILABLE", 1L)));
-        assertThat(counted.deadLettersByCode()).isEqualTo(Map.of("UNAVAILABLE", 1L));
+        assertThat(counted.deadLettersByQueueAndCode()).isEqualTo(Map.of("mos-eisley.commands", Map.of("UNAVAILABLE", 1L)));
     }
 }

@@ -1,5 +1,6 @@
 package fulcrum.worker.metrics;
 
+import fulcrum.common.topology.Topology;
 import fulcrum.core.node.ReplicaNode;
 import fulcrum.core.replica.ConflictKind;
 import fulcrum.core.store.Phase;
@@ -26,6 +27,7 @@ import java.util.function.ToDoubleFunction;
  */
 public final class MicrometerReplicaMetrics implements ReplicaMetrics {
     private final MeterRegistry registry;
+    private final String replicaId;
     private final AtomicReference<ReplicaNode.NodeStats> latest = new AtomicReference<>();
     private final BehindSince behindSince = new BehindSince();
     private final Set<String> registered = new HashSet<>();
@@ -33,9 +35,13 @@ public final class MicrometerReplicaMetrics implements ReplicaMetrics {
     private final DistributionSummary commitBatch;
     private final Timer command;
 
-    /** @param dataDir the store's directory, measured on every scrape; null: no store-size gauge */
-    public MicrometerReplicaMetrics(MeterRegistry registry, Path dataDir) {
+    /**
+     * @param replicaId names the queues of the dead-letter counters
+     * @param dataDir   the store's directory, measured on every scrape; null: no store-size gauge
+     */
+    public MicrometerReplicaMetrics(MeterRegistry registry, String replicaId, Path dataDir) {
         this.registry = registry;
+        this.replicaId = replicaId;
         this.commit = Timer.builder("fulcrum.commit")
                 .description("synced store commits (one per batch of deliveries)")
                 .publishPercentileHistogram()
@@ -112,7 +118,7 @@ public final class MicrometerReplicaMetrics implements ReplicaMetrics {
                 FunctionCounter.builder("fulcrum.dead.letters", latest,
                                 r -> value(r, s -> count(s.deadLettersBySource().get(queue), code)))
                         .description("messages moved to fulcrum.dead-letters, by the queue they came from and the error code")
-                        .tags("queue", queue, "code", code).register(registry);
+                        .tags("queue", queueName(queue), "code", code).register(registry);
             }
         }));
         stats.mergeRounds().keySet().forEach(trigger -> {
@@ -128,6 +134,16 @@ public final class MicrometerReplicaMetrics implements ReplicaMetrics {
                 registerPeer(peer);
             }
         });
+    }
+
+    /** The node names the source of a delivery; an operator knows the queue. */
+    private String queueName(String source) {
+        return switch (source) {
+            case "commands" -> Topology.replicaCommandQueue(replicaId);
+            case "merge" -> Topology.replicaMergeQueue(replicaId);
+            case "status" -> Topology.STATUS_EXCHANGE;
+            default -> source;
+        };
     }
 
     private void registerPeer(String peer) {
