@@ -95,6 +95,8 @@ class WorkerMetricsTest {
                 assertThat(scrape.value("fulcrum_replica_serving")).isEqualTo(1);
                 assertThat(scrape.value("fulcrum_store_size_bytes")).isPositive();
                 assertThat(scrape.has("fulcrum_conflicts_total", "kind", "ADD_NAME_COLLISION")).isTrue();
+                assertThat(scrape.value("fulcrum_merge_rounds_total", "trigger", "request")).as("no MergeNow sent").isZero();
+                assertThat(scrape.has("fulcrum_merge_rounds_total", "trigger", "interval")).isTrue();
                 assertThat(scrape.has("jvm_memory_used_bytes")).isTrue();
             } finally {
                 worker.stop();

@@ -1,6 +1,7 @@
 package fulcrum.worker.metrics;
 
 import fulcrum.common.topology.Topology;
+import fulcrum.core.node.NodeCounters;
 import fulcrum.core.node.ReplicaNode;
 import fulcrum.core.replica.ConflictKind;
 import fulcrum.core.store.Phase;
@@ -121,7 +122,9 @@ public final class MicrometerReplicaMetrics implements ReplicaMetrics {
                         .tags("queue", queueName(queue), "code", code).register(registry);
             }
         }));
-        stats.mergeRounds().keySet().forEach(trigger -> {
+        Set<String> triggers = new HashSet<>(Set.of(NodeCounters.ROUND_INTERVAL, NodeCounters.ROUND_REQUESTED));
+        triggers.addAll(stats.mergeRounds().keySet());
+        triggers.forEach(trigger -> {
             if (registered.add("round/" + trigger)) {
                 FunctionCounter.builder("fulcrum.merge.rounds", latest,
                                 r -> value(r, s -> s.mergeRounds().getOrDefault(trigger, 0L)))
