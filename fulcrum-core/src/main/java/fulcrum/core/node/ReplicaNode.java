@@ -156,31 +156,26 @@ public final class ReplicaNode {
     }
 
     public NodeStats stats() {
+        // one look at each origin's last held entry (a store seek) serves the three counts that need it
+        long waiting = 0;
+        long opLogLength = 0;
+        TreeMap<String, Long> behind = new TreeMap<>();
+        for (String origin : config.replicaIds()) {
+            long last = view.lastOperationSeq(origin);
+            long applied = state.applied(origin);
+            waiting += Math.max(0, last - applied);
+            opLogLength += Math.max(0, last - state.compacted(origin)); // gaps included
+            if (!origin.equals(self)) {
+                long known = Math.max(Math.max(applied, last), peers.highestAnnounced(origin));
+                behind.put(origin, known - applied);
+            }
+        }
         return new NodeStats(state.phase, state.incarnation, state.applied(), state.published, state.compacted(),
-                merge.waiting(), commands.executed(), commands.refused(), commands.answeredFromRecord(),
+                waiting, commands.executed(), commands.refused(), commands.answeredFromRecord(),
                 merge.appliedTotal(), merge.rejectedTotal(), deadLetters, new TreeMap<>(deadLettersByReason),
                 applier.conflicts(), join.progress(), snapshots.open(), snapshots.pagesServed(),
                 counters.commands(), counters.mergeRounds(), counters.sent(), counters.received(), counters.deadLetters(),
-                behind(), opLogLength());
-    }
-
-    /** Per peer, the entries of its stream known to exist (held here or announced by anyone) and not applied here. */
-    private Map<String, Long> behind() {
-        TreeMap<String, Long> behind = new TreeMap<>();
-        for (String origin : config.peers()) {
-            long known = Math.max(merge.held(origin), peers.highestAnnounced(origin));
-            behind.put(origin, Math.max(0, known - state.applied(origin)));
-        }
-        return behind;
-    }
-
-    /** Entries in the op log: per origin, from above its compaction floor to the last one held (gaps included). */
-    private long opLogLength() {
-        long length = 0;
-        for (String origin : config.replicaIds()) {
-            length += Math.max(0, view.lastOperationSeq(origin) - state.compacted(origin));
-        }
-        return length;
+                behind, opLogLength);
     }
 
     // ---- inputs --------------------------------------------------------------------------------
