@@ -6,6 +6,7 @@ import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.impl.recovery.AutorecoveringConnection;
 import fulcrum.common.amqp.Amqp;
+import fulcrum.common.metrics.Health;
 import fulcrum.common.topology.Topology;
 import fulcrum.core.router.RouterCore;
 import fulcrum.core.router.RouterLimits;
@@ -52,18 +53,28 @@ public final class Router implements AutoCloseable {
     private final List<String> replicaIds;
     private final Options options;
     private final BlockingQueue<Inbound> inbox;
+    private final RouterMetrics metrics;
     /** Bumped at each connection recovery: delivery tags of an older epoch must never be acked. */
     private final AtomicLong epoch = new AtomicLong();
     private volatile String replyQueue;
-    private Connection connection;
+    private volatile Connection connection;
     private RouterLoop loop;
-    private Thread loopThread;
+    private volatile Thread loopThread;
+    private volatile boolean closed;
+    /** The queue whose consumer the broker cancelled (deleted?), or null. */
+    private volatile String cancelled;
 
     public Router(String uri, String name, List<String> replicaIds, Options options) {
+        this(uri, name, replicaIds, options, RouterMetrics.NONE);
+    }
+
+    /** With {@code metrics} told of the core's counters after every round. */
+    public Router(String uri, String name, List<String> replicaIds, Options options, RouterMetrics metrics) {
         this.uri = uri;
         this.name = name;
         this.replicaIds = List.copyOf(replicaIds);
         this.options = options;
+        this.metrics = metrics;
         // Three consumers (commands, queries, replies), each with at most `prefetch` unacked deliveries.
         this.inbox = new ArrayBlockingQueue<>(3 * options.prefetch());
     }
@@ -100,13 +111,13 @@ public final class Router implements AutoCloseable {
         consumeChannel.basicQos(options.prefetch());
         UnackedDeliveries unacked = new UnackedDeliveries(consumeChannel, epoch::get, 3 * options.prefetch());
         ReadyExecutor executor = new ReadyExecutor(publishChannel, () -> replyQueue, name, unacked);
-        loop = new RouterLoop(inbox, epoch::get, core, executor, unacked, options.batchMax());
+        loop = new RouterLoop(inbox, epoch::get, core, executor, unacked, options.batchMax(), metrics);
         replyQueue = consumeChannel.queueDeclare().getQueue();
         consumeChannel.basicConsume(replyQueue, false, name + "-replies",
-                (tag, delivery) -> enqueue(new Inbound(epoch.get(), replyQueue, delivery, true)), tag -> { });
+                (tag, delivery) -> enqueue(new Inbound(epoch.get(), replyQueue, delivery, true)), tag -> cancelled = "its reply queue");
         for (String queue : List.of(Topology.ROUTER_COMMANDS, Topology.ROUTER_QUERIES)) {
             consumeChannel.basicConsume(queue, false, name + "-" + queue,
-                    (tag, delivery) -> enqueue(new Inbound(epoch.get(), queue, delivery, false)), tag -> { });
+                    (tag, delivery) -> enqueue(new Inbound(epoch.get(), queue, delivery, false)), tag -> cancelled = queue);
         }
         loopThread = new Thread(loop, "router-loop");
         loopThread.start();
@@ -121,8 +132,34 @@ public final class Router implements AutoCloseable {
         }
     }
 
+    /**
+     * Up only while the router consumes: started, its connection open, its consumers not cancelled
+     * by the broker and its loop running. Down while automatic recovery reconnects, and after close.
+     */
+    public Health.Status health() {
+        Connection c = connection;
+        Thread t = loopThread;
+        if (closed) {
+            return Health.Status.down("stopped");
+        }
+        if (c == null || t == null) {
+            return Health.Status.down("starting");
+        }
+        if (!c.isOpen()) {
+            return Health.Status.down("broker connection lost; recovering");
+        }
+        if (cancelled != null) {
+            return Health.Status.down("the broker cancelled the consumer of " + cancelled + " (queue deleted?)");
+        }
+        if (!t.isAlive()) {
+            return Health.Status.down("the router loop stopped");
+        }
+        return Health.Status.up("consuming " + Topology.ROUTER_COMMANDS + " and " + Topology.ROUTER_QUERIES);
+    }
+
     @Override
     public void close() {
+        closed = true;
         if (loop != null) {
             loop.stop();
             loopThread.interrupt();

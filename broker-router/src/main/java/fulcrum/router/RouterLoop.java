@@ -37,17 +37,19 @@ final class RouterLoop implements Runnable {
     private final ReadyExecutor executor;
     private final UnackedDeliveries unacked;
     private final int batchMax;
+    private final RouterMetrics metrics;
     private volatile boolean running = true;
     private long seenEpoch;
 
     RouterLoop(BlockingQueue<Inbound> inbox, LongSupplier epoch, RouterCore core, ReadyExecutor executor,
-               UnackedDeliveries unacked, int batchMax) {
+               UnackedDeliveries unacked, int batchMax, RouterMetrics metrics) {
         this.inbox = inbox;
         this.epoch = epoch;
         this.core = core;
         this.executor = executor;
         this.unacked = unacked;
         this.batchMax = batchMax;
+        this.metrics = metrics;
         this.seenEpoch = epoch.getAsLong();
     }
 
@@ -79,6 +81,7 @@ final class RouterLoop implements Runnable {
                 unacked.requeueAll();
             } finally {
                 batch.clear();
+                metrics.observe(core.counters(), core.inFlight());
             }
         }
     }

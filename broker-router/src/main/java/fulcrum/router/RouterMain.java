@@ -4,13 +4,21 @@ import fulcrum.common.amqp.Amqp;
 import fulcrum.common.cli.CliRunner;
 import fulcrum.common.cli.DurationConverter;
 import fulcrum.common.cli.ExitCodes;
+import fulcrum.common.metrics.DaemonMetrics;
+import fulcrum.common.metrics.Health;
+import fulcrum.common.metrics.MetricsOptions;
 import fulcrum.common.topology.Topology;
+import fulcrum.router.metrics.MicrometerRouterMetrics;
+import io.micrometer.core.instrument.Tag;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The Mos Eisley router daemon. Prints {@code READY <name>} once it consumes. */
@@ -40,20 +48,37 @@ public final class RouterMain implements Callable<Integer> {
             description = "How long a query waits for a replica before the next one is asked (default: 3s).")
     Duration queryTimeout = Router.Options.defaults().queryTimeout();
 
+    @Mixin
+    MetricsOptions metricsOptions = new MetricsOptions();
+
     @Override
     public Integer call() throws InterruptedException {
         if (replicas < 1 || replicas > 64 || prefetch < 1 || prefetch > 10_000 || batchMax < 1 || batchMax > prefetch
-                || maxInFlight < 1 || maxInFlight > 10_000_000 || queryTimeout.isZero()) {
+                || maxInFlight < 1 || maxInFlight > 10_000_000 || queryTimeout.isZero()
+                || metricsOptions.port < -1 || metricsOptions.port > 65_535) {
             System.err.println("error: need 1 <= --replicas <= 64, 1 <= --prefetch <= 10000, 1 <= --batch-max <= --prefetch,"
-                    + " 1 <= --max-in-flight <= 10000000, --query-timeout > 0");
+                    + " 1 <= --max-in-flight <= 10000000, --query-timeout > 0, -1 <= --metrics-port <= 65535");
             return ExitCodes.INVALID_INPUT;
         }
         String brokerUri = Amqp.resolveUri(uri);
+        AtomicReference<Router> routerRef = new AtomicReference<>();
+        DaemonMetrics metrics;
+        try {
+            metrics = DaemonMetrics.start(name, List.of(Tag.of("component", "broker-router"), Tag.of("router", name)),
+                    metricsOptions.host, metricsOptions.port,
+                    () -> routerRef.get() == null ? Health.Status.down("starting") : routerRef.get().health());
+        } catch (IOException | RuntimeException e) {
+            System.err.println("error: cannot serve metrics on " + metricsOptions.host + ":" + metricsOptions.port + ": "
+                    + Amqp.rootMessage(e) + " (--metrics-port, --metrics-host; -1: no endpoint)");
+            return ExitCodes.UNAVAILABLE;
+        }
         Router router = new Router(brokerUri, name, Topology.replicaIds(replicas),
-                new Router.Options(prefetch, batchMax, maxInFlight, queryTimeout));
+                new Router.Options(prefetch, batchMax, maxInFlight, queryTimeout), new MicrometerRouterMetrics(metrics.registry()));
+        routerRef.set(router);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             router.close();
+            metrics.close();
             stopped.countDown();
             System.out.flush();
             // a clean stop on SIGTERM exits 0 (as the worker does), not the JVM's 143
@@ -67,6 +92,9 @@ public final class RouterMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             return ExitCodes.INVALID_INPUT;
+        }
+        if (metrics.baseUrl() != null) {
+            System.err.println(name + ": metrics at " + metrics.baseUrl() + "/metrics, health at " + metrics.baseUrl() + "/health");
         }
         System.out.println("READY " + name);
         System.out.flush();

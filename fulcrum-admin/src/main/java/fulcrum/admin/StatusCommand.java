@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Shows what every replica announces on fulcrum.status (phase, incarnation, applied vector, lag behind "
                 + "the others, published mark, compaction floors, conflicts, join progress), and, for every queue of the "
-                + "topology, its ready and unacknowledged messages and consumers, and which router/replicas appear to be running.",
+                + "topology, its ready and unacknowledged messages and consumers, and which router/replicas appear to be running"
+                + " (with --health, what each one's /health endpoint answers).",
                 "Exit 0; 3 when the broker is unreachable; 2 on a bad command line."})
 public final class StatusCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -60,6 +61,15 @@ public final class StatusCommand implements Callable<Integer> {
     @Option(names = "--no-management", description = "Do not ask the management API (no unacknowledged counts).")
     boolean noManagement;
 
+    @Option(names = "--health", paramLabel = "NAME=URL",
+            description = "A component's health endpoint (e.g. fulcrum-1=http://127.0.0.1:9471/health), asked and shown with "
+                    + "the component (UP, DOWN with the daemon's reason, or UNREACHABLE); repeatable. NAME: mos-eisley or "
+                    + "a replica id.")
+    Map<String, String> health = new LinkedHashMap<>();
+
+    /** How long a health endpoint may take to answer. */
+    private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(2);
+
     @Override
     public Integer call() throws BrokerUnreachableException, IOException, InterruptedException {
         List<String> replicaIds = replicas.ids(spec);
@@ -79,6 +89,19 @@ public final class StatusCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--management-url: " + e.getMessage());
             }
         }
+        List<String> componentNames = new ArrayList<>(List.of(StatusProbe.ROUTER));
+        componentNames.addAll(replicaIds);
+        for (Map.Entry<String, String> h : health.entrySet()) {
+            if (!componentNames.contains(h.getKey())) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--health " + h.getKey() + "=...: not a component (one of "
+                        + String.join(", ", componentNames) + ")");
+            }
+            try {
+                HealthCheck.validate(h.getValue());
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--health " + h.getKey() + ": " + e.getMessage());
+            }
+        }
         Connection connection = broker.connect("fulcrum-admin-status");
         StatusProbe.Report report;
         try {
@@ -86,11 +109,12 @@ public final class StatusCommand implements Callable<Integer> {
         } finally {
             connection.abort(2000);
         }
+        Map<String, HealthCheck.Answer> healthAnswers = HealthCheck.check(health, HEALTH_TIMEOUT);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(toJson(report));
+            out.println(toJson(report, healthAnswers));
         } else {
-            printText(out, report, listen);
+            printText(out, report, listen, healthAnswers);
         }
         out.flush();
         return ExitCodes.OK;
@@ -123,7 +147,7 @@ public final class StatusCommand implements Callable<Integer> {
                 listened, unreadable, queues, StatusProbe.components(replicaIds, queues, latest), answer);
     }
 
-    static void printText(PrintWriter out, StatusProbe.Report report, Duration listen) {
+    static void printText(PrintWriter out, StatusProbe.Report report, Duration listen, Map<String, HealthCheck.Answer> health) {
         out.println("broker: " + report.broker());
         List<String> origins = Format.origins(report.replicaIds(), report.replicaStatus().values());
         Map<String, Long> target = Convergence.target(report.replicaStatus().values());
@@ -168,12 +192,16 @@ public final class StatusCommand implements Callable<Integer> {
         out.println();
 
         List<String[]> componentRows = new ArrayList<>();
-        componentRows.add(new String[] {"COMPONENT", "ROLE", "STATE", "CONSUMERS"});
+        boolean withHealth = !health.isEmpty();
+        componentRows.add(withHealth ? new String[] {"COMPONENT", "ROLE", "STATE", "CONSUMERS", "HEALTH"}
+                : new String[] {"COMPONENT", "ROLE", "STATE", "CONSUMERS"});
         for (StatusProbe.ComponentState c : report.components()) {
             String consumers = c.queues().stream()
                     .map(q -> q.name() + "=" + (q.exists() ? Long.toString(q.consumers()) : "missing"))
                     .collect(Collectors.joining(" "));
-            componentRows.add(new String[] {c.name(), c.role(), c.state(), consumers});
+            HealthCheck.Answer h = health.get(c.name());
+            componentRows.add(withHealth ? new String[] {c.name(), c.role(), c.state(), consumers, h == null ? "-"
+                    : h.text() + " " + h.url()} : new String[] {c.name(), c.role(), c.state(), consumers});
         }
         Format.table(out, componentRows);
     }
@@ -185,7 +213,7 @@ public final class StatusCommand implements Callable<Integer> {
         return lag;
     }
 
-    static String toJson(StatusProbe.Report report) throws IOException {
+    static String toJson(StatusProbe.Report report, Map<String, HealthCheck.Answer> health) throws IOException {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode root = mapper.createObjectNode();
         root.put("broker", report.broker());
@@ -238,6 +266,20 @@ public final class StatusCommand implements Callable<Integer> {
             n.put("role", c.role());
             n.put("state", c.state());
             n.put("consuming", c.consuming());
+            HealthCheck.Answer h = health.get(c.name());
+            if (h == null) {
+                n.putNull("health");
+            } else {
+                ObjectNode hn = n.putObject("health");
+                hn.put("url", h.url());
+                hn.put("state", h.state());
+                if (h.httpStatus() == null) {
+                    hn.putNull("httpStatus");
+                } else {
+                    hn.put("httpStatus", h.httpStatus());
+                }
+                hn.put("detail", h.detail());
+            }
             ObjectNode consumers = n.putObject("consumers");
             c.queues().forEach(q -> {
                 if (q.exists()) {

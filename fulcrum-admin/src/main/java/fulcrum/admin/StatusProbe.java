@@ -23,6 +23,9 @@ import java.util.stream.Collectors;
  * announced phases which components appear to be running.
  */
 public final class StatusProbe {
+    /** The router's component name (the launcher's and compose's). */
+    public static final String ROUTER = "mos-eisley";
+
     private StatusProbe() {
     }
 
@@ -94,7 +97,7 @@ public final class StatusProbe {
                                                   Map<String, ReplicaStatus> replicaStatus) {
         Map<String, QueueState> byName = queues.stream().collect(Collectors.toMap(QueueState::name, Function.identity()));
         List<ComponentState> components = new ArrayList<>();
-        components.add(new ComponentState("mos-eisley", "router",
+        components.add(new ComponentState(ROUTER, "router",
                 List.of(byName.get(Topology.ROUTER_COMMANDS), byName.get(Topology.ROUTER_QUERIES)), null));
         for (String id : replicaIds) {
             ReplicaStatus s = replicaStatus.get(id);

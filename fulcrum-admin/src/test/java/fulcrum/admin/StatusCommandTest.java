@@ -11,6 +11,8 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.MessageProperties;
 import fulcrum.common.amqp.Amqp;
+import fulcrum.common.metrics.DaemonMetrics;
+import fulcrum.common.metrics.Health;
 import fulcrum.common.topology.Topology;
 import fulcrum.common.wire.PeerCodec;
 import fulcrum.core.protocol.ReplicaStatus;
@@ -242,6 +244,63 @@ class StatusCommandTest {
                 .containsPattern("(?m)^fulcrum-2\\s+-.*no announcement within 200ms$")
                 .contains("unacked: unknown, the management API at http://127.0.0.1:" + closedPort + " unreachable");
         assertThat(queueTable(run.out()).get(Topology.DEAD_LETTER_QUEUE)).containsExactly(0L, -1L, 0L);
+    }
+
+    @Test
+    void eachComponentsHealthEndpointIsAskedAndShownWithIt() throws Exception {
+        String uri = TestBroker.freshVirtualHost("admin-status-health");
+        try (Connection connection = Amqp.connect(uri, "admin-status-test", Duration.ofSeconds(10))) {
+            Topology.declare(connection.createChannel(), Topology.replicaIds(3));
+        }
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        try (DaemonMetrics serving = DaemonMetrics.start("fulcrum-1", List.of(), "127.0.0.1", 0,
+                () -> Health.Status.up("serving: consuming fulcrum.fulcrum-1.commands"));
+             DaemonMetrics joining = DaemonMetrics.start("fulcrum-2", List.of(), "127.0.0.1", 0,
+                     () -> Health.Status.down("joining (commands wait): copying from fulcrum-1"))) {
+            String up = serving.baseUrl() + "/health";
+            String down = joining.baseUrl() + "/health";
+            String gone = "http://127.0.0.1:" + closedPort + "/health";
+            String[] args = {"status", "--uri", uri, "--listen", "0s", "--no-management", "--health", "fulcrum-1=" + up,
+                    "--health", "fulcrum-2=" + down, "--health", "fulcrum-3=" + gone};
+            Run run = admin(args);
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            assertThat(run.out()).containsPattern("(?m)^COMPONENT\\s+ROLE\\s+STATE\\s+CONSUMERS\\s+HEALTH$")
+                    .containsPattern("(?m)^mos-eisley\\s+router\\s.*\\s-$")
+                    .containsPattern("(?m)^fulcrum-1\\s+replica\\s.*\\sUP \\(serving: consuming fulcrum.fulcrum-1.commands\\) "
+                            + Pattern.quote(up) + "$")
+                    .containsPattern("(?m)^fulcrum-2\\s+replica\\s.*\\sDOWN \\(joining \\(commands wait\\): copying from fulcrum-1\\) "
+                            + Pattern.quote(down) + "$")
+                    .containsPattern("(?m)^fulcrum-3\\s+replica\\s.*\\sUNREACHABLE \\(connection refused\\) " + Pattern.quote(gone) + "$");
+
+            String[] jsonArgs = java.util.Arrays.copyOf(args, args.length + 1);
+            jsonArgs[args.length] = "--json";
+            Run json = admin(jsonArgs);
+            assertThat(json.exitCode()).as(json.err()).isZero();
+            JsonNode components = new ObjectMapper().readTree(json.out()).get("components");
+            assertThat(components.get(0).get("health").isNull()).as("not asked for the router").isTrue();
+            JsonNode one = components.get(1).get("health");
+            assertThat(one.get("state").asText()).isEqualTo("UP");
+            assertThat(one.get("httpStatus").asInt()).isEqualTo(200);
+            assertThat(one.get("url").asText()).isEqualTo(up);
+            JsonNode two = components.get(2).get("health");
+            assertThat(two.get("state").asText()).isEqualTo("DOWN");
+            assertThat(two.get("httpStatus").asInt()).isEqualTo(503);
+            assertThat(two.get("detail").asText()).isEqualTo("joining (commands wait): copying from fulcrum-1");
+            JsonNode three = components.get(3).get("health");
+            assertThat(three.get("state").asText()).isEqualTo("UNREACHABLE");
+            assertThat(three.get("httpStatus").isNull()).isTrue();
+        }
+
+        Run noSuchComponent = admin("status", "--uri", uri, "--health", "fulcrum-9=http://127.0.0.1:1/health");
+        assertThat(noSuchComponent.exitCode()).isEqualTo(2);
+        assertThat(noSuchComponent.err()).contains("--health fulcrum-9", "not a component");
+        Run notHttp = admin("status", "--uri", uri, "--health", "fulcrum-1=ftp://host/health");
+        assertThat(notHttp.exitCode()).isEqualTo(2);
+        assertThat(notHttp.err()).contains("--health fulcrum-1", "expected http://host:port/health");
+        assertThat(admin("status", "--uri", uri, "--health", "fulcrum-1").exitCode()).as("no URL").isEqualTo(2);
     }
 
     @Test

@@ -110,6 +110,11 @@ final class BrokerLink implements AutoCloseable {
         }
     }
 
+    /** Whether the command queue has a consumer of this worker now. */
+    boolean consumingCommands() {
+        return commandConsumerTag != null;
+    }
+
     /** Whether the connection is up (false while automatic recovery reconnects). */
     boolean isOpen() {
         Connection c = connection;
@@ -280,7 +285,8 @@ final class BrokerLink implements AutoCloseable {
         @Override
         public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
             long deliveryTag = source == DeliveryRef.Source.STATUS ? statusTags.incrementAndGet() : envelope.getDeliveryTag();
-            Inbound in = new Inbound(new DeliveryRef(source, epochs.get(source).get(), deliveryTag), properties, body, queue);
+            Inbound in = new Inbound(new DeliveryRef(source, epochs.get(source).get(), deliveryTag), properties, body, queue,
+                    System.nanoTime());
             if (inbox.offer(in) || source == DeliveryRef.Source.STATUS) {
                 return; // an announcement that does not fit is dropped: the next one comes soon
             }

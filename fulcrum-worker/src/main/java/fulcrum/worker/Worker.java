@@ -1,10 +1,12 @@
 package fulcrum.worker;
 
 import fulcrum.common.amqp.Amqp;
+import fulcrum.common.metrics.Health;
 import fulcrum.core.node.DeliveryRef;
 import fulcrum.core.node.NodeConfig;
 import fulcrum.core.node.Ready;
 import fulcrum.core.node.ReplicaNode;
+import fulcrum.core.store.Phase;
 import fulcrum.core.store.ReplicaStore;
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -45,6 +47,7 @@ public final class Worker {
     private final WorkerSettings settings;
     private final ReplicaStore store;
     private final Consumer<Throwable> onFatal;
+    private final ReplicaMetrics metrics;
     private final BlockingQueue<Inbound> inbox;
     private final BrokerLink broker;
     private final ReplicaNode node;
@@ -53,6 +56,7 @@ public final class Worker {
     private volatile ReplicaNode.NodeStats lastStats;
     private volatile boolean running;
     private volatile boolean stopping;
+    private volatile boolean failed;
     private Thread loop;
 
     /**
@@ -61,8 +65,14 @@ public final class Worker {
      *                should exit non-zero
      */
     public Worker(WorkerSettings settings, ReplicaStore store, Consumer<Throwable> onFatal) {
+        this(settings, store, ReplicaMetrics.NONE, onFatal);
+    }
+
+    /** With {@code metrics} told of every round, commit and settled command. */
+    public Worker(WorkerSettings settings, ReplicaStore store, ReplicaMetrics metrics, Consumer<Throwable> onFatal) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.store = Objects.requireNonNull(store, "store");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.onFatal = Objects.requireNonNull(onFatal, "onFatal");
         this.inbox = new ArrayBlockingQueue<>(2 * (settings.prefetch() + WorkerSettings.MERGE_PREFETCH) + 256);
         this.broker = new BrokerLink(settings, inbox, this::fatal);
@@ -70,6 +80,7 @@ public final class Worker {
         NodeConfig config = settings.nodeConfig(1 + (random.nextLong() & (Long.MAX_VALUE - 1)), random.nextLong());
         this.node = new ReplicaNode(config, store, System.currentTimeMillis());
         this.lastStats = node.stats();
+        metrics.observe(lastStats);
     }
 
     /** Connects, declares the topology and starts the loop; returns once merge and status are consumed. */
@@ -94,6 +105,30 @@ public final class Worker {
     /** Counts and state of the node as of the loop's last round (for status and tests). */
     public ReplicaNode.NodeStats stats() {
         return lastStats;
+    }
+
+    /**
+     * Up only while the worker serves: its loop runs, the connection is open, the node serves and
+     * the command queue is consumed. A joining replica is down ("joining"): its commands wait in
+     * its queue, so a load balancer or an operator must not count it as serving.
+     */
+    public Health.Status health() {
+        if (!running) {
+            return Health.Status.down(failed ? "failed (fatal error)" : stopping ? "stopped" : "starting");
+        }
+        if (!broker.isOpen()) {
+            return Health.Status.down("broker connection lost; recovering");
+        }
+        ReplicaNode.NodeStats stats = lastStats;
+        if (stats.phase() != Phase.SERVING) {
+            var join = stats.join();
+            return Health.Status.down("joining (commands wait)" + (join == null ? ""
+                    : ": " + join.stage() + (join.source() == null ? "" : " from " + join.source())));
+        }
+        if (!broker.consumingCommands()) {
+            return Health.Status.down("serving, not consuming " + settings.commandQueue() + " yet");
+        }
+        return Health.Status.up("serving: consuming " + settings.commandQueue() + " and " + settings.mergeQueue());
     }
 
     /**
@@ -144,6 +179,7 @@ public final class Worker {
                 carryOutReadys();
                 inRound.clear();
                 lastStats = node.stats();
+                metrics.observe(lastStats);
                 broker.consumeCommands(node.serving() && running);
             }
         } catch (InterruptedException e) {
@@ -180,7 +216,11 @@ public final class Worker {
      * @return false when the Ready is on disk but could not be published or acknowledged
      */
     private boolean carryOut(Ready ready) {
+        long commitStart = System.nanoTime();
         store.commit(ready.commit()); // a failure propagates: fatal
+        if (!ready.commit().isEmpty()) {
+            metrics.committed(settledCount(ready), System.nanoTime() - commitStart);
+        }
         boolean settles = settlesDeliveries(ready);
         if (settles && !ready.commit().isEmpty()) {
             CrashPoints.hit(CrashPoints.AFTER_COMMIT_BEFORE_ACK);
@@ -208,6 +248,7 @@ public final class Worker {
                 broker.reply(r);
             }
             acknowledge(ready);
+            measureSettledCommands(ready);
         } catch (IOException | TimeoutException | RuntimeException e) {
             // Durable but not finished: whatever was not acked comes back; the node publishes again.
             LOG.warn("a batch is on disk but could not be published or acknowledged ({}); its deliveries come back",
@@ -239,6 +280,22 @@ public final class Worker {
                 || ready.deadLetters().stream().anyMatch(d -> d.delivery().source() != DeliveryRef.Source.STATUS);
     }
 
+    /** Deliveries of the command and merge queues that {@code ready} settles (a dead letter is acked too). */
+    private static int settledCount(Ready ready) {
+        return (int) ready.acks().stream().filter(r -> r.source() != DeliveryRef.Source.STATUS).count();
+    }
+
+    /** From delivery to ack, for every command of this round that {@code ready} settled. */
+    private void measureSettledCommands(Ready ready) {
+        long now = System.nanoTime();
+        for (DeliveryRef ref : ready.acks()) {
+            Inbound in = ref.source() == DeliveryRef.Source.COMMANDS ? inRound.get(ref) : null;
+            if (in != null) {
+                metrics.commandSettled(now - in.receivedNanos());
+            }
+        }
+    }
+
     /** One multiple-ack per source, unless the same Ready hands some deliveries of that source back. */
     private void acknowledge(Ready ready) throws IOException {
         EnumMap<DeliveryRef.Source, List<DeliveryRef>> acks = new EnumMap<>(DeliveryRef.Source.class);
@@ -261,6 +318,7 @@ public final class Worker {
     }
 
     private void fatal(Throwable t) {
+        failed = true;
         running = false;
         onFatal.accept(t);
     }

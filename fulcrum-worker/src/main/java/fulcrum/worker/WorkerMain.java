@@ -2,18 +2,26 @@ package fulcrum.worker;
 
 import fulcrum.common.amqp.Amqp;
 import fulcrum.common.cli.DurationConverter;
+import fulcrum.common.metrics.DaemonMetrics;
+import fulcrum.common.metrics.Health;
+import fulcrum.common.metrics.MetricsOptions;
 import fulcrum.core.node.NodeConfig;
 import fulcrum.store.RocksStore;
 import fulcrum.store.StoreCorruptedException;
 import fulcrum.store.StoreException;
+import fulcrum.worker.metrics.MicrometerReplicaMetrics;
+import io.micrometer.core.instrument.Tag;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -78,6 +86,9 @@ public final class WorkerMain implements Callable<Integer> {
                     + "merge interval (the seed's behaviour) (default ${DEFAULT-VALUE})")
     NodeConfig.Replication replication;
 
+    @Mixin
+    MetricsOptions metricsOptions;
+
     /** Accepts eager / interval in any case. */
     static final class ReplicationConverter implements CommandLine.ITypeConverter<NodeConfig.Replication> {
         @Override
@@ -125,6 +136,10 @@ public final class WorkerMain implements Callable<Integer> {
         if (connectTimeoutSeconds < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--connect-timeout must not be negative");
         }
+        if (metricsOptions.port < -1 || metricsOptions.port > 65_535) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--metrics-port must be -1 (no endpoint), 0 (any free port) or 1..65535, got " + metricsOptions.port);
+        }
         Path dir = dataDir != null ? dataDir : Path.of("data", id);
         PrintStream err = System.err;
 
@@ -135,7 +150,20 @@ public final class WorkerMain implements Callable<Integer> {
             err.println("fulcrum-worker: refusing to start: " + e.getMessage());
             return EXIT_STORE;
         }
-        Worker worker = new Worker(settings, store, fatal -> {
+        AtomicReference<Worker> started = new AtomicReference<>();
+        Health health = () -> started.get() == null ? Health.Status.down("starting") : started.get().health();
+        DaemonMetrics metrics;
+        try {
+            metrics = DaemonMetrics.start(id, List.of(Tag.of("component", Worker.COMPONENT), Tag.of("replica", id)),
+                    metricsOptions.host, metricsOptions.port, health);
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            err.println("fulcrum-worker: cannot serve metrics on " + metricsOptions.host + ":" + metricsOptions.port + ": "
+                    + Amqp.rootMessage(e) + " (--metrics-port, --metrics-host; -1: no endpoint)");
+            return EXIT_UNAVAILABLE;
+        }
+        ReplicaMetrics replicaMetrics = new MicrometerReplicaMetrics(metrics.registry(), id, dir);
+        Worker worker = new Worker(settings, store, replicaMetrics, fatal -> {
             err.println("fulcrum-worker: fatal: " + Amqp.rootMessage(fatal) + "; exiting (a restart reloads the store)");
             org.slf4j.LoggerFactory.getLogger(WorkerMain.class).error("fatal error", fatal);
             err.flush();
@@ -143,12 +171,15 @@ public final class WorkerMain implements Callable<Integer> {
         });
         try {
             worker.start();
+            started.set(worker);
         } catch (IOException | TimeoutException e) {
+            metrics.close();
             store.close();
             String message = e.getMessage() == null ? Amqp.rootMessage(e) : e.getMessage();
             err.println("fulcrum-worker: " + message.lines().findFirst().orElse(message));
             return EXIT_UNAVAILABLE;
         } catch (RuntimeException e) {
+            metrics.close();
             store.close();
             err.println("fulcrum-worker: cannot start: " + Amqp.rootMessage(e));
             return EXIT_UNAVAILABLE;
@@ -156,11 +187,17 @@ public final class WorkerMain implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             worker.stop();
             store.close();
+            metrics.close();
             System.out.flush();
             err.flush();
             // a signal's default exit status is 128+n; a clean stop is a success
             Runtime.getRuntime().halt(EXIT_OK);
         }, "fulcrum-worker-shutdown"));
+        if (metrics.baseUrl() != null) {
+            err.println("fulcrum-worker: " + id + " metrics at " + metrics.baseUrl() + "/metrics, health at "
+                    + metrics.baseUrl() + "/health");
+        }
+        err.flush();
         System.out.println("READY " + id);
         System.out.flush();
         return RUNNING;

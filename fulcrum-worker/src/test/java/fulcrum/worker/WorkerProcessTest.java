@@ -74,7 +74,9 @@ class WorkerProcessTest {
                 List.of("--id", "fulcrum-1", "--replication", "nonsense"),
                 List.of("--id", "fulcrum-1", "--merge-interval", "50ms"),
                 List.of("--id", "fulcrum-1", "--status-interval", "soon"),
-                List.of("--id", "fulcrum-1", "--connect-timeout", "-1"))) {
+                List.of("--id", "fulcrum-1", "--connect-timeout", "-1"),
+                List.of("--id", "fulcrum-1", "--metrics-port", "70000"),
+                List.of("--id", "fulcrum-1", "--metrics-port", "http"))) {
             List<String> all = new ArrayList<>(args);
             all.addAll(List.of("--data-dir", tmp.resolve("unused").toString()));
             JvmProcess.Result result = JvmProcess.run(tmp.resolve("logs"), Map.of(), MAIN, all, 60);
@@ -84,6 +86,17 @@ class WorkerProcessTest {
         }
         assertThat(JvmProcess.run(tmp.resolve("logs"), Map.of(), MAIN, List.of("--id", "fulcrum-1", "--replication", "nonsense",
                 "--data-dir", tmp.resolve("unused").toString()), 60).output()).contains("expected eager or interval, got 'nonsense'");
+    }
+
+    @Test
+    void aTakenMetricsPortExitsWithThreeAndOneLine() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            JvmProcess.Result result = JvmProcess.run(tmp.resolve("logs"), Map.of(), MAIN, List.of("--id", "fulcrum-1",
+                    "--data-dir", tmp.resolve("metrics-port").toString(), "--metrics-port", Integer.toString(taken.getLocalPort())), 60);
+            assertThat(result.exitCode()).as(result.output()).isEqualTo(WorkerMain.EXIT_UNAVAILABLE);
+            assertThat(result.output().strip().lines()).singleElement().asString()
+                    .startsWith("fulcrum-worker: cannot serve metrics on 127.0.0.1:" + taken.getLocalPort());
+        }
     }
 
     @Test

@@ -32,10 +32,12 @@ final class CommandPath {
     /** The highest own Refusal entry appended since the last Ready took it (0: none). */
     private long refusalThrough;
     private final NodeRules rules;
+    private final NodeCounters counters;
 
     CommandPath(String self, List<String> replicaIds, StateView view, NodeState state, EntryApplier applier,
-                NodeRules rules) {
+                NodeRules rules, NodeCounters counters) {
         this.rules = rules;
+        this.counters = counters;
         this.self = self;
         this.replicaIds = replicaIds;
         this.view = view;
@@ -52,6 +54,7 @@ final class CommandPath {
                 this::notation);
         if (decision instanceof Admission.AnswerStored answer) {
             answeredFromRecord++;
+            counters.command(command.kind(), answer.reply(), true);
             return answer.reply();
         }
         if (decision instanceof Admission.Refuse refuse) {
@@ -64,6 +67,7 @@ final class CommandPath {
                 }
                 view.putReply(commandId, refuse.reply());
             }
+            counters.command(command.kind(), refuse.reply(), false);
             return refuse.reply();
         }
         Reply reply = execute(commandId, command, have);
@@ -71,6 +75,7 @@ final class CommandPath {
             view.putReply(commandId, reply);
         }
         executed++;
+        counters.command(command.kind(), reply, false);
         return reply;
     }
 

@@ -27,6 +27,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -56,6 +57,7 @@ public final class ReplicaNode {
     private final AntiEntropy antiEntropy;
     private final StatusReporter status;
     private final Outbox out = new Outbox();
+    private final NodeCounters counters = new NodeCounters();
     private final Deque<Pending> outstanding = new ArrayDeque<>();
 
     private long now;
@@ -89,7 +91,7 @@ public final class ReplicaNode {
         this.state = new NodeState(self, view, meta);
         this.applier = new EntryApplier(config.replicaIds(), view);
         this.rules = new MessageRules(self, config.replicaIds());
-        this.commands = new CommandPath(self, config.replicaIds(), view, state, applier, nodeRules);
+        this.commands = new CommandPath(self, config.replicaIds(), view, state, applier, nodeRules, counters);
         this.merge = new MergePath(self, config.replicaIds(), view, state, applier, nodeRules.causalDelivery());
         this.peers = new PeerTracker(config.peers(), config.statusIntervalMillis());
         this.join = new JoinProcess(config, state, view, merge, out, nodeRules.completeJoin());
@@ -154,10 +156,26 @@ public final class ReplicaNode {
     }
 
     public NodeStats stats() {
+        // one look at each origin's last held entry (a store seek) serves the three counts that need it
+        long waiting = 0;
+        long opLogLength = 0;
+        TreeMap<String, Long> behind = new TreeMap<>();
+        for (String origin : config.replicaIds()) {
+            long last = view.lastOperationSeq(origin);
+            long applied = state.applied(origin);
+            waiting += Math.max(0, last - applied);
+            opLogLength += Math.max(0, last - state.compacted(origin)); // gaps included
+            if (!origin.equals(self)) {
+                long known = Math.max(Math.max(applied, last), peers.highestAnnounced(origin));
+                behind.put(origin, known - applied);
+            }
+        }
         return new NodeStats(state.phase, state.incarnation, state.applied(), state.published, state.compacted(),
-                merge.waiting(), commands.executed(), commands.refused(), commands.answeredFromRecord(),
+                waiting, commands.executed(), commands.refused(), commands.answeredFromRecord(),
                 merge.appliedTotal(), merge.rejectedTotal(), deadLetters, new TreeMap<>(deadLettersByReason),
-                applier.conflicts(), join.progress(), snapshots.open(), snapshots.pagesServed());
+                applier.conflicts(), join.progress(), snapshots.open(), snapshots.pagesServed(),
+                counters.commands(), counters.mergeRounds(), counters.sent(), counters.received(), counters.deadLetters(),
+                behind, opLogLength);
     }
 
     // ---- inputs --------------------------------------------------------------------------------
@@ -169,6 +187,7 @@ public final class ReplicaNode {
             return;
         }
         Reply reply = commands.handle(Objects.requireNonNull(commandId, "commandId"), command, required);
+        // counted by the command path, which alone knows whether the answer came from a record
         out.reply(address, reply);
         out.ack(ref);
         if (command.kind().isWrite()) {
@@ -179,6 +198,7 @@ public final class ReplicaNode {
     /** A command that could not be decoded or breaks the rules: answered and dead-lettered. */
     public void onBadCommand(DeliveryRef ref, ReplyAddress address, CommandKind kind, ErrorCode code, String reason) {
         out.reply(address, Reply.failure(kind, null, null, self, null, code, reason));
+        counters.badCommand(kind, code);
         deadLetter(ref, code, reason);
     }
 
@@ -202,6 +222,7 @@ public final class ReplicaNode {
         } else if (message instanceof Compacted c) {
             onCompacted(ref, c);
         } else if (message instanceof MergeNow) {
+            counters.mergeRound(NodeCounters.ROUND_REQUESTED);
             own.markDue();
             status.force();
             gapCheckDue = true;
@@ -236,6 +257,7 @@ public final class ReplicaNode {
         now = Math.max(now, nowMillis);
         if (now >= nextMergeMillis) {
             nextMergeMillis = now + config.mergeIntervalMillis();
+            counters.mergeRound(NodeCounters.ROUND_INTERVAL);
             own.markDue();
             gapCheckDue = true;
         }
@@ -304,6 +326,7 @@ public final class ReplicaNode {
         view.committed(ready.commit());
         if (delivered) {
             own.delivered(p.publishesThrough());
+            counters.sent(ready, config.peers());
         } else {
             own.failed(); // publish again what this and later Readys carried
             List<Pending> later = new ArrayList<>(outstanding);
@@ -326,6 +349,7 @@ public final class ReplicaNode {
             }
             return; // own entries coming back on the fanout
         }
+        counters.received(delta.origin(), delta.operations().size());
         // Held at once (durable with the ack); applied once there is a state to apply them to.
         boolean apply = !join.joining() || join.takesEntries();
         MergePath.Intake intake = merge.take(delta, apply);
@@ -415,14 +439,29 @@ public final class ReplicaNode {
         out.note("dead-lettered a " + ref.source().name().toLowerCase() + " message: " + code + " " + reason);
         deadLetters++;
         deadLettersByReason.merge(code.name(), 1L, Long::sum);
+        counters.deadLetter(ref.source(), code);
     }
 
-    /** Counts and state for logs, status and metrics. */
+    /**
+     * Counts and state for logs, status and metrics.
+     *
+     * @param commands              per command kind ({@link NodeCounters#UNKNOWN_KIND} when unreadable), per outcome
+     *                              ({@link NodeCounters#OK}, {@link NodeCounters#DEDUP}, or the error code answered)
+     * @param mergeRounds           per trigger ({@link NodeCounters#ROUND_INTERVAL}, {@link NodeCounters#ROUND_REQUESTED})
+     * @param sentTo                per peer, own or resent entries published to it (confirmed)
+     * @param receivedFrom          per origin, entries taken from the merge queue (duplicates included)
+     * @param deadLettersBySource   per queue ({@code commands}, {@code merge}, {@code status}), per error code
+     * @param behind                per peer, entries of its stream known to exist and not applied here
+     * @param opLogLength           entries in the op log, from above each origin's compaction floor
+     */
     public record NodeStats(Phase phase, long incarnation, Map<String, Long> applied, long published,
                             Map<String, Long> compacted, long waiting, long executed, long refused, long answeredFromRecord,
                             long merged, long rejectedEntries, long deadLetters, Map<String, Long> deadLettersByCode,
                             Map<ConflictKind, Long> conflicts, ReplicaStatus.JoinProgress join, int snapshotsServing,
-                            long snapshotPagesServed) {
+                            long snapshotPagesServed, Map<String, SortedMap<String, Long>> commands,
+                            Map<String, Long> mergeRounds, Map<String, Long> sentTo, Map<String, Long> receivedFrom,
+                            Map<String, SortedMap<String, Long>> deadLettersBySource, Map<String, Long> behind,
+                            long opLogLength) {
     }
 
     List<Ready> outstandingReadys() {

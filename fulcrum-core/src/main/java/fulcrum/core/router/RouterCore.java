@@ -46,6 +46,7 @@ public final class RouterCore {
     private final Routes routes;
     private final ReplicaKnowledge knowledge = new ReplicaKnowledge();
     private final InFlightTable table;
+    private final RouterCounters counters = new RouterCounters();
     private final List<AckDue> dueAcks = new ArrayList<>();
     private Outputs next = new Outputs();
     /** The outputs handed out by {@link #ready()} and not advanced yet; null when none is. */
@@ -106,6 +107,7 @@ public final class RouterCore {
         // Only a query's latest forward, and only while a replica is left, has a deadline. The
         // silent replica's forward stays outstanding: it may still answer from its queue.
         for (Flight query : table.takeExpired(nowMillis, limits.maxBatch())) {
+            counters.queryTimeout();
             forwardToNextReplica(query);
         }
         checkBound();
@@ -148,14 +150,16 @@ public final class RouterCore {
             return; // answered, evicted or from before a restart: its client has had an answer
         }
         knowledge.learn(reply);
+        String outcome = reply.ok() ? RouterCounters.OK : reply.errorCode().name();
         if (reply.ok() || reply.errorCode() != ErrorCode.STALE) {
             end(flight);
-            relay(flight, body);
+            relay(flight, body, outcome);
         } else if (forwardId.equals(flight.latestForwardId) && flight.hasNextReplica()) {
+            counters.staleReroute(flight.envelope.command().kind());
             forwardToNextReplica(flight);
         } else if (flight.outstanding.isEmpty()) {
             end(flight);
-            relay(flight, body); // every replica refused: the client gets the last refusal
+            relay(flight, body, outcome); // every replica refused: the client gets the last refusal
         }
         // else a query's replica that was silent may still answer, from its queue, with what it holds
         checkBound();
@@ -166,7 +170,7 @@ public final class RouterCore {
         Flight flight = table.takeForward(forwardId);
         if (flight != null) {
             end(flight);
-            relay(flight, body);
+            relay(flight, body, RouterCounters.UNREADABLE);
         }
         checkBound();
     }
@@ -189,6 +193,7 @@ public final class RouterCore {
             answer(flight, unavailable(flight, reason));
         }
         next.deadLetters.add(new DeadLetter(forward.message(), ErrorCode.UNAVAILABLE, reason));
+        counters.deadLettered(forward.message().sourceQueue(), ErrorCode.UNAVAILABLE);
         AckDue due = outstanding.ackAfterForward.remove(forwardId);
         if (due != null) {
             next.ackAfterDeadLetter.add(due);
@@ -263,6 +268,11 @@ public final class RouterCore {
         return table.size();
     }
 
+    /** What the core decided so far, counted (for the shell's metrics). */
+    public RouterCounters.Snapshot counters() {
+        return counters.snapshot();
+    }
+
     /** What the router learnt: replica to planet to the greatest clock that replica reported. */
     public SortedMap<String, SortedMap<String, VectorClock>> knowledge() {
         return knowledge.snapshot();
@@ -275,6 +285,7 @@ public final class RouterCore {
         // A write never moves on without STALE, so it has no deadline; nor has a query with no replica left.
         Long deadline = !flight.isWrite() && flight.hasNextReplica() ? nowMillis + limits.queryTimeoutMillis() : null;
         table.addForward(flight, flight.latestForwardId, deadline);
+        counters.forwarded(flight.replica());
         next.forwards.put(flight.latestForwardId, new Forward(flight.replica(), flight.latestForwardId, flight.message));
     }
 
@@ -290,15 +301,19 @@ public final class RouterCore {
         }
         next.deadLetters.add(new DeadLetter(message, code, reason));
         next.ackAfterDeadLetter.add(new AckDue(inbound, null));
+        counters.answered(kind, code);
+        counters.deadLettered(message.sourceQueue(), code);
     }
 
-    /** Relays a replica's answer as it came. */
-    private void relay(Flight flight, byte[] body) {
+    /** Relays a replica's answer as it came; {@code outcome} is what it says, for the counters. */
+    private void relay(Flight flight, byte[] body, String outcome) {
+        counters.answered(flight.envelope.command().kind(), outcome);
         answer(flight, body, null);
     }
 
-    /** Answers with a reply the router made. */
+    /** Answers with a reply the router made (an error). */
     private void answer(Flight flight, Reply reply) {
+        counters.answered(flight.envelope.command().kind(), reply.errorCode());
         answer(flight, null, reply);
     }
 
