@@ -1,6 +1,6 @@
 package fulcrum.router;
 
-import fulcrum.common.amqp.Amqp;
+import fulcrum.common.cli.BrokerOptions;
 import fulcrum.common.cli.CliRunner;
 import fulcrum.common.cli.DurationConverter;
 import fulcrum.common.cli.ExitCodes;
@@ -11,14 +11,15 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The Mos Eisley router daemon. Prints {@code READY <name>} once it consumes. */
 @Command(name = "broker-router", mixinStandardHelpOptions = true,
         description = "Mos Eisley: forwards informant commands and Leia's queries to a Fulcrum replica.")
 public final class RouterMain implements Callable<Integer> {
-    @Option(names = "--uri", description = "Broker URI (default: $RABBITMQ_URI, else amqp://guest:guest@localhost:5672/%2f).")
-    String uri;
+    @Mixin
+    BrokerOptions broker;
 
     @Option(names = "--replicas", description = "Number of replicas fulcrum-1..N (default: ${DEFAULT-VALUE}).")
     int replicas = Topology.DEFAULT_REPLICA_COUNT;
@@ -48,7 +49,13 @@ public final class RouterMain implements Callable<Integer> {
                     + " 1 <= --max-in-flight <= 10000000, --query-timeout > 0");
             return ExitCodes.INVALID_INPUT;
         }
-        String brokerUri = Amqp.resolveUri(uri);
+        String brokerUri;
+        try {
+            brokerUri = broker.resolve(new java.io.PrintWriter(System.err, true));
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            return ExitCodes.INVALID_INPUT;
+        }
         Router router = new Router(brokerUri, name, Topology.replicaIds(replicas),
                 new Router.Options(prefetch, batchMax, maxInFlight, queryTimeout));
         CountDownLatch stopped = new CountDownLatch(1);

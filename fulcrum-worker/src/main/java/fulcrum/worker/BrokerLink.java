@@ -44,6 +44,8 @@ final class BrokerLink implements AutoCloseable {
     private static final long CONFIRM_TIMEOUT_MS = 30_000;
 
     private final WorkerSettings settings;
+    /** The connection's user: the user_id of every peer message, which the broker checks and peers trust. */
+    private final String user;
     private final BlockingQueue<Inbound> inbox;
     private final Consumer<Throwable> onFatal;
     private final EnumMap<DeliveryRef.Source, AtomicLong> epochs = new EnumMap<>(DeliveryRef.Source.class);
@@ -61,6 +63,7 @@ final class BrokerLink implements AutoCloseable {
 
     BrokerLink(WorkerSettings settings, BlockingQueue<Inbound> inbox, Consumer<Throwable> onFatal) {
         this.settings = settings;
+        this.user = settings.brokerUser();
         this.inbox = inbox;
         this.onFatal = onFatal;
         for (DeliveryRef.Source s : DeliveryRef.Source.values()) {
@@ -130,6 +133,7 @@ final class BrokerLink implements AutoCloseable {
                 .type(m.type())
                 .messageId(id)
                 .appId(Worker.COMPONENT + "/" + settings.replicaId())
+                .userId(user)
                 .build();
         if (out.route() == Ready.Route.MERGE_FANOUT) {
             confirms.basicPublish(Topology.MERGE_EXCHANGE, "", true, props, PeerCodec.encode(m));
@@ -168,6 +172,7 @@ final class BrokerLink implements AutoCloseable {
                 .deliveryMode(1)
                 .type(status.type())
                 .appId(Worker.COMPONENT + "/" + settings.replicaId())
+                .userId(user)
                 .build();
         try {
             plain.basicPublish(Topology.STATUS_EXCHANGE, "", false, props, PeerCodec.encode(status));

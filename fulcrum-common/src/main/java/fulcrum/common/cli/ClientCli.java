@@ -1,6 +1,5 @@
 package fulcrum.common.cli;
 
-import fulcrum.common.amqp.Amqp;
 import fulcrum.common.client.FulcrumClient;
 import fulcrum.common.client.SessionFile;
 import fulcrum.common.client.UnavailableException;
@@ -22,6 +21,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -37,8 +37,8 @@ public abstract class ClientCli implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--uri", description = "Broker URI (default: $RABBITMQ_URI, else amqp://guest:guest@localhost:5672/%2f).")
-    String uri;
+    @Mixin
+    BrokerOptions broker;
 
     @Option(names = "--name", description = "Session name: its session file and its broker connection name (default: ${DEFAULT-VALUE}).")
     String name = System.getProperty("user.name", "client");
@@ -96,8 +96,13 @@ public abstract class ClientCli implements Callable<Integer> {
                     "--name must be 1..64 letters, digits, '.', '_' or '-', got '" + name + "'", ExitCodes.INVALID_INPUT);
         }
         String id = commandId != null ? commandId : UUID.randomUUID().toString();
-        String brokerUri = Amqp.resolveUri(uri);
         Reply reply;
+        String brokerUri;
+        try {
+            brokerUri = broker.resolve(err);
+        } catch (IllegalArgumentException e) {
+            return fail(out, err, ErrorCode.INVALID_ARGUMENT, e.getMessage(), ExitCodes.INVALID_INPUT);
+        }
         try (SessionFile session = noSession ? null
                 : SessionFile.open(sessionFile != null ? sessionFile : SessionFile.defaultPath(name))) {
             SessionState state = session == null ? SessionState.empty() : session.load();
