@@ -75,9 +75,11 @@ final class BrokerLink implements AutoCloseable {
     void open() throws IOException, TimeoutException {
         connection = Amqp.connect(settings.uri(), Worker.COMPONENT + "-" + settings.replicaId(), settings.connectTimeout());
         ((Recoverable) connection).addRecoveryListener(new EpochListener(DeliveryRef.Source.values()));
+        if (!Topology.ensure(connection, settings.replicaIds())) {
+            LOG.info("topology checked as user {} (it may not declare it)", user);
+        }
         Channel commands = connection.createChannel();
         ((Recoverable) commands).addRecoveryListener(new EpochListener(DeliveryRef.Source.COMMANDS));
-        Topology.declare(commands, settings.replicaIds());
         commands.basicQos(settings.prefetch());
         consuming.put(DeliveryRef.Source.COMMANDS, commands);
         Channel merge = connection.createChannel();
