@@ -17,11 +17,11 @@ final class PeerAuthOptions {
                     + " of the replica users, off otherwise (guest in local development) (default ${DEFAULT-VALUE})")
     WorkerSettings.PeerAuth.Mode mode;
 
-    @Option(names = "--replica-users", paramLabel = "USER[,USER...]", split = ",",
+    @Option(names = "--replica-users", paramLabel = "USER", split = ",",
             description = "the replicas' broker users (default: the replica ids, fulcrum-1..fulcrum-N)")
     List<String> replicaUsers;
 
-    @Option(names = "--admin-users", paramLabel = "USER[,USER...]", split = ",", defaultValue = "fulcrum-admin",
+    @Option(names = "--admin-users", paramLabel = "USER", split = ",", defaultValue = "fulcrum-admin",
             description = "broker users that may ask for a merge round (default ${DEFAULT-VALUE})")
     List<String> adminUsers;
 

@@ -51,9 +51,15 @@ public final class Amqp {
     public static ConnectionFactory factory(String uri, BrokerSecrets secrets) {
         ConnectionFactory factory = new ConnectionFactory();
         URI parsed;
+        boolean tls;
         try {
             parsed = new URI(uri);
-            factory.setUri(parsed);
+            tls = "amqps".equalsIgnoreCase(parsed.getScheme());
+            // the client's own amqps handling installs a trust-everything manager: parse as amqp, add TLS below
+            factory.setUri(tls ? new URI("amqp" + uri.substring("amqps".length())) : parsed);
+            if (tls && parsed.getPort() == -1) {
+                factory.setPort(ConnectionFactory.DEFAULT_AMQP_OVER_SSL_PORT);
+            }
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("invalid broker URI '" + secrets.scrub(redact(uri)) + "': " + e.getReason());
         } catch (GeneralSecurityException | IllegalArgumentException e) {
@@ -64,7 +70,7 @@ public final class Amqp {
         if ((userInfo == null || !userInfo.contains(":")) && secrets.password() != null) {
             factory.setPassword(secrets.password());
         }
-        if ("amqps".equalsIgnoreCase(parsed.getScheme())) {
+        if (tls) {
             factory.useSslProtocol(secrets.tls().sslContext());
             factory.enableHostnameVerification();
         }

@@ -64,6 +64,8 @@ public record TlsSettings(Path trustStore, char[] trustStorePassword, String tru
             KeyStore store = KeyStore.getInstance(type);
             store.load(in, password);
             return store;
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("cannot read " + type + " store " + file + " ($" + variable + "): no such file");
         } catch (IOException | GeneralSecurityException e) {
             // the store's password is never part of the message; a wrong one reads as "keystore password was incorrect"
             throw new IllegalArgumentException("cannot read " + type + " store " + file + " ($" + variable + "): "
