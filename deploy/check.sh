@@ -35,6 +35,14 @@ for n in workers:
     assert c[c.index("--data-dir") + 1] == "/data", n
 assert d["services"]["router"]["environment"]["FULCRUM_MODULE"] == "broker-router"
 print("compose.yaml: router and workers", workers, "each with its own id and data volume")
+for n in ["router"] + workers:
+    s = d["services"][n]
+    uri = s["command"][s["command"].index("--uri") + 1]
+    user = uri.split("//", 1)[1].split("@", 1)[0]
+    assert ":" not in user and user != "guest", n + " logs in as guest or has a password in its command: " + uri
+    assert "RABBITMQ_PASSWORD" in s["environment"], n
+assert all(p.startswith("127.0.0.1:") for p in d["services"]["rabbitmq"]["ports"]), "ports published beyond loopback"
+print("compose.yaml: every component logs in as its own user, password from the environment; no guest")
 PY
 
 for marker in */src/main/resources/runnable.marker; do

@@ -102,8 +102,8 @@ public final class Router implements AutoCloseable {
                 replyQueue = newName;
             }
         });
-        try (Channel setup = connection.createChannel()) {
-            Topology.declare(setup, replicaIds);
+        if (!Topology.ensure(connection, replicaIds)) {
+            LOG.info("topology checked (this user may not declare it)");
         }
         Channel publishChannel = connection.createChannel();
         publishChannel.confirmSelect();

@@ -1,6 +1,6 @@
 package fulcrum.router;
 
-import fulcrum.common.amqp.Amqp;
+import fulcrum.common.cli.BrokerOptions;
 import fulcrum.common.cli.CliRunner;
 import fulcrum.common.cli.DurationConverter;
 import fulcrum.common.cli.ExitCodes;
@@ -11,11 +11,13 @@ import fulcrum.common.topology.Topology;
 import fulcrum.router.metrics.MicrometerRouterMetrics;
 import io.micrometer.core.instrument.Tag;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,8 +27,8 @@ import picocli.CommandLine.Option;
 @Command(name = "broker-router", mixinStandardHelpOptions = true,
         description = "Mos Eisley: forwards informant commands and Leia's queries to a Fulcrum replica.")
 public final class RouterMain implements Callable<Integer> {
-    @Option(names = "--uri", description = "Broker URI (default: $RABBITMQ_URI, else amqp://guest:guest@localhost:5672/%2f).")
-    String uri;
+    @Mixin
+    BrokerOptions broker;
 
     @Option(names = "--replicas", description = "Number of replicas fulcrum-1..N (default: ${DEFAULT-VALUE}).")
     int replicas = Topology.DEFAULT_REPLICA_COUNT;
@@ -60,7 +62,13 @@ public final class RouterMain implements Callable<Integer> {
                     + " 1 <= --max-in-flight <= 10000000, --query-timeout > 0, -1 <= --metrics-port <= 65535");
             return ExitCodes.INVALID_INPUT;
         }
-        String brokerUri = Amqp.resolveUri(uri);
+        String brokerUri;
+        try {
+            brokerUri = broker.resolve(new PrintWriter(System.err, true));
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            return ExitCodes.INVALID_INPUT;
+        }
         AtomicReference<Router> routerRef = new AtomicReference<>();
         DaemonMetrics metrics;
         try {
@@ -76,13 +84,17 @@ public final class RouterMain implements Callable<Integer> {
                 new Router.Options(prefetch, batchMax, maxInFlight, queryTimeout), new MicrometerRouterMetrics(metrics.registry()));
         routerRef.set(router);
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean started = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             router.close();
             metrics.close();
             stopped.countDown();
             System.out.flush();
-            // a clean stop on SIGTERM exits 0 (as the worker does), not the JVM's 143
-            Runtime.getRuntime().halt(ExitCodes.OK);
+            if (started.get()) {
+                // a clean stop on SIGTERM exits 0 (as the worker does), not the JVM's 143; a start that
+                // failed keeps its own exit code (3: broker unreachable)
+                Runtime.getRuntime().halt(ExitCodes.OK);
+            }
         }, "router-shutdown"));
         try {
             router.start(Duration.ofSeconds(30));
@@ -93,6 +105,7 @@ public final class RouterMain implements Callable<Integer> {
             System.err.println("error: " + e.getMessage());
             return ExitCodes.INVALID_INPUT;
         }
+        started.set(true);
         if (metrics.baseUrl() != null) {
             System.err.println(name + ": metrics at " + metrics.baseUrl() + "/metrics, health at " + metrics.baseUrl() + "/health");
         }

@@ -5,21 +5,32 @@ import fulcrum.common.amqp.Amqp;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
+import java.io.PrintWriter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** How every admin subcommand reaches the broker (a picocli mixin). */
 public final class BrokerOptions {
-    @Option(names = "--uri", paramLabel = "URI",
-            // picocli formats descriptions: the %2f of the default URI is written %%2f
-            description = "Broker URI (default: $RABBITMQ_URI, else amqp://guest:guest@localhost:5672/%%2f).")
-    String uri;
+    @Mixin
+    fulcrum.common.cli.BrokerOptions connection;
 
     @Option(names = "--connect-timeout", paramLabel = "SECONDS",
             description = "How long to keep trying to connect (default: ${DEFAULT-VALUE}).")
     int connectTimeoutSeconds = 3;
 
+    private String resolved;
+
+    /** The broker URI (reads --password-file once; an unreadable one is an IllegalArgumentException). */
     public String uri() {
-        return Amqp.resolveUri(uri);
+        if (resolved == null) {
+            resolved = connection.resolve(new PrintWriter(System.err, true));
+        }
+        return resolved;
+    }
+
+    /** The broker user this tool connects as (the user_id of the merge requests it publishes). */
+    public String user() {
+        return Amqp.userOf(uri());
     }
 
     /**

@@ -57,7 +57,7 @@ public final class MergeCommand implements Callable<Integer> {
         }
         MergeRound.Outcome outcome;
         try {
-            outcome = MergeRound.run(connection, replicaIds, timeout);
+            outcome = MergeRound.run(connection, broker.user(), replicaIds, timeout);
         } finally {
             connection.abort(2000);
         }

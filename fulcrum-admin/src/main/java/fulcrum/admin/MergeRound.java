@@ -43,7 +43,17 @@ public final class MergeRound {
         }
     }
 
+    /** A round whose request carries no user_id: for replicas that do not authenticate their peers. */
     public static Outcome run(Connection connection, List<String> replicaIds, Duration timeout)
+            throws ClusterUnavailableException, IOException, InterruptedException {
+        return run(connection, null, replicaIds, timeout);
+    }
+
+    /**
+     * @param user the connection's broker user, sent as the request's user_id (replicas that authenticate
+     *             their peers take a merge request only from an admin or replica user); null for none
+     */
+    public static Outcome run(Connection connection, String user, List<String> replicaIds, Duration timeout)
             throws ClusterUnavailableException, IOException, InterruptedException {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
@@ -52,7 +62,7 @@ public final class MergeRound {
         int announcements = 0;
         Convergence.Verdict verdict;
         try (StatusListener listener = StatusListener.open(connection, false)) {
-            publishMergeNow(connection, requestId, listener, deadline);
+            publishMergeNow(connection, user, requestId, listener, deadline);
             verdict = Convergence.decide(replicaIds, latest);
             while (!verdict.converged()) {
                 ReplicaStatus status = listener.poll(deadline - System.nanoTime());
@@ -73,7 +83,7 @@ public final class MergeRound {
         }
     }
 
-    private static void publishMergeNow(Connection connection, String requestId, StatusListener listener, long deadline)
+    private static void publishMergeNow(Connection connection, String user, String requestId, StatusListener listener, long deadline)
             throws ClusterUnavailableException, IOException, InterruptedException {
         Channel channel = connection.createChannel();
         AtomicReference<String> returned = new AtomicReference<>();
@@ -85,6 +95,7 @@ public final class MergeRound {
                 .messageId(requestId)
                 .type(request.type())
                 .appId("fulcrum-admin")
+                .userId(user)
                 .timestamp(new java.util.Date())
                 .build();
         byte[] body = PeerCodec.encode(request);

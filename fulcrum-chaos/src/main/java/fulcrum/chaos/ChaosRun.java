@@ -106,7 +106,7 @@ final class ChaosRun {
             boolean converged;
             try (Connection connection = Amqp.connect(cluster.uri(), "chaos-merge", Duration.ofSeconds(30))) {
                 say("merge now, waiting for convergence on " + Topology.STATUS_EXCHANGE);
-                MergeRound.Outcome outcome = MergeRound.run(connection, cluster.replicaIds(), Duration.ofSeconds(120));
+                MergeRound.Outcome outcome = MergeRound.run(connection, fulcrum.common.amqp.Amqp.userOf(cluster.uri()), cluster.replicaIds(), Duration.ofSeconds(120));
                 converged = outcome.converged();
                 say(converged ? "converged" : "NOT converged: " + outcome.verdict());
             }

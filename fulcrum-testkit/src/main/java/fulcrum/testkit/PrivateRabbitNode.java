@@ -29,14 +29,48 @@ public final class PrivateRabbitNode implements AutoCloseable {
     private final int distributionPort;
     private final String nodeName;
     private final Path definitions;
+    private final TlsListener tls;
+    private final int tlsPort;
+
+    /**
+     * A TLS listener ({@code amqps}) beside the plain one. PEM files, as RabbitMQ reads them.
+     *
+     * @param caCertificate   CA of the client certificates the node accepts
+     * @param certificate     the node's certificate
+     * @param key             its key
+     * @param verifyPeer      whether a client certificate, when presented, must chain to {@code caCertificate}
+     * @param requirePeerCert whether a client must present one
+     */
+    public record TlsListener(Path caCertificate, Path certificate, Path key, boolean verifyPeer, boolean requirePeerCert) {
+    }
 
     private PrivateRabbitNode(Path dir, int amqpPort, int managementPort, int distributionPort, Path definitions) {
+        this(dir, amqpPort, managementPort, distributionPort, definitions, null, -1);
+    }
+
+    private PrivateRabbitNode(Path dir, int amqpPort, int managementPort, int distributionPort, Path definitions,
+                              TlsListener tls, int tlsPort) {
         this.dir = dir;
         this.amqpPort = amqpPort;
         this.managementPort = managementPort;
         this.distributionPort = distributionPort;
         this.nodeName = "fulcrum-test-" + amqpPort + "@localhost";
         this.definitions = definitions;
+        this.tls = tls;
+        this.tlsPort = tlsPort;
+    }
+
+    /** Starts a node with a TLS listener too (see {@link #tlsPort()}). */
+    public static PrivateRabbitNode start(Path dir, Path definitions, TlsListener tls) {
+        PrivateRabbitNode node = new PrivateRabbitNode(dir, freePort(), freePort(), freePort(), definitions, tls, freePort());
+        node.writeConfig();
+        node.boot();
+        return node;
+    }
+
+    /** The port of the TLS listener, or -1 without one. */
+    public int tlsPort() {
+        return tlsPort;
     }
 
     /** Starts a node on free ports under {@code dir}; {@code definitions} (nullable) is loaded at boot. */
@@ -146,6 +180,14 @@ public final class PrivateRabbitNode implements AutoCloseable {
                     .append("loopback_users = none\n");
             if (definitions != null) {
                 conf.append("load_definitions = ").append(definitions.toAbsolutePath()).append('\n');
+            }
+            if (tls != null) {
+                conf.append("listeners.ssl.default = ").append(tlsPort).append('\n')
+                        .append("ssl_options.cacertfile = ").append(tls.caCertificate().toAbsolutePath()).append('\n')
+                        .append("ssl_options.certfile = ").append(tls.certificate().toAbsolutePath()).append('\n')
+                        .append("ssl_options.keyfile = ").append(tls.key().toAbsolutePath()).append('\n')
+                        .append("ssl_options.verify = ").append(tls.verifyPeer() ? "verify_peer" : "verify_none").append('\n')
+                        .append("ssl_options.fail_if_no_peer_cert = ").append(tls.requirePeerCert()).append('\n');
             }
             Files.writeString(dir.resolve("rabbitmq.conf"), conf.toString());
             Files.writeString(dir.resolve("enabled_plugins"), "[rabbitmq_management].\n");

@@ -44,6 +44,8 @@ final class BrokerLink implements AutoCloseable {
     private static final long CONFIRM_TIMEOUT_MS = 30_000;
 
     private final WorkerSettings settings;
+    /** The connection's user: the user_id of every peer message, which the broker checks and peers trust. */
+    private final String user;
     private final BlockingQueue<Inbound> inbox;
     private final Consumer<Throwable> onFatal;
     private final EnumMap<DeliveryRef.Source, AtomicLong> epochs = new EnumMap<>(DeliveryRef.Source.class);
@@ -61,6 +63,7 @@ final class BrokerLink implements AutoCloseable {
 
     BrokerLink(WorkerSettings settings, BlockingQueue<Inbound> inbox, Consumer<Throwable> onFatal) {
         this.settings = settings;
+        this.user = settings.brokerUser();
         this.inbox = inbox;
         this.onFatal = onFatal;
         for (DeliveryRef.Source s : DeliveryRef.Source.values()) {
@@ -72,9 +75,11 @@ final class BrokerLink implements AutoCloseable {
     void open() throws IOException, TimeoutException {
         connection = Amqp.connect(settings.uri(), Worker.COMPONENT + "-" + settings.replicaId(), settings.connectTimeout());
         ((Recoverable) connection).addRecoveryListener(new EpochListener(DeliveryRef.Source.values()));
+        if (!Topology.ensure(connection, settings.replicaIds())) {
+            LOG.info("topology checked as user {} (it may not declare it)", user);
+        }
         Channel commands = connection.createChannel();
         ((Recoverable) commands).addRecoveryListener(new EpochListener(DeliveryRef.Source.COMMANDS));
-        Topology.declare(commands, settings.replicaIds());
         commands.basicQos(settings.prefetch());
         consuming.put(DeliveryRef.Source.COMMANDS, commands);
         Channel merge = connection.createChannel();
@@ -135,6 +140,7 @@ final class BrokerLink implements AutoCloseable {
                 .type(m.type())
                 .messageId(id)
                 .appId(Worker.COMPONENT + "/" + settings.replicaId())
+                .userId(user)
                 .build();
         if (out.route() == Ready.Route.MERGE_FANOUT) {
             confirms.basicPublish(Topology.MERGE_EXCHANGE, "", true, props, PeerCodec.encode(m));
@@ -173,6 +179,7 @@ final class BrokerLink implements AutoCloseable {
                 .deliveryMode(1)
                 .type(status.type())
                 .appId(Worker.COMPONENT + "/" + settings.replicaId())
+                .userId(user)
                 .build();
         try {
             plain.basicPublish(Topology.STATUS_EXCHANGE, "", false, props, PeerCodec.encode(status));

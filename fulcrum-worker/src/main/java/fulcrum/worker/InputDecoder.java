@@ -21,7 +21,7 @@ final class InputDecoder {
         } else {
             int max = in.ref().source() == DeliveryRef.Source.STATUS ? PeerCodec.MAX_STATUS_BODY_BYTES : PeerCodec.MAX_MERGE_BODY_BYTES;
             try {
-                node.onPeerMessage(in.ref(), PeerCodec.decode(in.properties().getType(), in.body(), max));
+                node.onPeerMessage(in.ref(), in.properties().getUserId(), PeerCodec.decode(in.properties().getType(), in.body(), max));
             } catch (PeerCodec.UndecodableException e) {
                 node.onBadPeerMessage(in.ref(), e.unknownType() ? ErrorCode.UNKNOWN_COMMAND : ErrorCode.BAD_MESSAGE, e.getMessage());
             }

@@ -100,6 +100,14 @@ public final class Worker {
         LOG.info("{} started: {} (incarnation {}), applied {}, published #{}, replication {}, merge every {}, status every {}",
                 settings.replicaId(), node.phase(), node.incarnation(), node.applied(), node.published(),
                 settings.replication(), settings.mergeInterval(), settings.statusInterval());
+        if (settings.authenticatesPeers()) {
+            LOG.info("{} takes merge and status traffic only from broker users {} (merge requests also from {})",
+                    settings.replicaId(), settings.peerAuth().replicaUsers(), settings.peerAuth().adminUsers());
+        } else {
+            LOG.warn("{} takes merge and status traffic from any broker user (--peer-auth {}, connected as '{}')",
+                    settings.replicaId(), settings.peerAuth().mode().name().toLowerCase(java.util.Locale.ROOT),
+                    settings.brokerUser());
+        }
     }
 
     /** Counts and state of the node as of the loop's last round (for status and tests). */

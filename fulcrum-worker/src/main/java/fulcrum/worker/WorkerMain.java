@@ -1,6 +1,7 @@
 package fulcrum.worker;
 
 import fulcrum.common.amqp.Amqp;
+import fulcrum.common.cli.BrokerOptions;
 import fulcrum.common.cli.DurationConverter;
 import fulcrum.common.metrics.DaemonMetrics;
 import fulcrum.common.metrics.Health;
@@ -58,8 +59,11 @@ public final class WorkerMain implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "RocksDB directory (default ./data/<id>)")
     Path dataDir;
 
-    @Option(names = "--uri", paramLabel = "URI", description = "AMQP URI (default $RABBITMQ_URI, else amqp://guest:guest@localhost:5672/%%2f)")
-    String uri;
+    @Mixin
+    BrokerOptions broker;
+
+    @Mixin
+    PeerAuthOptions peerAuth;
 
     @Option(names = "--prefetch", paramLabel = "N", defaultValue = "256", description = "unacked deliveries (default ${DEFAULT-VALUE})")
     int prefetch;
@@ -123,8 +127,9 @@ public final class WorkerMain implements Callable<Integer> {
     public Integer call() {
         WorkerSettings settings;
         try {
-            settings = new WorkerSettings(id, replicas, Amqp.resolveUri(uri), prefetch, batchMax,
-                    Duration.ofSeconds(connectTimeoutSeconds), resolveMergeInterval(), statusInterval, replication);
+            settings = new WorkerSettings(id, replicas, broker.resolve(spec.commandLine().getErr()), prefetch, batchMax,
+                    Duration.ofSeconds(connectTimeoutSeconds), resolveMergeInterval(), statusInterval, replication)
+                    .withPeerAuthentication(peerAuth.mode(), peerAuth.replicaUsers(replicas), peerAuth.adminUsers());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -1,10 +1,13 @@
 package fulcrum.worker;
 
+import fulcrum.common.amqp.Amqp;
 import fulcrum.common.topology.Topology;
 import fulcrum.core.node.NodeConfig;
+import fulcrum.core.node.PeerAuthentication;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * How one worker runs.
@@ -21,10 +24,11 @@ import java.util.Objects;
  *                       nothing changed
  * @param replication    when own entries are published: with every batch, before its answers
  *                       ({@code EAGER}, the default), or every merge interval ({@code INTERVAL}, the seed's)
+ * @param peerAuth       who the worker takes merge and status traffic from
  */
 public record WorkerSettings(String replicaId, int replicaCount, String uri, int prefetch, int batchMax,
                              Duration connectTimeout, Duration mergeInterval, Duration statusInterval,
-                             NodeConfig.Replication replication) {
+                             NodeConfig.Replication replication, PeerAuth peerAuth) {
     public static final int DEFAULT_PREFETCH = 256;
     public static final int DEFAULT_BATCH_MAX = 128;
     /** The seed's merge interval. */
@@ -41,8 +45,40 @@ public record WorkerSettings(String replicaId, int replicaCount, String uri, int
                 DEFAULT_STATUS_INTERVAL, NodeConfig.Replication.EAGER);
     }
 
+    public WorkerSettings(String replicaId, int replicaCount, String uri, int prefetch, int batchMax,
+                          Duration connectTimeout, Duration mergeInterval, Duration statusInterval,
+                          NodeConfig.Replication replication) {
+        this(replicaId, replicaCount, uri, prefetch, batchMax, connectTimeout, mergeInterval, statusInterval, replication,
+                PeerAuth.defaults(replicaCount));
+    }
+
+    /**
+     * Peer authentication as configured; {@link #authentication()} resolves it for this worker's user.
+     *
+     * @param mode         on, off, or auto (on when the worker's own broker user is a replica user)
+     * @param replicaUsers the replicas' broker users
+     * @param adminUsers   the admin tool's broker users (may ask for a merge round)
+     */
+    public record PeerAuth(Mode mode, Set<String> replicaUsers, Set<String> adminUsers) {
+        public enum Mode { AUTO, ON, OFF }
+
+        public PeerAuth {
+            Objects.requireNonNull(mode, "mode");
+            replicaUsers = Set.copyOf(replicaUsers);
+            adminUsers = Set.copyOf(adminUsers);
+            if (mode == Mode.ON && replicaUsers.isEmpty()) {
+                throw new IllegalArgumentException("--peer-auth on needs at least one replica user");
+            }
+        }
+
+        static PeerAuth defaults(int replicaCount) {
+            return new PeerAuth(Mode.AUTO, Set.copyOf(Topology.replicaIds(replicaCount)), Set.of("fulcrum-admin"));
+        }
+    }
+
     public WorkerSettings {
         Objects.requireNonNull(replicaId, "replicaId");
+        Objects.requireNonNull(peerAuth, "peerAuth");
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         List<String> ids = Topology.replicaIds(replicaCount);
@@ -71,23 +107,47 @@ public record WorkerSettings(String replicaId, int replicaCount, String uri, int
 
     public WorkerSettings withMergeInterval(Duration interval) {
         return new WorkerSettings(replicaId, replicaCount, uri, prefetch, batchMax, connectTimeout, interval, statusInterval,
-                replication);
+                replication, peerAuth);
     }
 
     public WorkerSettings withStatusInterval(Duration interval) {
         return new WorkerSettings(replicaId, replicaCount, uri, prefetch, batchMax, connectTimeout, mergeInterval, interval,
-                replication);
+                replication, peerAuth);
     }
 
     public WorkerSettings withReplication(NodeConfig.Replication mode) {
         return new WorkerSettings(replicaId, replicaCount, uri, prefetch, batchMax, connectTimeout, mergeInterval,
-                statusInterval, mode);
+                statusInterval, mode, peerAuth);
+    }
+
+    public WorkerSettings withPeerAuthentication(PeerAuth.Mode mode, Set<String> replicaUsers, Set<String> adminUsers) {
+        return new WorkerSettings(replicaId, replicaCount, uri, prefetch, batchMax, connectTimeout, mergeInterval,
+                statusInterval, replication, new PeerAuth(mode, replicaUsers, adminUsers));
+    }
+
+    /** The broker user this worker connects as (it is the user_id of everything it publishes). */
+    public String brokerUser() {
+        return Amqp.userOf(uri);
+    }
+
+    /** Whether peer authentication applies: on, or auto and this worker's user is a replica user. */
+    public boolean authenticatesPeers() {
+        return switch (peerAuth.mode()) {
+            case ON -> true;
+            case OFF -> false;
+            case AUTO -> peerAuth.replicaUsers().contains(brokerUser());
+        };
+    }
+
+    public PeerAuthentication authentication() {
+        return authenticatesPeers() ? PeerAuthentication.of(peerAuth.replicaUsers(), peerAuth.adminUsers())
+                : PeerAuthentication.OFF;
     }
 
     /** The node's settings; {@code incarnation} and {@code nonce} are drawn by the caller. */
     public NodeConfig nodeConfig(long incarnation, long nonce) {
         return NodeConfig.defaults(replicaId, replicaIds(), incarnation, nonce).withReplication(replication)
-                .withIntervals(mergeInterval.toMillis(), statusInterval.toMillis());
+                .withIntervals(mergeInterval.toMillis(), statusInterval.toMillis()).withPeerAuthentication(authentication());
     }
 
     public String mergeQueue() {

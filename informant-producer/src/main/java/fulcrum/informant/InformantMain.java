@@ -71,6 +71,13 @@ public final class InformantMain extends ClientCli {
             err.flush();
             return ExitCodes.INVALID_INPUT;
         }
+        try {
+            resolveBroker(err);
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            err.flush();
+            return ExitCodes.INVALID_INPUT;
+        }
         BulkLoad.Settings settings = new BulkLoad.Settings(file, strict, inFlight, jsonOutput(), !noProgress,
                 noSession() ? null : sessionPath());
         return new BulkLoad(settings, allowedCommands(), role(), out, err).run(standardInput, this::connectClient);

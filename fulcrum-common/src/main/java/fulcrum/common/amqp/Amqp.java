@@ -5,6 +5,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import fulcrum.core.domain.CommandKind;
 import java.io.IOException;
+import java.net.URI;
 import java.net.URISyntaxException;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -14,7 +15,7 @@ import java.util.concurrent.TimeoutException;
 
 /** Connections and message properties, set up the same way by every component. */
 public final class Amqp {
-    public static final String DEFAULT_URI = "amqp://guest:guest@localhost:5672/%2f";
+    public static final String DEFAULT_URI = "amqp://guest@localhost:5672/%2f";
     public static final String CONTENT_TYPE = "application/json";
 
     /** Headers Fulcrum adds when it dead-letters a message itself. */
@@ -22,6 +23,8 @@ public final class Amqp {
     public static final String HEADER_ERROR_REASON = "x-fulcrum-error-reason";
     public static final String HEADER_SOURCE_QUEUE = "x-fulcrum-source-queue";
     public static final String HEADER_DEAD_LETTERED_BY = "x-fulcrum-dead-lettered-by";
+    /** The user_id of a dead-lettered message: the broker lets a publisher set only its own. */
+    public static final String HEADER_ORIGINAL_USER_ID = "x-fulcrum-original-user-id";
 
     private Amqp() {
     }
@@ -35,12 +38,41 @@ public final class Amqp {
         return env != null && !env.isBlank() ? env : DEFAULT_URI;
     }
 
+    /** A factory for {@code uri} with this process's secrets ({@link BrokerSecrets#current()}). */
     public static ConnectionFactory factory(String uri) {
+        return factory(uri, BrokerSecrets.current());
+    }
+
+    /**
+     * A factory for {@code uri}: the password from the URI, else from {@code secrets}; for
+     * {@code amqps://}, TLS that verifies the broker's certificate chain and host name (never the
+     * client's trust-everything default). No message of it carries the password.
+     */
+    public static ConnectionFactory factory(String uri, BrokerSecrets secrets) {
         ConnectionFactory factory = new ConnectionFactory();
+        URI parsed;
+        boolean tls;
         try {
-            factory.setUri(uri);
-        } catch (URISyntaxException | GeneralSecurityException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("invalid broker URI '" + uri + "': " + e.getMessage(), e);
+            parsed = new URI(uri);
+            tls = "amqps".equalsIgnoreCase(parsed.getScheme());
+            // the client's own amqps handling installs a trust-everything manager: parse as amqp, add TLS below
+            factory.setUri(tls ? new URI("amqp" + uri.substring("amqps".length())) : parsed);
+            if (tls && parsed.getPort() == -1) {
+                factory.setPort(ConnectionFactory.DEFAULT_AMQP_OVER_SSL_PORT);
+            }
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("invalid broker URI '" + secrets.scrub(redact(uri)) + "': " + e.getReason());
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid broker URI '" + secrets.scrub(redact(uri)) + "': "
+                    + secrets.scrub(redact(String.valueOf(e.getMessage()))));
+        }
+        String userInfo = parsed.getRawUserInfo();
+        if ((userInfo == null || !userInfo.contains(":")) && secrets.password() != null) {
+            factory.setPassword(secrets.password());
+        }
+        if (tls) {
+            factory.useSslProtocol(secrets.tls().sslContext());
+            factory.enableHostnameVerification();
         }
         factory.setAutomaticRecoveryEnabled(true);
         factory.setTopologyRecoveryEnabled(true);
@@ -51,13 +83,51 @@ public final class Amqp {
         return factory;
     }
 
+    /** The user {@code uri} logs in as: its user info's name, else the client's default, guest. */
+    public static String userOf(String uri) {
+        try {
+            String userInfo = new URI(uri).getUserInfo();
+            if (userInfo == null || userInfo.isEmpty()) {
+                return ConnectionFactory.DEFAULT_USER;
+            }
+            int colon = userInfo.indexOf(':');
+            return colon < 0 ? userInfo : userInfo.substring(0, colon);
+        } catch (URISyntaxException e) {
+            return ConnectionFactory.DEFAULT_USER;
+        }
+    }
+
+    /** Whether {@code uri} carries guest's development password, which is no secret. */
+    public static boolean hasGuestPassword(String uri) {
+        try {
+            return "guest:guest".equals(new URI(uri).getRawUserInfo());
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
+    /** Whether {@code uri} carries a password in its user info. */
+    public static boolean hasPassword(String uri) {
+        try {
+            String userInfo = new URI(uri).getRawUserInfo();
+            return userInfo != null && userInfo.contains(":");
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
     /**
      * Connects, retrying until {@code deadline} passes: automatic recovery only covers connections
      * that once succeeded, so the first connect needs its own loop.
      */
     public static Connection connect(String uri, String connectionName, Duration deadline)
             throws IOException, TimeoutException {
-        ConnectionFactory factory = factory(uri);
+        return connect(uri, BrokerSecrets.current(), connectionName, deadline);
+    }
+
+    public static Connection connect(String uri, BrokerSecrets secrets, String connectionName, Duration deadline)
+            throws IOException, TimeoutException {
+        ConnectionFactory factory = factory(uri, secrets);
         long giveUpAtNanos = System.nanoTime() + deadline.toNanos();
         IOException last = null;
         while (true) {
@@ -65,10 +135,16 @@ public final class Amqp {
                 return factory.newConnection(connectionName);
             } catch (IOException e) {
                 last = e;
+                if (isRefusedLogin(e)) {
+                    // a wrong password stays wrong: no point retrying until the deadline
+                    throw new IOException("RabbitMQ at " + redact(uri) + " refused the login of user '"
+                            + factory.getUsername() + "' (wrong user or password?)");
+                }
             }
             if (System.nanoTime() - giveUpAtNanos >= 0) {
+                // the cause is not chained: the client's exceptions may quote the URI
                 throw new IOException("cannot reach RabbitMQ at " + redact(uri) + " within " + deadline.toSeconds()
-                        + "s: " + rootMessage(last), last);
+                        + "s: " + secrets.scrub(redact(rootMessage(last))));
             }
             pauseBeforeRetry();
         }
@@ -81,6 +157,15 @@ public final class Amqp {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while connecting", e);
         }
+    }
+
+    private static boolean isRefusedLogin(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof com.rabbitmq.client.AuthenticationFailureException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The URI without its password, for messages. */
@@ -128,7 +213,10 @@ public final class Amqp {
         headers.put(HEADER_ERROR_REASON, reason);
         headers.put(HEADER_SOURCE_QUEUE, sourceQueue);
         headers.put(HEADER_DEAD_LETTERED_BY, component);
+        if (original != null && original.getUserId() != null) {
+            headers.put(HEADER_ORIGINAL_USER_ID, original.getUserId());
+        }
         AMQP.BasicProperties.Builder builder = original == null ? new AMQP.BasicProperties.Builder() : original.builder();
-        return builder.headers(headers).deliveryMode(2).build();
+        return builder.headers(headers).deliveryMode(2).userId(null).build();
     }
 }

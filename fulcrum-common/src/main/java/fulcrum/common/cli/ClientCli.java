@@ -1,6 +1,5 @@
 package fulcrum.common.cli;
 
-import fulcrum.common.amqp.Amqp;
 import fulcrum.common.client.FulcrumClient;
 import fulcrum.common.client.SessionFile;
 import fulcrum.common.client.UnavailableException;
@@ -22,6 +21,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -37,8 +37,10 @@ public abstract class ClientCli implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--uri", description = "Broker URI (default: $RABBITMQ_URI, else amqp://guest:guest@localhost:5672/%2f).")
-    String uri;
+    @Mixin
+    BrokerOptions broker;
+
+    private String brokerUri;
 
     @Option(names = "--name", description = "Session name: its session file and its broker connection name (default: ${DEFAULT-VALUE}).")
     String name = System.getProperty("user.name", "client");
@@ -102,6 +104,11 @@ public abstract class ClientCli implements Callable<Integer> {
         }
         String id = commandId != null ? commandId : UUID.randomUUID().toString();
         Reply reply;
+        try {
+            resolveBroker(err);
+        } catch (IllegalArgumentException e) {
+            return fail(out, err, ErrorCode.INVALID_ARGUMENT, e.getMessage(), ExitCodes.INVALID_INPUT);
+        }
         try (SessionFile session = noSession ? null : SessionFile.open(sessionPath())) {
             SessionState state = session == null ? SessionState.empty() : session.load();
             LinkedHashMap<String, SessionFile.PendingSend> pending =
@@ -192,9 +199,23 @@ public abstract class ClientCli implements Callable<Integer> {
         return commandId;
     }
 
-    /** Connects to the broker as this CLI and session name. */
+    /**
+     * Resolves the broker URI and password once, before anything is sent (warnings go to {@code err}).
+     *
+     * @throws IllegalArgumentException when the URI or the password source is unusable
+     */
+    protected final void resolveBroker(PrintWriter err) {
+        if (brokerUri == null) {
+            brokerUri = broker.resolve(err);
+        }
+    }
+
+    /** Connects to the broker as this CLI and session name; {@link #resolveBroker} must have run. */
     protected final FulcrumClient connectClient() throws UnavailableException {
-        return FulcrumClient.connect(Amqp.resolveUri(uri), role() + "-" + name, timeout);
+        if (brokerUri == null) {
+            throw new IllegalStateException("the broker URI was not resolved");
+        }
+        return FulcrumClient.connect(brokerUri, role() + "-" + name, timeout);
     }
 
     protected final CommandSpec commandSpec() {

@@ -1,11 +1,15 @@
 package fulcrum.common.topology;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The broker objects of the README's wire format (its Topology section), by name. Every component declares them idempotently at start,
@@ -61,6 +65,71 @@ public final class Topology {
 
     public static Map<String, Object> deadLetterQueueArguments() {
         return Map.of("x-queue-type", "quorum");
+    }
+
+    /**
+     * Declares everything, or, when the connection's user may not (its definitions user has no
+     * configure permission on durable objects: the topology is the broker's, loaded from
+     * {@code rabbitmq-definitions.json}), checks passively that everything exists.
+     *
+     * @return true when declared, false when checked
+     * @throws IOException naming what is missing, when the check fails
+     */
+    public static boolean ensure(Connection connection, List<String> replicaIds) throws IOException {
+        Channel declaring = connection.createChannel();
+        try {
+            declare(declaring, replicaIds);
+            return true;
+        } catch (IOException e) {
+            if (!accessRefused(e)) {
+                throw e;
+            }
+        } finally {
+            closeQuietly(declaring);
+        }
+        String checking = null;
+        Channel passive = connection.createChannel();
+        try {
+            for (String exchange : List.of(DEAD_LETTER_EXCHANGE, REPLICA_EXCHANGE, MERGE_EXCHANGE, STATUS_EXCHANGE)) {
+                checking = "exchange " + exchange;
+                passive.exchangeDeclarePassive(exchange);
+            }
+            List<String> queues = new ArrayList<>(List.of(DEAD_LETTER_QUEUE, ROUTER_COMMANDS, ROUTER_QUERIES));
+            for (String id : replicaIds) {
+                queues.add(replicaCommandQueue(id));
+                queues.add(replicaMergeQueue(id));
+            }
+            for (String queue : queues) {
+                checking = "queue " + queue;
+                passive.queueDeclarePassive(queue);
+            }
+            return false;
+        } catch (IOException e) {
+            throw new IOException("the broker has no " + checking + ", and this user may not declare it:"
+                    + " load rabbitmq-definitions.json into the broker (see the README's Security section)");
+        } finally {
+            closeQuietly(passive);
+        }
+    }
+
+    private static boolean accessRefused(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ShutdownSignalException s && s.getReason() instanceof AMQP.Channel.Close close
+                    && close.getReplyCode() == AMQP.ACCESS_REFUSED) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void closeQuietly(Channel channel) {
+        try {
+            if (channel.isOpen()) {
+                channel.close();
+            }
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            // closed by the broker already: nothing to release
+        }
     }
 
     /** Declares everything; safe to call from every component at every start. */

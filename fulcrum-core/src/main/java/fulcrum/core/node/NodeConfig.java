@@ -20,11 +20,12 @@ import java.util.Objects;
  * @param maxSnapshotSessions how many joins a source serves at once
  * @param incarnation         the incarnation a new store takes (random, positive; the caller draws it)
  * @param nonce               distinguishes this process's join requests from earlier ones
+ * @param peerAuthentication  who may send merge and status traffic, see {@link PeerAuthentication}
  */
 public record NodeConfig(String self, List<String> replicaIds, Replication replication, long mergeIntervalMillis,
                          long statusIntervalMillis, long statusMinGapMillis, int pendingCapacity, int snapshotPageItems,
                          long joinTimeoutMillis, long snapshotLeaseMillis, int maxSnapshotSessions, long incarnation,
-                         long nonce) {
+                         long nonce, PeerAuthentication peerAuthentication) {
 
     /** When a replica publishes its own entries, and so what an acknowledgement means. */
     public enum Replication {
@@ -42,8 +43,19 @@ public record NodeConfig(String self, List<String> replicaIds, Replication repli
         INTERVAL
     }
 
+    /** Without peer authentication (the simulations' nodes). */
+    public NodeConfig(String self, List<String> replicaIds, Replication replication, long mergeIntervalMillis,
+                      long statusIntervalMillis, long statusMinGapMillis, int pendingCapacity, int snapshotPageItems,
+                      long joinTimeoutMillis, long snapshotLeaseMillis, int maxSnapshotSessions, long incarnation,
+                      long nonce) {
+        this(self, replicaIds, replication, mergeIntervalMillis, statusIntervalMillis, statusMinGapMillis,
+                pendingCapacity, snapshotPageItems, joinTimeoutMillis, snapshotLeaseMillis, maxSnapshotSessions,
+                incarnation, nonce, PeerAuthentication.OFF);
+    }
+
     public NodeConfig {
         Objects.requireNonNull(self, "self");
+        Objects.requireNonNull(peerAuthentication, "peerAuthentication");
         replicaIds = List.copyOf(replicaIds);
         Objects.requireNonNull(replication, "replication");
         if (!replicaIds.contains(self)) {
@@ -64,31 +76,37 @@ public record NodeConfig(String self, List<String> replicaIds, Replication repli
     /** Defaults for {@code self} among {@code replicaIds}; the caller draws incarnation and nonce. */
     public static NodeConfig defaults(String self, List<String> replicaIds, long incarnation, long nonce) {
         return new NodeConfig(self, replicaIds, Replication.EAGER, 120_000, 2_000, 200, 4096, 8192, 30_000,
-                300_000, 2, incarnation, nonce);
+                300_000, 2, incarnation, nonce, PeerAuthentication.OFF);
     }
 
     public NodeConfig withReplication(Replication mode) {
         return new NodeConfig(self, replicaIds, mode, mergeIntervalMillis, statusIntervalMillis, statusMinGapMillis,
                 pendingCapacity, snapshotPageItems, joinTimeoutMillis, snapshotLeaseMillis, maxSnapshotSessions,
-                incarnation, nonce);
+                incarnation, nonce, peerAuthentication);
     }
 
     public NodeConfig withIntervals(long mergeMillis, long statusMillis) {
         return new NodeConfig(self, replicaIds, replication, mergeMillis, statusMillis,
                 Math.min(statusMinGapMillis, statusMillis), pendingCapacity, snapshotPageItems, joinTimeoutMillis,
-                snapshotLeaseMillis, maxSnapshotSessions, incarnation, nonce);
+                snapshotLeaseMillis, maxSnapshotSessions, incarnation, nonce, peerAuthentication);
     }
 
     public NodeConfig withPendingCapacity(int capacity) {
         return new NodeConfig(self, replicaIds, replication, mergeIntervalMillis, statusIntervalMillis,
                 statusMinGapMillis, capacity, snapshotPageItems, joinTimeoutMillis, snapshotLeaseMillis,
-                maxSnapshotSessions, incarnation, nonce);
+                maxSnapshotSessions, incarnation, nonce, peerAuthentication);
     }
 
     public NodeConfig withSnapshotPageItems(int items) {
         return new NodeConfig(self, replicaIds, replication, mergeIntervalMillis, statusIntervalMillis,
                 statusMinGapMillis, pendingCapacity, items, joinTimeoutMillis, snapshotLeaseMillis,
-                maxSnapshotSessions, incarnation, nonce);
+                maxSnapshotSessions, incarnation, nonce, peerAuthentication);
+    }
+
+    public NodeConfig withPeerAuthentication(PeerAuthentication authentication) {
+        return new NodeConfig(self, replicaIds, replication, mergeIntervalMillis, statusIntervalMillis,
+                statusMinGapMillis, pendingCapacity, snapshotPageItems, joinTimeoutMillis, snapshotLeaseMillis,
+                maxSnapshotSessions, incarnation, nonce, authentication);
     }
 
     /** Every replica but self. */

@@ -70,6 +70,7 @@ public final class ReplicaNode {
     private boolean drainDue = true;
     private long deadLetters;
     private final TreeMap<String, Long> deadLettersByReason = new TreeMap<>();
+    private final TreeMap<String, Long> refusedBySender = new TreeMap<>();
 
     /** A Ready handed out and not yet advanced, and the own entries it publishes. */
     private record Pending(Ready ready, long publishesThrough) {
@@ -178,6 +179,11 @@ public final class ReplicaNode {
                 behind, opLogLength);
     }
 
+    /** Peer messages refused by {@link PeerAuthentication}, by sender ("" for messages without user_id). */
+    public Map<String, Long> refusedSenders() {
+        return new TreeMap<>(refusedBySender);
+    }
+
     // ---- inputs --------------------------------------------------------------------------------
 
     /** A client's command or query, decoded and valid. */
@@ -204,6 +210,24 @@ public final class ReplicaNode {
 
     /** A message from a peer (merge queue) or an announcement (status), decoded but not yet checked. */
     public void onPeerMessage(DeliveryRef ref, PeerMessage message) {
+        onPeerMessage(ref, null, message);
+    }
+
+    /**
+     * A peer message with its sender, the AMQP {@code user_id} the broker vouched for (null when the
+     * message carried none). A sender the {@link PeerAuthentication} does not admit is refused: acked
+     * (a flood of forgeries must not fill the dead-letter queue), counted, noted once per sender.
+     */
+    public void onPeerMessage(DeliveryRef ref, String sender, PeerMessage message) {
+        String refusal = config.peerAuthentication().refusal(sender, message);
+        if (refusal != null) {
+            String who = sender == null ? "" : sender;
+            if (refusedBySender.merge(who, 1L, Long::sum) == 1L) {
+                out.note("refused " + refusal + " (further messages of this sender are refused without a note)");
+            }
+            out.ack(ref);
+            return;
+        }
         String problem = rules.problem(message);
         if (problem != null) {
             deadLetter(ref, ErrorCode.BAD_MESSAGE, problem);
