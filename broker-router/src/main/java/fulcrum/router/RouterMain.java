@@ -1,6 +1,7 @@
 package fulcrum.router;
 
 import fulcrum.common.cli.BrokerOptions;
+import fulcrum.common.amqp.Amqp;
 import fulcrum.common.cli.CliRunner;
 import fulcrum.common.cli.DurationConverter;
 import fulcrum.common.cli.ExitCodes;
