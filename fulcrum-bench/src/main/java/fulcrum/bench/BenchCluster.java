@@ -113,8 +113,7 @@ final class BenchCluster implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(javaOptions);
         if (flightRecordings != null) {
-            command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
-                    + flightRecordings.resolve(name + ".jfr"));
+            command.add("-XX:StartFlightRecording=name=bench,settings=profile");
         }
         command.add("-jar");
         command.add(jar.toString());
@@ -214,6 +213,15 @@ final class BenchCluster implements AutoCloseable {
         return version == null ? "unknown" : version.toString();
     }
 
+    /** The private RabbitMQ node's process id (its Erlang VM), or -1. */
+    long brokerPid() {
+        try {
+            return Long.parseLong(Files.readString(node.directory().resolve("node.pid")).trim());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
     long pid(String name) {
         Process p = byName.get(name);
         return p == null ? -1 : p.pid();
@@ -229,6 +237,14 @@ final class BenchCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        if (flightRecordings != null) {
+            // before the stop: not every process dumps its recording on SIGTERM (dumponexit needs an orderly JVM exit)
+            byName.forEach((name, p) -> {
+                if (p.isAlive()) {
+                    ProcessStats.dumpFlightRecording(p.pid(), flightRecordings.resolve(name + ".jfr"));
+                }
+            });
+        }
         for (Process p : processes) {
             p.destroy();
         }

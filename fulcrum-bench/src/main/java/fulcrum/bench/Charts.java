@@ -4,6 +4,9 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
@@ -13,6 +16,7 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
@@ -44,6 +48,8 @@ final class Charts {
         });
         JFreeChart chart = ChartFactory.createXYLineChart("Throughput over time (closed loop, max rate)", "second of the run",
                 "answered per second", data, PlotOrientation.VERTICAL, true, false, false);
+        // raw and Fulcrum differ by an order of magnitude or more: a log scale shows both lines' shape
+        chart.getXYPlot().setRangeAxis(decades("answered per second (log scale)", 1));
         save(file, style(chart, false));
     }
 
@@ -66,9 +72,7 @@ final class Charts {
         JFreeChart chart = ChartFactory.createXYLineChart(title, "percentile (10 = p90, 100 = p99, 1000 = p99.9)",
                 "latency (ms)", data, PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
-        LogAxis x = new LogAxis("percentile (10 = p90, 100 = p99, 1000 = p99.9)");
-        x.setSmallestValue(1);
-        plot.setDomainAxis(x);
+        plot.setDomainAxis(decades("percentile (10 = p90, 100 = p99, 1000 = p99.9)", 1));
         save(file, style(chart, true));
     }
 
@@ -85,10 +89,18 @@ final class Charts {
         data.addSeries(raw);
         JFreeChart chart = ChartFactory.createXYLineChart("Load curve: p99 latency at 10-100 % of Fulcrum's max write rate",
                 "offered rate (requests/s, open loop)", "p99 latency (ms)", data, PlotOrientation.VERTICAL, true, false, false);
-        LogAxis y = new LogAxis("p99 latency (ms, log)");
-        y.setSmallestValue(0.01);
-        chart.getXYPlot().setRangeAxis(y);
+        chart.getXYPlot().setRangeAxis(decades("p99 latency (ms, log scale)", 0.01));
         save(file, style(chart, true));
+    }
+
+    /** A log axis with a tick per decade labelled as a plain number (1, 10, 100), not as 10^n. */
+    private static LogAxis decades(String label, double smallest) {
+        LogAxis axis = new LogAxis(label);
+        axis.setSmallestValue(smallest);
+        axis.setTickUnit(new NumberTickUnit(1.0));
+        axis.setNumberFormatOverride(new DecimalFormat("#,##0.##", DecimalFormatSymbols.getInstance(Locale.ROOT)));
+        axis.setMinorTickMarksVisible(true);
+        return axis;
     }
 
     private static JFreeChart style(JFreeChart chart, boolean shapes) {

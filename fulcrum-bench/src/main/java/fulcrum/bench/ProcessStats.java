@@ -62,6 +62,19 @@ final class ProcessStats {
         }
     }
 
+    /** Writes the process's flight recording named {@code bench} to {@code file} (jcmd JFR.dump); false if that failed. */
+    static boolean dumpFlightRecording(long pid, Path file) {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            return run(jcmd.toString(), Long.toString(pid), "JFR.dump", "name=bench", "filename=" + file).contains("Dumped recording");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     private static String run(String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());

@@ -117,6 +117,7 @@ final class RunBench implements Callable<Integer> {
         LoadResult writesMax;
         LoadResult queriesMax;
         Map<String, Map<String, Double>> cpu;
+        Map<String, Map<String, Double>> cpuRaw;
         List<LoadCurvePoint> curve = new ArrayList<>();
         List<LoadResult> sizes = new ArrayList<>();
         try (BenchCluster c = new BenchCluster(root, cluster, List.of("-Xmx" + s.heap()), jfr)) {
@@ -136,9 +137,14 @@ final class RunBench implements Callable<Integer> {
                  Clients writers = Clients.open(FulcrumEndpoint.writes(c.uri(), workload.writes()), s.clients());
                  Clients leias = Clients.open(FulcrumEndpoint.queries(c.uri(), workload.queries()), s.clients())) {
                 warm(s, rawClients, writers, leias);
-                rawMax = report(ClosedLoopLoad.run("raw max", rawClients.list(), s.inFlight(), nanos(s.duration())));
                 Map<String, double[]> cpuBefore = cpu(c);
+                rawMax = report(ClosedLoopLoad.run("raw max", rawClients.list(), s.inFlight(), nanos(s.duration())));
+                cpuRaw = cpuUsed(cpuBefore, cpu(c), rawMax.seconds());
+                cpuBefore = cpu(c);
+                Instant writesFrom = Instant.now();
                 writesMax = report(ClosedLoopLoad.run("Fulcrum writes max", writers.list(), s.inFlight(), nanos(s.duration())));
+                // the window, to cut a flight recording (--jfr) to the write phase
+                System.out.printf("  (Fulcrum writes max ran from %s to %s)%n", writesFrom, Instant.now());
                 cpu = cpuUsed(cpuBefore, cpu(c), writesMax.seconds());
                 queriesMax = report(ClosedLoopLoad.run("Fulcrum queries max", leias.list(), s.inFlight(), nanos(s.duration())));
                 for (int percent : RunSettings.LOAD_CURVE_PERCENTS) {
@@ -162,7 +168,7 @@ final class RunBench implements Callable<Integer> {
                 : RestartMeasure.run(root, dir.resolve("restart"), s.restartCities(), s.heap(), null);
         Map<String, Object> merge = s.mergeOperations() == 0 ? Map.of()
                 : MergeMeasure.run(root, dir.resolve("merge"), s.mergeOperations(), s.mergeTimeout(), s.heap(), null);
-        return new RunResults(machine, s.describe(), rawMax, writesMax, queriesMax, cpu, curve, sizes, restart, merge);
+        return new RunResults(machine, s.describe(), rawMax, writesMax, queriesMax, cpuRaw, cpu, curve, sizes, restart, merge);
     }
 
     private static void warm(RunSettings s, Clients raw, Clients writers, Clients leias) throws IOException, InterruptedException {
@@ -195,6 +201,8 @@ final class RunBench implements Callable<Integer> {
         for (String name : List.of("mos-eisley", "fulcrum-1", "fulcrum-2", "fulcrum-3")) {
             m.put(name, ProcessStats.cpuSeconds(c.pid(name)));
         }
+        m.put("rabbitmq", ProcessStats.cpuSeconds(c.brokerPid()));
+        m.put("bench-clients", ProcessStats.cpuSeconds(ProcessHandle.current().pid()));
         return m;
     }
 

@@ -40,6 +40,7 @@ final class RunReport {
         out.put("raw_max", r.rawMax());
         out.put("fulcrum_writes_max", r.writesMax());
         out.put("fulcrum_queries_max", r.queriesMax());
+        out.put("cpu_seconds_during_raw_max", r.cpuDuringRaw());
         out.put("cpu_seconds_during_writes_max", r.cpuDuringWrites());
         out.put("load_curve", r.loadCurve());
         out.put("planet_size_curve", r.planetSizes());

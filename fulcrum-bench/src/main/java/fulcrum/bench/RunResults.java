@@ -9,7 +9,8 @@ import java.util.Map;
  * run skipped them).
  */
 record RunResults(Map<String, Object> machine, Map<String, Object> parameters, LoadResult rawMax, LoadResult writesMax,
-                  LoadResult queriesMax, Map<String, Map<String, Double>> cpuDuringWrites, List<LoadCurvePoint> loadCurve,
+                  LoadResult queriesMax, Map<String, Map<String, Double>> cpuDuringRaw,
+                  Map<String, Map<String, Double>> cpuDuringWrites, List<LoadCurvePoint> loadCurve,
                   List<LoadResult> planetSizes, Map<String, Object> restart,
                   Map<String, Object> merge) {
 

@@ -41,7 +41,7 @@ class RunReportTest {
                 "seconds_waited", 12.0, "peer_entries_to_apply", 2_000_000L, "peer_entries_applied", 2_000_000L,
                 "entries_applied_per_second", 166_666.0));
         return new RunResults(new LinkedHashMap<>(Map.of("cores", 2)), Map.of("clients", 2), load("raw max", 0, 40_000, 9_000),
-                load("Fulcrum writes max", 0, 10_000, 90_000), load("Fulcrum queries max", 0, 20_000, 50_000),
+                load("Fulcrum writes max", 0, 10_000, 90_000), load("Fulcrum queries max", 0, 20_000, 50_000), Map.of(),
                 Map.of("fulcrum-1", Map.of("user_seconds", 3.0, "system_seconds", 1.0, "cores_used", 0.4)), curve,
                 List.of(load("a planet of 100 cities", 0, 10_000, 1), load("a planet of 100,000 cities", 0, 9_000, 1)), restart, merge);
     }
