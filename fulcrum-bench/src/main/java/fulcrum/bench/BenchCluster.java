@@ -28,6 +28,7 @@ final class BenchCluster implements AutoCloseable {
     private final Path root;
     private final Path dir;
     private final List<String> javaOptions;
+    private final Path flightRecordings;
     private final PrivateRabbitNode node;
     private final String uri;
     private final List<Process> processes = new ArrayList<>();
@@ -38,9 +39,21 @@ final class BenchCluster implements AutoCloseable {
     private final Connection connection;
 
     BenchCluster(Path root, Path dir, List<String> javaOptions) throws IOException, TimeoutException {
+        this(root, dir, javaOptions, null);
+    }
+
+    /**
+     * @param flightRecordings when not null, every process runs with Java Flight Recorder (the
+     *                         profiling settings) and writes {@code <name>.jfr} there when it stops
+     */
+    BenchCluster(Path root, Path dir, List<String> javaOptions, Path flightRecordings) throws IOException, TimeoutException {
         this.root = root;
         this.dir = dir;
         this.javaOptions = List.copyOf(javaOptions);
+        this.flightRecordings = flightRecordings;
+        if (flightRecordings != null) {
+            Files.createDirectories(flightRecordings);
+        }
         Files.createDirectories(dir);
         this.node = PrivateRabbitNode.start(dir.resolve("rabbitmq"), root.resolve("rabbitmq-definitions.json"));
         this.uri = node.uri("/");
@@ -99,6 +112,9 @@ final class BenchCluster implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(javaOptions);
+        if (flightRecordings != null) {
+            command.add("-XX:StartFlightRecording=name=bench,settings=profile");
+        }
         command.add("-jar");
         command.add(jar.toString());
         command.addAll(args);
@@ -143,6 +159,69 @@ final class BenchCluster implements AutoCloseable {
         throw new IllegalStateException(replica + " did not serve within " + timeout + " (last status " + latest.get(replica) + ")");
     }
 
+    /**
+     * Waits until every replica of {@code target} serves and announces exactly {@code target} as
+     * its applied vector (per origin, the highest entry applied); returns how long that took.
+     */
+    Duration awaitApplied(Map<String, Long> target, Duration timeout) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        synchronized (latest) {
+            while (!allApplied(target)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException("the replicas did not converge on " + target + " within " + timeout
+                            + " (latest: " + latest + ")");
+                }
+                latest.wait(Math.max(1, left / 1_000_000)); // woken by each announcement
+            }
+        }
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    private boolean allApplied(Map<String, Long> target) {
+        for (String replica : target.keySet()) {
+            ReplicaStatus s = latest.get(replica);
+            if (s == null || s.phase() != fulcrum.core.store.Phase.SERVING) {
+                return false;
+            }
+            for (Map.Entry<String, Long> origin : target.entrySet()) {
+                if (!origin.getValue().equals(s.applied().getOrDefault(origin.getKey(), 0L))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Over every replica's latest announcement, the entries it applied of the other replicas' streams. */
+    long peerEntriesApplied() {
+        long sum = 0;
+        for (ReplicaStatus s : latest.values()) {
+            for (Map.Entry<String, Long> origin : s.applied().entrySet()) {
+                if (!origin.getKey().equals(s.replica())) {
+                    sum += origin.getValue();
+                }
+            }
+        }
+        return sum;
+    }
+
+    /** The broker's version, as it tells its clients. */
+    String brokerVersion() {
+        Object version = connection.getServerProperties().get("version");
+        return version == null ? "unknown" : version.toString();
+    }
+
+    /** The private RabbitMQ node's process id (its Erlang VM), or -1. */
+    long brokerPid() {
+        try {
+            return Long.parseLong(Files.readString(node.directory().resolve("node.pid")).trim());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
     long pid(String name) {
         Process p = byName.get(name);
         return p == null ? -1 : p.pid();
@@ -158,6 +237,14 @@ final class BenchCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        if (flightRecordings != null) {
+            // before the stop: not every process dumps its recording on SIGTERM (dumponexit needs an orderly JVM exit)
+            byName.forEach((name, p) -> {
+                if (p.isAlive()) {
+                    ProcessStats.dumpFlightRecording(p.pid(), flightRecordings.resolve(name + ".jfr"));
+                }
+            });
+        }
         for (Process p : processes) {
             p.destroy();
         }

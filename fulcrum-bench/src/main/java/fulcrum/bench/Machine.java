@@ -21,6 +21,16 @@ final class Machine {
         return m;
     }
 
+    /** The 1, 5 and 15 minute load averages (other work on the machine shares its cores), or an empty list. */
+    static java.util.List<Double> loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return java.util.List.of(Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]));
+        } catch (IOException | RuntimeException e) {
+            return java.util.List.of();
+        }
+    }
+
     private static String cpuModel() {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))

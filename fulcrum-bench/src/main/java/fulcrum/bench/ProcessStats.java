@@ -28,6 +28,21 @@ final class ProcessStats {
         return -1;
     }
 
+    /**
+     * CPU time the process has used so far, {user, system} in seconds, from /proc/PID/stat (fields
+     * 14 and 15, in clock ticks of 1/100 s on Linux), or {-1, -1}.
+     */
+    static double[] cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // the command name (field 2) may hold spaces: count fields after its closing parenthesis
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            return new double[] {Long.parseLong(fields[11]) / 100.0, Long.parseLong(fields[12]) / 100.0};
+        } catch (IOException | RuntimeException e) {
+            return new double[] {-1, -1};
+        }
+    }
+
     /** Heap in use after a full GC (live data), in bytes, or -1 when jcmd is not available. */
     static long liveHeapBytes(long pid) {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
@@ -44,6 +59,19 @@ final class ProcessStats {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
+        }
+    }
+
+    /** Writes the process's flight recording named {@code bench} to {@code file} (jcmd JFR.dump); false if that failed. */
+    static boolean dumpFlightRecording(long pid, Path file) {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            return run(jcmd.toString(), Long.toString(pid), "JFR.dump", "name=bench", "filename=" + file).contains("Dumped recording");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

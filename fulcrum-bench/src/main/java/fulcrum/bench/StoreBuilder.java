@@ -30,12 +30,27 @@ final class StoreBuilder {
      * @return cities written
      */
     static long build(Path dir, String replicaId, List<String> replicaIds, Map<String, Integer> planets) {
+        return build(dir, replicaId, replicaIds, planets, 1, true);
+    }
+
+    /**
+     * As {@link #build(Path, String, List, Map)}, with the store's incarnation; when
+     * {@code published} is false the op-log entries are left unpublished (the node runs in
+     * interval mode and its merge interval never comes), so the worker started on the store
+     * publishes all of them to its peers: how the merge bench gets a million operations to merge.
+     */
+    static long build(Path dir, String replicaId, List<String> replicaIds, Map<String, Integer> planets, long incarnation,
+                      boolean published) {
         long written = 0;
         try (RocksStore store = RocksStore.open(dir, replicaId)) {
             if (store.meta().phase() == Phase.NEW) {
-                store.commit(new StoreBatch().putIncarnation(1).putPhase(Phase.SERVING));
+                store.commit(new StoreBatch().putIncarnation(incarnation).putPhase(Phase.SERVING));
             }
-            ReplicaNode node = new ReplicaNode(NodeConfig.defaults(replicaId, replicaIds, 1, 1), store, 0);
+            NodeConfig config = NodeConfig.defaults(replicaId, replicaIds, incarnation, 1);
+            if (!published) {
+                config = config.withReplication(NodeConfig.Replication.INTERVAL);
+            }
+            ReplicaNode node = new ReplicaNode(config, store, 0);
             long tag = 0;
             for (Map.Entry<String, Integer> planet : planets.entrySet()) {
                 for (int i = 0; i < planet.getValue(); i++) {
@@ -56,7 +71,7 @@ final class StoreBuilder {
         Ready ready;
         while ((ready = node.ready()) != null) {
             store.commit(ready.commit());
-            node.advance(ready, true); // the peers will join from this store: nothing needs publishing
+            node.advance(ready, true); // nothing was published: peers join from this store, or it publishes once started
         }
     }
 }

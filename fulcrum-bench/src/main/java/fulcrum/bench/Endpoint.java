@@ -1,0 +1,25 @@
+package fulcrum.bench;
+
+import java.io.Closeable;
+import java.io.IOException;
+
+/** One client of a system under test: sends a request, and tells when it was answered. */
+interface Endpoint extends Closeable {
+    /**
+     * Sends request {@code sequence} (unique within a run); {@code answer} is called once, on another
+     * thread, when the request is answered.
+     */
+    void send(long sequence, Answer answer) throws IOException;
+
+    /** Called when a request is answered; {@code ok} is false for an error reply or a nack. */
+    @FunctionalInterface
+    interface Answer {
+        void answered(boolean ok);
+    }
+
+    /** Opens one client ({@code index} from 0), each with a connection of its own. */
+    @FunctionalInterface
+    interface Factory {
+        Endpoint open(int index) throws IOException;
+    }
+}

@@ -1,0 +1,224 @@
+package fulcrum.bench;
+
+import fulcrum.common.cli.DurationConverter;
+import fulcrum.common.wire.CommandCodec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bench run}: Fulcrum against the raw broker, in one run on a cluster of its own. See
+ * README "Benchmark" for what each phase measures and why.
+ */
+@picocli.CommandLine.Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Measure Fulcrum's durable write and query throughput and latency against a raw RabbitMQ quorum "
+                + "queue on the same broker, a load curve, a planet-size curve, a merge of many operations, restart "
+                + "to serving and worker memory; write report.json, CSV files and PNG charts.")
+final class RunBench implements Callable<Integer> {
+    private static final List<String> REPLICAS = List.of("fulcrum-1", "fulcrum-2", "fulcrum-3");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--quick", description = "a run of a few minutes: 5s phases, 3s steps, planets up to 10,000 cities, merge of 100,000 operations")
+    boolean quick;
+
+    @Option(names = "--duration", converter = DurationConverter.class, description = "each max-rate phase (default 30s; quick 5s)")
+    Duration duration;
+
+    @Option(names = "--step-duration", converter = DurationConverter.class, description = "each load-curve and planet-size step (default 10s; quick 3s)")
+    Duration stepDuration;
+
+    @Option(names = "--warmup", converter = DurationConverter.class, description = "warm-up before each kind of load, not reported (default 5s; quick 2s)")
+    Duration warmup;
+
+    @Option(names = "--clients", description = "client connections per load (default 2)")
+    Integer clients;
+
+    @Option(names = "--in-flight", description = "requests each client keeps out in the closed-loop phases (default 64)")
+    Integer inFlight;
+
+    @Option(names = "--planets", description = "planets the writes and queries spread over (default 10)")
+    Integer planets;
+
+    @Option(names = "--cities-per-planet", description = "cities of each of those planets (default 1000)")
+    Integer citiesPerPlanet;
+
+    @Option(names = "--planet-sizes", split = ",", description = "the planet-size curve: one planet of each size (default 100,10000,100000; quick 100,1000,10000)")
+    List<Integer> planetSizes;
+
+    @Option(names = "--merge-ops", description = "operations merged across three replicas; 0 skips the merge (default 1000000; quick 30000)")
+    Long mergeOperations;
+
+    @Option(names = "--merge-timeout", converter = DurationConverter.class, description = "how long the merge may take before the report says how far it got (default 10m; quick 2m)")
+    Duration mergeTimeout;
+
+    @Option(names = "--restart-cities", description = "cities of the worker whose heap, RSS and restart to serving are measured; 0 skips it (default 1000000; quick 100000)")
+    Integer restartCities;
+
+    @Option(names = "--heap", description = "each worker's -Xmx (default 256m)")
+    String heap;
+
+    @Option(names = "--jfr", description = "run every worker and the router with Java Flight Recorder; recordings under OUT/jfr")
+    boolean flightRecorder;
+
+    @Option(names = "--root", defaultValue = ".", description = "the repository root (jars under <module>/target)")
+    Path root;
+
+    @Option(names = "--out", description = "where to write the report, CSV, charts and the clusters' files (default .fulcrum/bench/run-<time>)")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        RunSettings s;
+        try {
+            s = RunSettings.resolve(quick, duration, stepDuration, warmup, clients, inFlight, planets, citiesPerPlanet,
+                    planetSizes, mergeOperations, mergeTimeout, restartCities, heap);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Path dir = out != null ? out : root.resolve(".fulcrum/bench/run-" + Instant.now().toString().replace(':', '-'));
+        Files.createDirectories(dir);
+        Path jfr = flightRecorder ? dir.resolve("jfr") : null;
+        Map<String, Object> machine = Machine.describe();
+        machine.put("load_average_at_start", Machine.loadAverage());
+        RunResults results = measure(s, dir, jfr, machine);
+        machine.put("load_average_at_end", Machine.loadAverage());
+        RunReport.write(dir, results);
+        System.out.println();
+        System.out.println(RunTable.of(results));
+        System.out.println("written: " + dir.resolve(RunReport.JSON) + " (and CSV files, PNG charts beside it)");
+        return 0;
+    }
+
+    private RunResults measure(RunSettings s, Path dir, Path jfr, Map<String, Object> machine) throws Exception {
+        Workload workload = new Workload(s.planets(), s.citiesPerPlanet());
+        Map<String, Integer> planetsToBuild = new LinkedHashMap<>(workload.planets());
+        for (int size : s.planetSizes()) {
+            planetsToBuild.put(sizePlanet(size), size);
+        }
+        Path cluster = dir.resolve("cluster");
+        System.out.printf("building fulcrum-1's store offline: %d planets of %,d cities, and planets of %s cities%n",
+                s.planets(), s.citiesPerPlanet(), s.planetSizes());
+        StoreBuilder.build(cluster.resolve("data").resolve("fulcrum-1"), "fulcrum-1", REPLICAS, planetsToBuild);
+
+        LoadResult rawMax;
+        LoadResult writesMax;
+        LoadResult queriesMax;
+        Map<String, Map<String, Double>> cpu;
+        Map<String, Map<String, Double>> cpuRaw;
+        List<LoadCurvePoint> curve = new ArrayList<>();
+        List<LoadResult> sizes = new ArrayList<>();
+        try (BenchCluster c = new BenchCluster(root, cluster, List.of("-Xmx" + s.heap()), jfr)) {
+            machine.put("rabbitmq", c.brokerVersion());
+            c.startWorker("fulcrum-1");
+            c.awaitServing("fulcrum-1", Duration.ofMinutes(5));
+            c.startWorker("fulcrum-2");
+            c.startWorker("fulcrum-3");
+            c.awaitServing("fulcrum-2", Duration.ofMinutes(20));
+            c.awaitServing("fulcrum-3", Duration.ofMinutes(20));
+            c.startRouter();
+            System.out.println("cluster serving: 3 replicas (two joined from fulcrum-1), router started");
+
+            byte[] sameSizeBody = CommandCodec.encode(workload.writes().apply(0));
+            try (RawQueueBaseline raw = new RawQueueBaseline(c.uri(), sameSizeBody);
+                 Clients rawClients = Clients.open(raw.producers(), s.clients());
+                 Clients writers = Clients.open(FulcrumEndpoint.writes(c.uri(), workload.writes()), s.clients());
+                 Clients leias = Clients.open(FulcrumEndpoint.queries(c.uri(), workload.queries()), s.clients())) {
+                warm(s, rawClients, writers, leias);
+                Map<String, double[]> cpuBefore = cpu(c);
+                rawMax = report(ClosedLoopLoad.run("raw max", rawClients.list(), s.inFlight(), nanos(s.duration())));
+                cpuRaw = cpuUsed(cpuBefore, cpu(c), rawMax.seconds());
+                cpuBefore = cpu(c);
+                Instant writesFrom = Instant.now();
+                writesMax = report(ClosedLoopLoad.run("Fulcrum writes max", writers.list(), s.inFlight(), nanos(s.duration())));
+                // the window, to cut a flight recording (--jfr) to the write phase
+                System.out.printf("  (Fulcrum writes max ran from %s to %s)%n", writesFrom, Instant.now());
+                cpu = cpuUsed(cpuBefore, cpu(c), writesMax.seconds());
+                queriesMax = report(ClosedLoopLoad.run("Fulcrum queries max", leias.list(), s.inFlight(), nanos(s.duration())));
+                for (int percent : RunSettings.LOAD_CURVE_PERCENTS) {
+                    double rate = Math.max(1, writesMax.throughput() * percent / 100.0);
+                    LoadResult f = report(OpenLoopLoad.run("Fulcrum writes " + percent + "%", writers.list(), rate, nanos(s.stepDuration())));
+                    LoadResult r = report(OpenLoopLoad.run("raw " + percent + "%", rawClients.list(), rate, nanos(s.stepDuration())));
+                    curve.add(new LoadCurvePoint(percent, rate, f, r));
+                }
+            }
+            for (int size : s.planetSizes()) {
+                try (Clients sized = Clients.open(FulcrumEndpoint.writes(c.uri(), Workload.writesTo(sizePlanet(size), size)), s.clients())) {
+                    if (!s.warmup().isZero()) {
+                        ClosedLoopLoad.run("warm-up", sized.list(), s.inFlight(), nanos(s.warmup()));
+                    }
+                    sizes.add(report(ClosedLoopLoad.run(String.format("a planet of %,d cities", size), sized.list(), s.inFlight(),
+                            nanos(s.stepDuration()))));
+                }
+            }
+        }
+        Map<String, Object> restart = s.restartCities() == 0 ? Map.of()
+                : RestartMeasure.run(root, dir.resolve("restart"), s.restartCities(), s.heap(), null);
+        Map<String, Object> merge = s.mergeOperations() == 0 ? Map.of()
+                : MergeMeasure.run(root, dir.resolve("merge"), s.mergeOperations(), s.mergeTimeout(), s.heap(), null);
+        return new RunResults(machine, s.describe(), rawMax, writesMax, queriesMax, cpuRaw, cpu, curve, sizes, restart, merge);
+    }
+
+    private static void warm(RunSettings s, Clients raw, Clients writers, Clients leias) throws IOException, InterruptedException {
+        if (s.warmup().isZero()) {
+            return;
+        }
+        System.out.printf("warming up (%d s per load, not reported)%n", s.warmup().toSeconds());
+        ClosedLoopLoad.run("warm-up", raw.list(), s.inFlight(), nanos(s.warmup()));
+        ClosedLoopLoad.run("warm-up", writers.list(), s.inFlight(), nanos(s.warmup()));
+        ClosedLoopLoad.run("warm-up", leias.list(), s.inFlight(), nanos(s.warmup()));
+    }
+
+    static String sizePlanet(int cities) {
+        return "Size" + cities;
+    }
+
+    private static long nanos(Duration d) {
+        return d.toNanos();
+    }
+
+    private static LoadResult report(LoadResult l) {
+        System.out.printf("  %-28s %,9.0f/s  p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms  max %7.2f ms%s%n", l.name(), l.throughput(),
+                l.latency().p50Millis(), l.latency().p99Millis(), l.latency().p999Millis(), l.latency().maxMillis(),
+                l.failed() > 0 ? "  (" + l.failed() + " failed)" : "");
+        return l;
+    }
+
+    private static Map<String, double[]> cpu(BenchCluster c) {
+        Map<String, double[]> m = new LinkedHashMap<>();
+        for (String name : List.of("mos-eisley", "fulcrum-1", "fulcrum-2", "fulcrum-3")) {
+            m.put(name, ProcessStats.cpuSeconds(c.pid(name)));
+        }
+        m.put("rabbitmq", ProcessStats.cpuSeconds(c.brokerPid()));
+        m.put("bench-clients", ProcessStats.cpuSeconds(ProcessHandle.current().pid()));
+        return m;
+    }
+
+    /** Per process, user and system CPU seconds used between the two readings, and their share of one core. */
+    private static Map<String, Map<String, Double>> cpuUsed(Map<String, double[]> before, Map<String, double[]> after, double seconds) {
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        before.forEach((name, b) -> {
+            double[] a = after.get(name);
+            double user = a[0] - b[0];
+            double system = a[1] - b[1];
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("user_seconds", user);
+            m.put("system_seconds", system);
+            m.put("cores_used", (user + system) / seconds);
+            out.put(name, m);
+        });
+        return out;
+    }
+}

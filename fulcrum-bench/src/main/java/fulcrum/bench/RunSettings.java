@@ -1,0 +1,95 @@
+package fulcrum.bench;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The settings of one {@code bench run}, after the defaults: the full run's, or with
+ * {@code --quick} a run of a few minutes (shorter phases, smaller planets, a merge of 30,000
+ * operations, a restart with 100,000 cities). An option given explicitly wins over both.
+ */
+record RunSettings(Duration duration, Duration stepDuration, Duration warmup, int clients, int inFlight, int planets,
+                   int citiesPerPlanet, List<Integer> planetSizes, long mergeOperations, Duration mergeTimeout,
+                   int restartCities, String heap) {
+    static final List<Integer> LOAD_CURVE_PERCENTS = List.of(10, 25, 50, 75, 100);
+
+    /** Null arguments take the full or quick default. */
+    static RunSettings resolve(boolean quick, Duration duration, Duration stepDuration, Duration warmup, Integer clients,
+                               Integer inFlight, Integer planets, Integer citiesPerPlanet, List<Integer> planetSizes,
+                               Long mergeOperations, Duration mergeTimeout, Integer restartCities, String heap) {
+        RunSettings s = new RunSettings(
+                or(duration, quick ? Duration.ofSeconds(5) : Duration.ofSeconds(30)),
+                or(stepDuration, quick ? Duration.ofSeconds(3) : Duration.ofSeconds(10)),
+                or(warmup, quick ? Duration.ofSeconds(2) : Duration.ofSeconds(5)),
+                or(clients, 2), or(inFlight, 64), or(planets, 10), or(citiesPerPlanet, 1_000),
+                or(planetSizes, quick ? List.of(100, 1_000, 10_000) : List.of(100, 10_000, 100_000)),
+                or(mergeOperations, quick ? 30_000L : 1_000_000L), or(mergeTimeout, quick ? Duration.ofMinutes(2) : Duration.ofMinutes(10)),
+                or(restartCities, quick ? 100_000 : 1_000_000), or(heap, "256m"));
+        s.check();
+        return s;
+    }
+
+    private static <T> T or(T given, T otherwise) {
+        return given != null ? given : otherwise;
+    }
+
+    private void check() {
+        positive("--duration", duration);
+        positive("--step-duration", stepDuration);
+        if (warmup.isNegative()) {
+            throw new IllegalArgumentException("--warmup must not be negative");
+        }
+        atLeast("--clients", clients, 1);
+        atLeast("--in-flight", inFlight, 1);
+        atLeast("--planets", planets, 1);
+        atLeast("--cities-per-planet", citiesPerPlanet, 1);
+        if (planetSizes.isEmpty() || planetSizes.stream().anyMatch(n -> n == null || n < 1)) {
+            throw new IllegalArgumentException("--planet-sizes must be positive city counts, e.g. 100,10000,100000");
+        }
+        if (mergeOperations < 0 || (mergeOperations > 0 && mergeOperations < 3)) {
+            throw new IllegalArgumentException("--merge-ops must be 0 (skip the merge) or at least 3, got " + mergeOperations);
+        }
+        if (mergeOperations > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("--merge-ops must be at most " + Integer.MAX_VALUE);
+        }
+        positive("--merge-timeout", mergeTimeout);
+        if (restartCities < 0) {
+            throw new IllegalArgumentException("--restart-cities must be 0 (skip the restart) or more, got " + restartCities);
+        }
+        if (!heap.matches("[1-9][0-9]*[kmgKMG]?")) {
+            throw new IllegalArgumentException("--heap must be a JVM heap size like 256m or 1g, got '" + heap + "'");
+        }
+    }
+
+    private static void positive(String option, Duration d) {
+        if (d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException(option + " must be longer than zero");
+        }
+    }
+
+    private static void atLeast(String option, int value, int min) {
+        if (value < min) {
+            throw new IllegalArgumentException(option + " must be at least " + min + ", got " + value);
+        }
+    }
+
+    Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("duration_seconds", duration.toMillis() / 1000.0);
+        m.put("step_duration_seconds", stepDuration.toMillis() / 1000.0);
+        m.put("warmup_seconds", warmup.toMillis() / 1000.0);
+        m.put("clients", clients);
+        m.put("in_flight_per_client", inFlight);
+        m.put("planets", planets);
+        m.put("cities_per_planet", citiesPerPlanet);
+        m.put("planet_sizes", planetSizes);
+        m.put("load_curve_percents", LOAD_CURVE_PERCENTS);
+        m.put("merge_operations", mergeOperations);
+        m.put("merge_timeout_seconds", mergeTimeout.toSeconds());
+        m.put("restart_cities", restartCities);
+        m.put("worker_heap", heap);
+        return m;
+    }
+}

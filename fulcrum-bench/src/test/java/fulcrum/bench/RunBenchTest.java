@@ -1,0 +1,83 @@
+package fulcrum.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import fulcrum.testkit.PrivateRabbitNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * One tiny {@code bench run} end to end, on a private RabbitMQ node and real workers and router
+ * started from their jars: the report files exist, parse and hold positive throughputs. It checks
+ * that the bench works, never how fast anything is.
+ */
+class RunBenchTest {
+    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+
+    @TempDir
+    Path out;
+
+    @Test
+    void aTinyRunWritesItsReportCsvAndCharts() throws Exception {
+        assumeTrue(PrivateRabbitNode.isInstalled(), "needs rabbitmq-server installed (the bench starts a private node)");
+        for (String module : List.of("fulcrum-worker", "broker-router")) {
+            assumeTrue(Files.isRegularFile(ROOT.resolve(module).resolve("target").resolve(module + ".jar")),
+                    "needs the " + module + " jar (built before fulcrum-bench in the reactor)");
+        }
+        int exit = BenchMain.commandLine().execute("run", "--duration", "2s", "--step-duration", "1s", "--warmup", "1s",
+                "--clients", "2", "--in-flight", "8", "--planets", "2", "--cities-per-planet", "20", "--planet-sizes", "10,100",
+                "--merge-ops", "300", "--merge-timeout", "2m", "--restart-cities", "500", "--root", ROOT.toString(),
+                "--out", out.toString());
+        assertThat(exit).isZero();
+
+        JsonNode report = JsonMapper.builder().build().readTree(out.resolve("report.json").toFile());
+        for (String load : List.of("raw_max", "fulcrum_writes_max", "fulcrum_queries_max")) {
+            assertThat(report.get(load).get("throughput").asDouble()).as(load).isPositive();
+            assertThat(report.get(load).get("latency").get("p99Millis").asDouble()).as(load).isPositive();
+        }
+        assertThat(report.get("throughput_ratio").asDouble()).isPositive();
+        assertThat(report.get("p99_latency_ratio").asDouble()).isPositive();
+        assertThat(report.get("load_curve")).hasSize(5);
+        for (JsonNode step : report.get("load_curve")) {
+            assertThat(step.get("fulcrum").get("completed").asLong()).isPositive();
+            assertThat(step.get("raw").get("completed").asLong()).isPositive();
+        }
+        assertThat(report.get("planet_size_curve")).hasSize(2);
+        assertThat(report.get("merge").get("converged").asBoolean()).isTrue();
+        assertThat(report.get("merge").get("merge_seconds").asDouble()).isPositive();
+        assertThat(report.get("restart_and_memory").get("restart_to_serving_seconds").asDouble()).isPositive();
+        assertThat(report.get("restart_and_memory").get("live_heap_bytes").asLong()).isPositive();
+        assertThat(report.get("targets")).hasSize(6);
+        for (String file : List.of("measurements.csv", "load-curve.csv", "throughput-over-time.csv", "latency-distribution.csv")) {
+            assertThat(Files.readAllLines(out.resolve(file))).as(file).hasSizeGreaterThan(1);
+        }
+        for (String png : List.of("throughput-over-time.png", "latency-distribution.png", "load-curve.png")) {
+            assertThat(Files.size(out.resolve(png))).as(png).isPositive();
+        }
+    }
+
+    @Test
+    void badOptionsAreRefusedWithAMessageAndExitCode2() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = BenchMain.commandLine();
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute("run", "--clients", "0", "--out", out.toString());
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("--clients must be at least 1, got 0").doesNotContain("Exception");
+
+        StringWriter err2 = new StringWriter();
+        CommandLine cli2 = BenchMain.commandLine();
+        cli2.setErr(new PrintWriter(err2));
+        assertThat(cli2.execute("run", "--duration", "soon")).isEqualTo(2);
+        assertThat(err2.toString()).contains("'soon' is not a duration");
+    }
+}

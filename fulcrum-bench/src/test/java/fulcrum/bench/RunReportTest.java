@@ -1,0 +1,92 @@
+package fulcrum.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The report writer on made-up results: the ratios, the targets, and every file it promises. */
+class RunReportTest {
+    @TempDir
+    Path dir;
+
+    private static LoadResult load(String name, double rate, long answered, long p99Micros) {
+        Histogram h = new Histogram(3);
+        for (int i = 0; i < 99; i++) {
+            h.recordValue(p99Micros / 2);
+        }
+        h.recordValue(p99Micros);
+        return LoadResult.of(name, rate, 10, answered, 0, h, new long[] {answered / 2, answered / 2});
+    }
+
+    static RunResults results() {
+        List<LoadCurvePoint> curve = new ArrayList<>();
+        for (int percent : RunSettings.LOAD_CURVE_PERCENTS) {
+            double rate = 1000 * percent / 100.0;
+            curve.add(new LoadCurvePoint(percent, rate, load("Fulcrum writes " + percent + "%", rate, (long) rate * 10, 6_000),
+                    load("raw " + percent + "%", rate, (long) rate * 10, 2_000)));
+        }
+        Map<String, Object> restart = new LinkedHashMap<>(Map.of("cities", 1_000_000, "restart_to_serving_seconds", 1.5,
+                "live_heap_bytes", 8L << 20, "rss_bytes", 200L << 20));
+        Map<String, Object> merge = new LinkedHashMap<>(Map.of("operations", 1_000_000L, "converged", true, "merge_seconds", 12.0,
+                "seconds_waited", 12.0, "peer_entries_to_apply", 2_000_000L, "peer_entries_applied", 2_000_000L,
+                "entries_applied_per_second", 166_666.0));
+        return new RunResults(new LinkedHashMap<>(Map.of("cores", 2)), Map.of("clients", 2), load("raw max", 0, 40_000, 9_000),
+                load("Fulcrum writes max", 0, 10_000, 90_000), load("Fulcrum queries max", 0, 20_000, 50_000), Map.of(),
+                Map.of("fulcrum-1", Map.of("user_seconds", 3.0, "system_seconds", 1.0, "cores_used", 0.4)), curve,
+                List.of(load("a planet of 100 cities", 0, 10_000, 1), load("a planet of 100,000 cities", 0, 9_000, 1)), restart, merge);
+    }
+
+    @Test
+    void theRatiosComeFromTheMaxRatesAndTheHalfRateStep() {
+        RunResults r = results();
+        assertThat(r.throughputRatio()).isEqualTo(0.25); // 1,000/s ÷ 4,000/s
+        assertThat(r.p99LatencyRatio()).isEqualTo(3.0, org.assertj.core.data.Offset.offset(0.01)); // 6 ms ÷ 2 ms at 50 %
+        assertThat(r.planetSizeRatio()).isEqualTo(0.9);
+        assertThat(r.workerHeapMiB()).isEqualTo(8.0);
+    }
+
+    @Test
+    void writesJsonWithTheRatiosAndEachTargetAndCsvAndCharts() throws Exception {
+        RunReport.write(dir, results());
+        JsonNode json = JsonMapper.builder().build().readTree(dir.resolve("report.json").toFile());
+        assertThat(json.get("throughput_ratio").asDouble()).isEqualTo(0.25);
+        assertThat(json.get("p99_latency_ratio").asDouble()).isBetween(2.99, 3.01);
+        assertThat(json.get("targets")).hasSize(6);
+        for (JsonNode t : json.get("targets")) {
+            assertThat(t.has("value") && t.has("met") && t.has("limit")).as(t.toString()).isTrue();
+        }
+        assertThat(json.get("targets").get(0).get("met").asBoolean()).isFalse(); // 0.25 < 0.5
+        assertThat(json.get("fulcrum_writes_max").get("throughput").asDouble()).isEqualTo(1000);
+        assertThat(json.get("fulcrum_writes_max").get("latency").get("p99Millis").asDouble()).isPositive();
+        assertThat(json.get("fulcrum_writes_max").has("histogram")).isFalse();
+        assertThat(json.get("load_curve")).hasSize(5);
+
+        List<String> curve = Files.readAllLines(dir.resolve("load-curve.csv"));
+        assertThat(curve).hasSize(6);
+        assertThat(curve.get(0)).startsWith("percent_of_max,target_rate,fulcrum_throughput");
+        assertThat(Files.readAllLines(dir.resolve("measurements.csv"))).hasSize(1 + 3 + 10 + 2);
+        assertThat(Files.readAllLines(dir.resolve("throughput-over-time.csv"))).hasSize(3);
+        assertThat(Files.readString(dir.resolve("latency-distribution.csv"))).contains("fulcrum,").contains("raw,");
+        for (String png : List.of("throughput-over-time.png", "latency-distribution.png", "load-curve.png")) {
+            byte[] bytes = Files.readAllBytes(dir.resolve(png));
+            assertThat(bytes).as(png).startsWith(0x89, 'P', 'N', 'G');
+        }
+    }
+
+    @Test
+    void theTableNamesWhichTargetsAreMet() {
+        String table = RunTable.of(results());
+        assertThat(table).contains("| throughput_ratio: ").contains("**not met**").contains("**met**")
+                .contains("merge of 1,000,000 operations across 3 replicas, until converged | 12.0 s");
+    }
+}

@@ -1,0 +1,53 @@
+package fulcrum.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RunSettingsTest {
+    private static RunSettings defaults(boolean quick) {
+        return RunSettings.resolve(quick, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    @Test
+    void theFullRunMeasuresWhatTheIssueAsksFor() {
+        RunSettings s = defaults(false);
+        assertThat(s.duration()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(s.planetSizes()).containsExactly(100, 10_000, 100_000);
+        assertThat(s.mergeOperations()).isEqualTo(1_000_000);
+        assertThat(s.restartCities()).isEqualTo(1_000_000);
+        assertThat(s.heap()).isEqualTo("256m");
+    }
+
+    @Test
+    void quickShortensEverythingButAnExplicitOptionWins() {
+        RunSettings q = defaults(true);
+        assertThat(q.duration()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(q.mergeOperations()).isLessThan(1_000_000);
+        RunSettings explicit = RunSettings.resolve(true, Duration.ofSeconds(7), null, null, 3, null, null, null, List.of(10, 20),
+                0L, null, 0, null);
+        assertThat(explicit.duration()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(explicit.clients()).isEqualTo(3);
+        assertThat(explicit.planetSizes()).containsExactly(10, 20);
+        assertThat(explicit.mergeOperations()).isZero();
+        assertThat(explicit.restartCities()).isZero();
+        assertThat(explicit.describe()).containsEntry("clients", 3).containsKey("load_curve_percents");
+    }
+
+    @Test
+    void badValuesAreRefusedWithTheOptionNamed() {
+        assertThatThrownBy(() -> RunSettings.resolve(false, Duration.ZERO, null, null, null, null, null, null, null, null, null, null, null))
+                .hasMessageContaining("--duration");
+        assertThatThrownBy(() -> RunSettings.resolve(false, null, null, null, 0, null, null, null, null, null, null, null, null))
+                .hasMessageContaining("--clients must be at least 1, got 0");
+        assertThatThrownBy(() -> RunSettings.resolve(false, null, null, null, null, null, null, null, List.of(100, -1), null, null, null, null))
+                .hasMessageContaining("--planet-sizes");
+        assertThatThrownBy(() -> RunSettings.resolve(false, null, null, null, null, null, null, null, null, 2L, null, null, null))
+                .hasMessageContaining("--merge-ops");
+        assertThatThrownBy(() -> RunSettings.resolve(false, null, null, null, null, null, null, null, null, null, null, null, "lots"))
+                .hasMessageContaining("--heap");
+    }
+}
