@@ -23,6 +23,7 @@ import fulcrum.informant.InformantMain;
 import fulcrum.leia.LeiaMain;
 import fulcrum.router.RouterMain;
 import fulcrum.testkit.JvmProcess;
+import fulcrum.testkit.MetricsScrape;
 import fulcrum.testkit.PrivateRabbitNode;
 import fulcrum.testkit.TestBroker;
 import fulcrum.worker.WorkerMain;
@@ -38,6 +39,8 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -200,7 +203,17 @@ class LeastPrivilegeTest {
                 .until(() -> node.messagesHeld("/", Topology.replicaMergeQueue("fulcrum-1")) == 0);
         Run read = client(new LeiaMain(), "leia", "GetNumberRebelds", "Hoth", "Echo_Base");
         assertThat(read.err()).as(read.toString()).contains("CITY_NOT_FOUND");
+        // an operator sees the refusals in the replica's metrics, by sender
+        Matcher url = METRICS_URL.matcher(fulcrum1.output());
+        assertThat(url.find()).as("fulcrum-1 logs its metrics URL").isTrue();
+        await("the refusals in fulcrum-1's metrics").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            MetricsScrape scrape = MetricsScrape.of(url.group(1));
+            assertThat(scrape.value("fulcrum_peer_messages_refused_total", "sender", "")).isGreaterThanOrEqualTo(1);
+            assertThat(scrape.value("fulcrum_peer_messages_refused_total", "sender", "informant")).isGreaterThanOrEqualTo(1);
+        });
     }
+
+    private static final Pattern METRICS_URL = Pattern.compile("metrics at (http://\\S+)/metrics");
 
     interface ChannelAction {
         void run(Channel channel) throws Exception;

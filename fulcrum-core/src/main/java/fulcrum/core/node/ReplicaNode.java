@@ -176,7 +176,7 @@ public final class ReplicaNode {
                 merge.appliedTotal(), merge.rejectedTotal(), deadLetters, new TreeMap<>(deadLettersByReason),
                 applier.conflicts(), join.progress(), snapshots.open(), snapshots.pagesServed(),
                 counters.commands(), counters.mergeRounds(), counters.sent(), counters.received(), counters.deadLetters(),
-                behind, opLogLength);
+                behind, opLogLength, refusedSenders());
     }
 
     /** Peer messages refused by {@link PeerAuthentication}, by sender ("" for messages without user_id). */
@@ -477,6 +477,8 @@ public final class ReplicaNode {
      * @param deadLettersBySource   per queue ({@code commands}, {@code merge}, {@code status}), per error code
      * @param behind                per peer, entries of its stream known to exist and not applied here
      * @param opLogLength           entries in the op log, from above each origin's compaction floor
+     * @param refusedSenders        per sender ({@code ""}: no user_id), merge and status messages refused
+     *                              by peer authentication
      */
     public record NodeStats(Phase phase, long incarnation, Map<String, Long> applied, long published,
                             Map<String, Long> compacted, long waiting, long executed, long refused, long answeredFromRecord,
@@ -485,7 +487,7 @@ public final class ReplicaNode {
                             long snapshotPagesServed, Map<String, SortedMap<String, Long>> commands,
                             Map<String, Long> mergeRounds, Map<String, Long> sentTo, Map<String, Long> receivedFrom,
                             Map<String, SortedMap<String, Long>> deadLettersBySource, Map<String, Long> behind,
-                            long opLogLength) {
+                            long opLogLength, Map<String, Long> refusedSenders) {
     }
 
     List<Ready> outstandingReadys() {

@@ -132,6 +132,15 @@ public final class MicrometerReplicaMetrics implements ReplicaMetrics {
                         .tag("trigger", trigger).register(registry);
             }
         });
+        stats.refusedSenders().keySet().forEach(sender -> {
+            if (registered.add("refused/" + sender)) {
+                FunctionCounter.builder("fulcrum.peer.messages.refused", latest,
+                                r -> value(r, s -> s.refusedSenders().getOrDefault(sender, 0L)))
+                        .description("merge and status messages refused by peer authentication, by the sender's"
+                                + " broker user (empty: the message carried no user_id)")
+                        .tag("sender", sender).register(registry);
+            }
+        });
         stats.behind().keySet().forEach(peer -> {
             if (registered.add("peer/" + peer)) {
                 registerPeer(peer);
