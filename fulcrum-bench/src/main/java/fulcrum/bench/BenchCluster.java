@@ -3,6 +3,7 @@ package fulcrum.bench;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import fulcrum.common.amqp.Amqp;
+import fulcrum.common.amqp.BrokerSecrets;
 import fulcrum.common.topology.Topology;
 import fulcrum.common.wire.PeerCodec;
 import fulcrum.core.protocol.PeerMessage;
@@ -94,14 +95,18 @@ final class BenchCluster implements AutoCloseable {
     }
 
     Process startWorker(String replica, String... extra) throws IOException {
-        List<String> args = new ArrayList<>(List.of("--id", replica, "--replicas", "3", "--uri", uri, "--data-dir",
+        List<String> args = new ArrayList<>(List.of("--id", replica, "--replicas", "3", "--uri", uriWithoutPassword(), "--data-dir",
                 dataDir(replica).toString(), "--status-interval", "500ms"));
         args.addAll(List.of(extra));
         return start(replica, "fulcrum-worker", args);
     }
 
     Process startRouter() throws IOException {
-        return start("mos-eisley", "broker-router", List.of("--uri", uri, "--replicas", "3"));
+        return start("mos-eisley", "broker-router", List.of("--uri", uriWithoutPassword(), "--replicas", "3"));
+    }
+
+    private String uriWithoutPassword() {
+        return Amqp.splitPassword(uri).uri();
     }
 
     private Process start(String name, String module, List<String> args) throws IOException {
@@ -120,8 +125,13 @@ final class BenchCluster implements AutoCloseable {
         command.addAll(args);
         Path log = dir.resolve("logs").resolve(name + ".log");
         Files.createDirectories(log.getParent());
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        String password = Amqp.splitPassword(uri).password();
+        if (password != null) {
+            builder.environment().put(BrokerSecrets.PASSWORD, password); // never in argv
+        }
+        Process p = builder.start();
         processes.add(p);
         byName.put(name, p);
         startedAtNanos.put(name, System.nanoTime());

@@ -1,5 +1,7 @@
 package fulcrum.chaos;
 
+import fulcrum.common.amqp.Amqp;
+import fulcrum.common.amqp.BrokerSecrets;
 import fulcrum.common.topology.Topology;
 import fulcrum.router.RouterMain;
 import fulcrum.testkit.JvmProcess;
@@ -77,7 +79,12 @@ final class Cluster implements AutoCloseable {
         if (crashPoint != null) {
             env.put("FULCRUM_CRASH_POINT", crashPoint);
         }
-        List<String> args = new ArrayList<>(List.of("--uri", uri, "--replicas", Integer.toString(replicas)));
+        // the password travels in the child's environment, never in its argv
+        Amqp.SplitUri split = Amqp.splitPassword(uri);
+        if (split.password() != null) {
+            env.put(BrokerSecrets.PASSWORD, split.password());
+        }
+        List<String> args = new ArrayList<>(List.of("--uri", split.uri(), "--replicas", Integer.toString(replicas)));
         String main;
         if (ROUTER.equals(name)) {
             main = RouterMain.class.getName();

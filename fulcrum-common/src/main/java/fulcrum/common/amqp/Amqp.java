@@ -168,6 +168,30 @@ public final class Amqp {
         return false;
     }
 
+    /**
+     * {@code uri} split for a child process: the URI without its password (for argv) and the
+     * password (for the child's {@code RABBITMQ_PASSWORD}), or null when it carries none.
+     */
+    public record SplitUri(String uri, String password) {
+    }
+
+    public static SplitUri splitPassword(String uri) {
+        try {
+            URI parsed = new URI(uri);
+            String userInfo = parsed.getRawUserInfo();
+            int colon = userInfo == null ? -1 : userInfo.indexOf(':');
+            if (colon < 0) {
+                return new SplitUri(uri, null);
+            }
+            String rawUser = userInfo.substring(0, colon);
+            // the decoded user info is "user:password", the user decoded too
+            String password = parsed.getUserInfo().substring(new URI("amqp://" + rawUser + "@h").getUserInfo().length() + 1);
+            return new SplitUri(uri.replaceFirst("//[^@/]*@", "//" + rawUser + "@"), password);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("not a broker URI: " + redact(uri));
+        }
+    }
+
     /** The URI without its password, for messages. */
     public static String redact(String uri) {
         return uri.replaceAll("//([^:/@]+):[^@/]*@", "//$1:***@");
