@@ -50,7 +50,8 @@ final class ConfirmTracker {
 
     /** Whether every publish up to {@code seq} was confirmed. */
     boolean confirmedUpTo(long seq) {
-        return unconfirmed.isEmpty() || unconfirmed.first() > seq;
+        Long lowest = unconfirmed.ceiling(Long.MIN_VALUE); // null when none: first() would throw if the listener emptied it meanwhile
+        return lowest == null || lowest > seq;
     }
 
     boolean nacked() {
