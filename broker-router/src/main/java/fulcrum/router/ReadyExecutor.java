@@ -11,39 +11,56 @@ import fulcrum.core.router.RouterCore;
 import fulcrum.core.router.RouterReady;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Carries out one {@link RouterReady} on the broker, in the order it prescribes: publish, wait for
- * the confirms, report returned forwards to the core, ack. The caller advances the core after.
+ * Carries out {@link RouterReady}s on the broker without waiting: {@link #publish} publishes a
+ * Ready and sends the acks it allows; {@link #advanceConfirmed} later, once the broker confirmed
+ * all of the oldest Ready's publishes (see {@link ConfirmTracker}), reports its returned forwards
+ * to the core, advances the core with it and acks the replica replies it relayed. Readies are
+ * advanced in the order they were published, as the core requires.
  */
 final class ReadyExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(ReadyExecutor.class);
+    /** A Ready unconfirmed for this long means a broker in trouble: reset, and the deliveries come again. */
     private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(30);
 
     private final Channel publishChannel;
+    private final ConfirmTracker confirms;
     private final Supplier<String> replyQueue;
     private final String component;
     private final UnackedDeliveries unacked;
     /** Forward ids the broker returned as unroutable; filled by the connection's thread. */
     private final Set<String> returned = ConcurrentHashMap.newKeySet();
+    private final ArrayDeque<Published> published = new ArrayDeque<>();
 
-    ReadyExecutor(Channel publishChannel, Supplier<String> replyQueue, String component, UnackedDeliveries unacked) {
+    /** A Ready on its way: its last publish's sequence number, when, and the replies to ack once it is confirmed. */
+    private record Published(RouterReady ready, long lastSeq, long atNanos, List<InboundRef> replies) {
+    }
+
+    ReadyExecutor(Channel publishChannel, ConfirmTracker confirms, Supplier<String> replyQueue, String component,
+                  UnackedDeliveries unacked) {
         this.publishChannel = publishChannel;
+        this.confirms = confirms;
         this.replyQueue = replyQueue;
         this.component = component;
         this.unacked = unacked;
         publishChannel.addReturnListener(r -> returned.add(String.valueOf(r.getProperties().getCorrelationId())));
     }
 
-    void execute(RouterReady ready, RouterCore core) throws IOException, InterruptedException, TimeoutException {
-        returned.clear();
+    /**
+     * Publishes {@code ready} and sends its acks (of messages whose forwards were confirmed before);
+     * {@code replies} (replica replies it relays) are acked once its publishes are confirmed.
+     */
+    void publish(RouterReady ready, List<InboundRef> replies) throws IOException {
         for (RouterReady.Forward forward : ready.forwards()) {
+            confirms.beforePublish();
             publishChannel.basicPublish(Topology.REPLICA_EXCHANGE, forward.replica(), true,
                     ClientMessages.properties(forward.message())
                             .replyTo(replyQueue.get())
@@ -54,6 +71,7 @@ final class ReadyExecutor {
         for (RouterReady.DeadLetter dead : ready.deadLetters()) {
             LOG.warn("dead-lettering message {} from {}: {} {}", dead.message().messageId(), dead.message().sourceQueue(),
                     dead.code(), dead.reason());
+            confirms.beforePublish();
             DeadLetters.publish(publishChannel, ClientMessages.properties(dead.message()).build(), dead.message().body(),
                     dead.code().name(), dead.reason(), dead.message().sourceQueue(), component);
         }
@@ -62,22 +80,61 @@ final class ReadyExecutor {
                 LOG.warn("answering {} UNAVAILABLE: {}", relay.correlationId(), relay.reply().errorMessage());
             }
             byte[] body = relay.body() != null ? relay.body() : ReplyCodec.encode(relay.reply());
+            confirms.beforePublish();
             publishChannel.basicPublish("", relay.replyTo(), false, Amqp.replyProperties(relay.correlationId(), relay.type()), body);
-        }
-        if (!publishChannel.waitForConfirms(CONFIRM_TIMEOUT.toMillis())) {
-            throw new IOException("the broker nacked a publish");
-        }
-        // A return always precedes the confirm of its message, so the set is complete here.
-        for (RouterReady.Forward forward : ready.forwards()) {
-            if (returned.contains(forward.forwardId())) {
-                core.onForwardReturned(forward.forwardId());
-            }
-        }
-        if (!ready.forwards().isEmpty()) {
-            CrashPoints.hit(CrashPoints.ROUTER_AFTER_FORWARD_BEFORE_ACK);
         }
         for (InboundRef ref : ready.acks()) {
             unacked.ack(ref);
         }
+        published.addLast(new Published(ready, confirms.latest(), System.nanoTime(), List.copyOf(replies)));
+    }
+
+    /**
+     * Advances the core with the oldest published Ready if the broker confirmed all of it.
+     *
+     * @return whether one was advanced
+     * @throws IOException when the broker nacked a publish or has not confirmed the oldest Ready in time
+     */
+    boolean advanceConfirmed(RouterCore core) throws IOException {
+        if (confirms.nacked()) {
+            throw new IOException("the broker nacked a publish");
+        }
+        Published oldest = published.peekFirst();
+        if (oldest == null) {
+            return false;
+        }
+        if (!confirms.confirmedUpTo(oldest.lastSeq())) {
+            if (System.nanoTime() - oldest.atNanos() > CONFIRM_TIMEOUT.toNanos()) {
+                throw new IOException("no confirm from the broker within " + CONFIRM_TIMEOUT.toSeconds() + " s");
+            }
+            return false;
+        }
+        published.removeFirst();
+        // A return always precedes the confirm of its message, so the set holds this Ready's returns.
+        for (RouterReady.Forward forward : oldest.ready().forwards()) {
+            if (returned.remove(forward.forwardId())) {
+                core.onForwardReturned(forward.forwardId());
+            }
+        }
+        if (!oldest.ready().forwards().isEmpty()) {
+            CrashPoints.hit(CrashPoints.ROUTER_AFTER_FORWARD_BEFORE_ACK);
+        }
+        core.advance(oldest.ready());
+        for (InboundRef reply : oldest.replies()) {
+            unacked.ack(reply);
+        }
+        return true;
+    }
+
+    /** Readies published and not advanced yet. */
+    int outstanding() {
+        return published.size();
+    }
+
+    /** After a reset: nothing published is waited for any more. */
+    void forgetAll() {
+        published.clear();
+        returned.clear();
+        confirms.forget();
     }
 }

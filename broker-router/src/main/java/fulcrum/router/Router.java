@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Mos Eisley, the shell around {@link RouterCore}: it connects, declares the topology, consumes
- * {@code mos-eisley.commands}, {@code mos-eisley.queries} and its own reply queue into a bounded
- * inbox, and runs the {@link RouterLoop} that moves bytes between the broker and the core. Every
- * decision (which replica, when to move on, what to answer, when to ack) is the core's.
+ * {@code mos-eisley.routes} (route requests of the direct write path), {@code mos-eisley.queries},
+ * {@code mos-eisley.commands} (the legacy write path) and its own reply queue into a bounded inbox,
+ * and runs the {@link RouterLoop} that moves bytes between the broker and the core. Every decision
+ * (which replica, when to move on, what to answer, when to ack) is the core's.
  *
  * <p>The router's state is soft: the routing knowledge and the in-flight table live in memory, so
  * several copies may run and a restarted router starts with none. A crash before the inbound ack
@@ -37,7 +38,7 @@ public final class Router implements AutoCloseable {
 
     /**
      * @param prefetch     unacked deliveries per consumed queue
-     * @param batchMax     deliveries handled per round (one confirm wait)
+     * @param batchMax     deliveries handled per round (one Ready)
      * @param maxInFlight  forwards waiting for a reply; at the bound the oldest is answered UNAVAILABLE
      * @param queryTimeout how long a query waits for a replica before the next one is asked
      */
@@ -75,8 +76,9 @@ public final class Router implements AutoCloseable {
         this.replicaIds = List.copyOf(replicaIds);
         this.options = options;
         this.metrics = metrics;
-        // Three consumers (commands, queries, replies), each with at most `prefetch` unacked deliveries.
-        this.inbox = new ArrayBlockingQueue<>(3 * options.prefetch());
+        // Four consumers (commands, queries, replies, routes), each with at most `prefetch` unacked
+        // deliveries, and room for the wake-ups of confirms (offered, never waited for).
+        this.inbox = new ArrayBlockingQueue<>(4 * options.prefetch() + 64);
     }
 
     public void start(Duration connectDeadline) throws IOException, TimeoutException {
@@ -107,14 +109,21 @@ public final class Router implements AutoCloseable {
         }
         Channel publishChannel = connection.createChannel();
         publishChannel.confirmSelect();
+        ConfirmTracker confirms = new ConfirmTracker(publishChannel, () -> inbox.offer(Inbound.WAKE));
         Channel consumeChannel = connection.createChannel();
         consumeChannel.basicQos(options.prefetch());
+        Channel routeChannel = connection.createChannel();
+        routeChannel.basicQos(options.prefetch());
         UnackedDeliveries unacked = new UnackedDeliveries(consumeChannel, epoch::get, 3 * options.prefetch());
-        ReadyExecutor executor = new ReadyExecutor(publishChannel, () -> replyQueue, name, unacked);
-        loop = new RouterLoop(inbox, epoch::get, core, executor, unacked, options.batchMax(), metrics);
+        ReadyExecutor executor = new ReadyExecutor(publishChannel, confirms, () -> replyQueue, name, unacked);
+        loop = new RouterLoop(inbox, epoch::get, core, executor, new RouteDesk(routeChannel, epoch::get), unacked,
+                options.batchMax(), metrics);
         replyQueue = consumeChannel.queueDeclare().getQueue();
         consumeChannel.basicConsume(replyQueue, false, name + "-replies",
                 (tag, delivery) -> enqueue(new Inbound(epoch.get(), replyQueue, delivery, true)), tag -> cancelled = "its reply queue");
+        routeChannel.basicConsume(Topology.ROUTER_ROUTES, false, name + "-" + Topology.ROUTER_ROUTES,
+                (tag, delivery) -> enqueue(new Inbound(epoch.get(), Topology.ROUTER_ROUTES, delivery, false)),
+                tag -> cancelled = Topology.ROUTER_ROUTES);
         for (String queue : List.of(Topology.ROUTER_COMMANDS, Topology.ROUTER_QUERIES)) {
             consumeChannel.basicConsume(queue, false, name + "-" + queue,
                     (tag, delivery) -> enqueue(new Inbound(epoch.get(), queue, delivery, false)), tag -> cancelled = queue);
@@ -154,7 +163,8 @@ public final class Router implements AutoCloseable {
         if (!t.isAlive()) {
             return Health.Status.down("the router loop stopped");
         }
-        return Health.Status.up("consuming " + Topology.ROUTER_COMMANDS + " and " + Topology.ROUTER_QUERIES);
+        return Health.Status.up("consuming " + Topology.ROUTER_ROUTES + ", " + Topology.ROUTER_QUERIES + " and "
+                + Topology.ROUTER_COMMANDS);
     }
 
     @Override

@@ -11,42 +11,40 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The router's one thread: takes a batch of deliveries from the inbox, feeds them and the time to
- * the {@link RouterCore}, and carries out every Ready the core then has. The core and the table of
- * unacked deliveries are touched by this thread only, so they need no locks.
+ * the {@link RouterCore}, answers route requests, publishes the Ready the core then has, and
+ * advances every published Ready the broker has confirmed since (confirms come asynchronously; a
+ * confirm puts {@link Inbound#WAKE} in the inbox). Nothing waits for a confirm. The core and the
+ * table of unacked deliveries are touched by this thread only, so they need no locks.
  */
 final class RouterLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(RouterLoop.class);
     /** How often the core hears the time when nothing arrives: the grain of the query timeout. */
     private static final long POLL_MILLIS = 100;
-    /**
-     * Readies per round: the forwards and answers, then the dead letters of returned forwards with the
-     * first acks, then the acks those dead letters allow. A fourth would be a bug in the core.
-     */
-    private static final int MAX_READIES_PER_ROUND = 3;
 
     private final BlockingQueue<Inbound> inbox;
     private final LongSupplier epoch;
     private final RouterCore core;
     private final ReadyExecutor executor;
+    private final RouteDesk routes;
     private final UnackedDeliveries unacked;
     private final int batchMax;
     private final RouterMetrics metrics;
     private volatile boolean running = true;
     private long seenEpoch;
 
-    RouterLoop(BlockingQueue<Inbound> inbox, LongSupplier epoch, RouterCore core, ReadyExecutor executor,
+    RouterLoop(BlockingQueue<Inbound> inbox, LongSupplier epoch, RouterCore core, ReadyExecutor executor, RouteDesk routes,
                UnackedDeliveries unacked, int batchMax, RouterMetrics metrics) {
         this.inbox = inbox;
         this.epoch = epoch;
         this.core = core;
         this.executor = executor;
+        this.routes = routes;
         this.unacked = unacked;
         this.batchMax = batchMax;
         this.metrics = metrics;
@@ -71,13 +69,14 @@ final class RouterLoop implements Runnable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (IOException | RuntimeException | TimeoutException e) {
-                // Nothing is known about what of this round reached the broker: hand every unacked
-                // delivery back (replicas deduplicate by message id) and let the core forget or
-                // answer what it had in flight.
+            } catch (IOException | RuntimeException e) {
+                // Nothing is known about what reached the broker since the last confirm: hand every
+                // unacked delivery back (replicas deduplicate by message id) and let the core forget
+                // or answer what it had in flight.
                 LOG.warn("round of {} deliveries failed: {}; unacked deliveries go back to the queue",
                         batch.size(), Amqp.rootMessage(e));
                 core.reset();
+                executor.forgetAll();
                 unacked.requeueAll();
             } finally {
                 batch.clear();
@@ -86,18 +85,25 @@ final class RouterLoop implements Runnable {
         }
     }
 
-    private void round(List<Inbound> batch) throws IOException, InterruptedException, TimeoutException {
+    private void round(List<Inbound> batch) throws IOException {
         long current = epoch.getAsLong();
         if (current != seenEpoch) {
-            // The connection was recovered: its deliveries come again and the old reply queue is gone.
+            // The connection was recovered: its deliveries come again, the old reply queue is gone,
+            // and the confirms of what was published on the old channel never come.
             seenEpoch = current;
             core.reset();
+            executor.forgetAll();
         }
         core.tick(TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
         List<InboundRef> replies = new ArrayList<>();
+        List<Inbound> routeRequests = new ArrayList<>();
         for (Inbound inbound : batch) {
-            if (inbound.epoch() != current) {
-                continue; // delivered on a channel that is gone: the broker delivers it again
+            if (inbound.isWake() || inbound.epoch() != current) {
+                continue; // a wake-up only; or delivered on a channel that is gone: the broker delivers it again
+            }
+            if (inbound.isRouteRequest()) {
+                routeRequests.add(inbound);
+                continue;
             }
             InboundRef ref = unacked.received(inbound);
             if (inbound.isReply()) {
@@ -107,16 +113,18 @@ final class RouterLoop implements Runnable {
                 core.onClientMessage(ref, ClientMessages.read(inbound));
             }
         }
-        for (int readies = 0; core.hasReady(); readies++) {
-            if (readies == MAX_READIES_PER_ROUND) {
-                throw new IllegalStateException("the core still has work after " + readies + " Readies");
+        routes.answer(routeRequests, core);
+        if (core.hasReady()) {
+            executor.publish(core.ready(), replies);
+        } else {
+            for (InboundRef reply : replies) {
+                unacked.ack(reply); // nothing to relay (a reply to a forgotten forward): nothing to wait for
             }
-            RouterReady ready = core.ready();
-            executor.execute(ready, core);
-            core.advance(ready);
         }
-        for (InboundRef reply : replies) {
-            unacked.ack(reply);
+        while (executor.advanceConfirmed(core)) {
+            if (core.hasReady()) {
+                executor.publish(core.ready(), List.of()); // the acks, and dead letters, its confirms allowed
+            }
         }
     }
 

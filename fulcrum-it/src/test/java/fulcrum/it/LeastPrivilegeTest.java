@@ -143,8 +143,12 @@ class LeastPrivilegeTest {
 
     @Test
     void eachUserIsRefusedBeyondItsPermissions() throws Exception {
-        // an informant publishes commands only through the default exchange, and reads nothing
+        // an informant publishes route requests through the default exchange and its writes to
+        // fulcrum.commands (the direct write path; its AddCity above went that way), and reads nothing
         assertRefused("informant", ch -> publishConfirmed(ch, Topology.MERGE_EXCHANGE, "", null));
+        assertRefused("informant", ch -> ch.basicGet(Topology.ROUTER_ROUTES, false));
+        // Leia's queries go through Mos Eisley: she may not publish to a replica's queue
+        assertRefused("leia", ch -> publishConfirmed(ch, Topology.REPLICA_EXCHANGE, "fulcrum-1", null));
         assertRefused("informant", ch -> ch.queuePurge(Topology.replicaMergeQueue("fulcrum-1")));
         assertRefused("informant", ch -> ch.queuePurge(Topology.ROUTER_COMMANDS));
         assertRefused("informant", ch -> ch.queueDeclare("informant-queue", false, false, true, null));

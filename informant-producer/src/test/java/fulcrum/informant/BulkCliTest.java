@@ -92,7 +92,7 @@ class BulkCliTest {
 
     @Test
     void aMissingQueueMakesEveryCommandUnknown() throws Exception {
-        channel.queueDelete(Topology.ROUTER_COMMANDS);
+        channel.queueDelete(Topology.ROUTER_ROUTES);
         Run run = run("--file", write("AddCity Hoth Echo_Base 3\nAddCity Endor Bright_Tree 1\n").toString(),
                 "--timeout", "5s", "--json");
         assertThat(run.exitCode()).isEqualTo(3);
@@ -103,7 +103,7 @@ class BulkCliTest {
         assertThat(lines).hasSize(3);
         assertThat(lines.subList(0, 2)).allSatisfy(node -> {
             assertThat(node.get("outcome").asText()).isEqualTo("unknown");
-            assertThat(node.get("problem").asText()).contains("no queue 'mos-eisley.commands'");
+            assertThat(node.get("problem").asText()).contains("no queue 'mos-eisley.routes'");
         });
         assertThat(lines.get(2).at("/summary/unknown").asInt()).isEqualTo(2);
         assertThat(lines.get(2).at("/summary/exitCode").asInt()).isEqualTo(3);
@@ -157,8 +157,9 @@ class BulkCliTest {
         return file;
     }
 
+    /** Route requests waiting for Mos Eisley: each write asks for its route first. */
     private long queued() throws Exception {
-        return channel.queueDeclarePassive(Topology.ROUTER_COMMANDS).getMessageCount();
+        return channel.queueDeclarePassive(Topology.ROUTER_ROUTES).getMessageCount();
     }
 
     private Run run(String... args) {

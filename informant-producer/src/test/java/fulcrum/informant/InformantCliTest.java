@@ -11,10 +11,12 @@ import fulcrum.common.cli.CliRunner;
 import fulcrum.common.topology.Topology;
 import fulcrum.common.wire.FulcrumJson;
 import fulcrum.common.wire.ReplyCodec;
+import fulcrum.common.wire.RouteCodec;
 import fulcrum.core.clock.VectorClock;
 import fulcrum.core.domain.CommandKind;
 import fulcrum.core.domain.ErrorCode;
 import fulcrum.core.replica.Reply;
+import fulcrum.core.router.RouteAnswer;
 import fulcrum.testkit.JvmProcess;
 import fulcrum.testkit.TestBroker;
 import java.io.PrintWriter;
@@ -76,7 +78,7 @@ class InformantCliTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains(expected).doesNotContain("Exception").doesNotContain("\tat ");
         assertThat(run.err().strip().lines().count()).isEqualTo(1);
-        assertThat(channel.queueDeclarePassive(Topology.ROUTER_COMMANDS).getMessageCount()).isZero();
+        assertThat(nothingSent()).isTrue();
     }
 
     @Test
@@ -85,7 +87,7 @@ class InformantCliTest {
         Run spaced = run("AddCity", "Tatooine", "Mos Espa");
         assertThat(spaced.exitCode()).isEqualTo(2);
         assertThat(spaced.err()).contains("white space");
-        assertThat(channel.queueDeclarePassive(Topology.ROUTER_COMMANDS).getMessageCount()).isZero();
+        assertThat(nothingSent()).isTrue();
     }
 
     @Test
@@ -119,24 +121,25 @@ class InformantCliTest {
 
     @Test
     void noReplyInTimeExitsThree() throws Exception {
-        // The topology exists but no router consumes: the publish is confirmed, no reply comes.
+        // The topology exists but no router consumes: the route request is confirmed, no route comes.
         Run run = run("--timeout", "1s", "AddCity", "Tatooine", "Mos_Espa");
         assertThat(run.exitCode()).isEqualTo(3);
-        assertThat(run.err()).contains("no reply within 1s");
-        assertThat(channel.queueDeclarePassive(Topology.ROUTER_COMMANDS).getMessageCount()).isEqualTo(1);
+        assertThat(run.err()).contains("no route from Mos Eisley within 1s");
+        assertThat(queued()).isEqualTo(1);
     }
 
     @Test
     void aMissingQueueIsReportedAsUnavailable() throws Exception {
-        channel.queueDelete(Topology.ROUTER_COMMANDS);
+        channel.queueDelete(Topology.ROUTER_ROUTES);
         Run run = run("--timeout", "2s", "AddCity", "Tatooine", "Mos_Espa");
         assertThat(run.exitCode()).isEqualTo(3);
-        assertThat(run.err()).contains("no queue 'mos-eisley.commands'");
+        assertThat(run.err()).contains("no queue 'mos-eisley.routes'");
     }
 
     @Test
     void aWriteWithAnUnknownOutcomeIsReSentWithTheEnvelopeOfItsFirstSend() throws Exception {
         // The session last wrote Tatooine at fulcrum-1; no router consumes, so the outcome is unknown.
+        // (A route request carries the write's envelope: what the write would carry, it shows.)
         Files.writeString(tmp.resolve("session.json"),
                 "{\"Tatooine\":{\"clock\":{\"fulcrum-1\":2},\"replica\":\"fulcrum-1\"}}");
         assertThat(run("--timeout", "1s", "--command-id", "cmd-1", "UpdateNumber", "Tatooine", "Mos_Espa", "7").exitCode())
@@ -149,9 +152,9 @@ class InformantCliTest {
         assertThat(run("--timeout", "1s", "--command-id", "cmd-2", "UpdateNumber", "Tatooine", "Mos_Espa", "8").exitCode())
                 .isEqualTo(3);
 
-        JsonNode first = FulcrumJson.MAPPER.readTree(channel.basicGet(Topology.ROUTER_COMMANDS, true).getBody());
-        JsonNode resend = FulcrumJson.MAPPER.readTree(channel.basicGet(Topology.ROUTER_COMMANDS, true).getBody());
-        JsonNode fresh = FulcrumJson.MAPPER.readTree(channel.basicGet(Topology.ROUTER_COMMANDS, true).getBody());
+        JsonNode first = FulcrumJson.MAPPER.readTree(channel.basicGet(Topology.ROUTER_ROUTES, true).getBody());
+        JsonNode resend = FulcrumJson.MAPPER.readTree(channel.basicGet(Topology.ROUTER_ROUTES, true).getBody());
+        JsonNode fresh = FulcrumJson.MAPPER.readTree(channel.basicGet(Topology.ROUTER_ROUTES, true).getBody());
         assertThat(resend.get("lastReplica").asText()).isEqualTo("fulcrum-1");
         assertThat(resend.get("requiredClock")).isEqualTo(first.get("requiredClock"));
         assertThat(fresh.get("lastReplica").asText()).isEqualTo("fulcrum-2");
@@ -183,41 +186,84 @@ class InformantCliTest {
         Files.writeString(session, "{\"Tatooine\":{\"clock\":{\"fulcrum-1\":2,\"fulcrum-2\":1},\"replica\":\"fulcrum-2\"}}");
         assertThat(run("--timeout", "1s", "--command-id", "cmd-k", "UpdateNumber", "Tatooine", "Mos_Espa", "7").exitCode())
                 .isEqualTo(3);
-        byte[] first = channel.basicGet(Topology.ROUTER_COMMANDS, true).getBody();
-        byte[] resend = channel.basicGet(Topology.ROUTER_COMMANDS, true).getBody();
+        byte[] first = channel.basicGet(Topology.ROUTER_ROUTES, true).getBody();
+        byte[] resend = channel.basicGet(Topology.ROUTER_ROUTES, true).getBody();
         assertThat(FulcrumJson.MAPPER.readTree(resend)).isEqualTo(FulcrumJson.MAPPER.readTree(first));
     }
 
     @Test
-    void anAnswerSettlesThePendingWriteAndTheRoutersUnavailableDoesNot() throws Exception {
+    void anAnswerSettlesThePendingWriteAndAnUnavailableDoesNot() throws Exception {
         Path pending = tmp.resolve("session.json.pending");
-        answerEveryCommandWith(Reply.failure(CommandKind.UpdateNumber, "Tatooine", "Mos_Espa", null, null,
-                ErrorCode.UNAVAILABLE, "router overloaded: re-send the same command id"));
+        answerAsMosEisleyAndReplicas(Map.of("fulcrum-1", Reply.failure(CommandKind.UpdateNumber, "Tatooine", "Mos_Espa",
+                null, null, ErrorCode.UNAVAILABLE, "overloaded: re-send the same command id")));
         assertThat(run("--command-id", "cmd-1", "UpdateNumber", "Tatooine", "Mos_Espa", "7").exitCode()).isEqualTo(3);
         assertThat(FulcrumJson.MAPPER.readTree(pending.toFile()).has("cmd-1")).as("outcome unknown: kept").isTrue();
 
-        answerEveryCommandWith(Reply.success(CommandKind.UpdateNumber, "Tatooine", "Mos_Espa", "fulcrum-1",
-                VectorClock.of(Map.of("fulcrum-1", 1L)), null));
+        answerAsMosEisleyAndReplicas(Map.of("fulcrum-1", Reply.success(CommandKind.UpdateNumber, "Tatooine", "Mos_Espa",
+                "fulcrum-1", VectorClock.of(Map.of("fulcrum-1", 1L)), null)));
         assertThat(run("--command-id", "cmd-1", "UpdateNumber", "Tatooine", "Mos_Espa", "7").exitCode()).isZero();
         assertThat(pending).as("settled: nothing pending is left").doesNotExist();
     }
 
-    /** Plays the router and a replica: every command gets {@code reply}. */
-    private void answerEveryCommandWith(Reply reply) throws Exception {
+    @Test
+    void aWriteWalksItsRouteToTheNextReplicaOnlyAfterAStale() throws Exception {
+        answerAsMosEisleyAndReplicas(Map.of(
+                "fulcrum-1", Reply.failure(CommandKind.UpdateNumber, "Tatooine", "Mos_Espa", "fulcrum-1",
+                        VectorClock.of(Map.of("fulcrum-1", 0L)), ErrorCode.STALE, "behind"),
+                "fulcrum-2", Reply.success(CommandKind.UpdateNumber, "Tatooine", "Mos_Espa", "fulcrum-2",
+                        VectorClock.of(Map.of("fulcrum-2", 1L)), null)));
+        Run run = run("--json", "--command-id", "cmd-w", "UpdateNumber", "Tatooine", "Mos_Espa", "7");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(FulcrumJson.MAPPER.readTree(run.out()).get("replica").asText()).isEqualTo("fulcrum-2");
+        assertThat(walked).containsExactly("fulcrum-1", "fulcrum-2");
+        assertThat(channel.queueDeclarePassive(Topology.replicaCommandQueue("fulcrum-3")).getMessageCount())
+                .as("the walk ends at the first answer that is not STALE").isZero();
+    }
+
+    /** The replicas, in order, that the played replicas took a write from. */
+    private final List<String> walked = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Plays Mos Eisley (every route request gets the route fulcrum-1, fulcrum-2, fulcrum-3) and the
+     * replicas named in {@code replies}: a write sent to one of them gets its reply, sent to its reply-to.
+     */
+    private void answerAsMosEisleyAndReplicas(Map<String, Reply> replies) throws Exception {
         for (Channel previous : answerers) {
             previous.close();
         }
         answerers.clear();
+        walked.clear();
         Channel answering = connection.createChannel();
-        answering.basicConsume(Topology.ROUTER_COMMANDS, true, (tag, d) -> answering.basicPublish("",
+        answering.basicConsume(Topology.ROUTER_ROUTES, true, (tag, d) -> answering.basicPublish("",
                 d.getProperties().getReplyTo(), false,
-                Amqp.replyProperties(d.getProperties().getCorrelationId(), reply.command().name()), ReplyCodec.encode(reply)),
-                tag -> { });
+                Amqp.replyProperties(d.getProperties().getCorrelationId(), RouteCodec.TYPE),
+                RouteCodec.encode(RouteAnswer.route(Topology.replicaIds(3)))), tag -> { });
+        replies.forEach((replica, reply) -> {
+            try {
+                answering.basicConsume(Topology.replicaCommandQueue(replica), true, (tag, d) -> {
+                    walked.add(replica);
+                    answering.basicPublish("", d.getProperties().getReplyTo(), false,
+                            Amqp.replyProperties(d.getProperties().getCorrelationId(), reply.command().name()),
+                            ReplyCodec.encode(reply));
+                }, tag -> { });
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         answerers.add(answering);
     }
 
     private long queued() throws Exception {
-        return channel.queueDeclarePassive(Topology.ROUTER_COMMANDS).getMessageCount();
+        return channel.queueDeclarePassive(Topology.ROUTER_ROUTES).getMessageCount();
+    }
+
+    /** No route request and no write reached the broker. */
+    private boolean nothingSent() throws Exception {
+        long total = queued();
+        for (String replica : Topology.replicaIds(3)) {
+            total += channel.queueDeclarePassive(Topology.replicaCommandQueue(replica)).getMessageCount();
+        }
+        return total == 0;
     }
 
     private Run run(String... args) {

@@ -60,6 +60,14 @@ public final class MicrometerRouterMetrics implements RouterMetrics {
                         .tag("kind", kind).register(registry);
             }
         });
+        counters.routeAnswersByOutcome().keySet().forEach(outcome -> {
+            if (registered.add("route/" + outcome)) {
+                FunctionCounter.builder("fulcrum.router.routes", latest,
+                                r -> value(r, o -> o.counters().routeAnswersByOutcome().getOrDefault(outcome, 0L)))
+                        .description("route requests answered (the direct write path), by outcome (ok or the error code)")
+                        .tag("outcome", outcome).register(registry);
+            }
+        });
         counters.forwardsByReplica().keySet().forEach(replica -> {
             if (registered.add("forward/" + replica)) {
                 FunctionCounter.builder("fulcrum.router.forwards", latest,

@@ -218,6 +218,14 @@ public final class Amqp {
                 .build();
     }
 
+    /**
+     * Properties of a route request: like the command's, but transient (it asks, it changes nothing,
+     * and a lost one is asked again).
+     */
+    public static AMQP.BasicProperties routeRequestProperties(String commandId, CommandKind kind, String replyTo) {
+        return commandProperties(commandId, kind, replyTo).builder().deliveryMode(1).build();
+    }
+
     public static AMQP.BasicProperties replyProperties(String correlationId, String type) {
         return new AMQP.BasicProperties.Builder()
                 .contentType(CONTENT_TYPE)

@@ -132,8 +132,9 @@ public abstract class ClientCli implements Callable<Integer> {
                 reply = client.call(id, command, send.required(), send.lastReplica());
             }
             if (keepsPending && reply.errorCode() != ErrorCode.UNAVAILABLE) {
-                // Settled (applied, rejected, or refused for good); an UNAVAILABLE from the router
-                // (overloaded, no queue, reply lost) leaves the outcome unknown, so it stays.
+                // Settled (applied, rejected, or refused for good); an UNAVAILABLE answer (a router
+                // overloaded or that lost the reply, on the query or legacy path) leaves the
+                // outcome unknown, so it stays.
                 pending.remove(id);
                 session.savePending(pending);
             }

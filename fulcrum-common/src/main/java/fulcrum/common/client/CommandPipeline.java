@@ -8,9 +8,11 @@ import fulcrum.common.amqp.Amqp;
 import fulcrum.common.topology.Topology;
 import fulcrum.common.wire.CommandCodec;
 import fulcrum.common.wire.ReplyCodec;
+import fulcrum.common.wire.RouteCodec;
 import fulcrum.core.clock.VectorClock;
 import fulcrum.core.domain.Command;
 import fulcrum.core.replica.Reply;
+import fulcrum.core.router.RouteAnswer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -26,6 +28,9 @@ import java.util.concurrent.TimeUnit;
  * Many commands in flight on one channel of a client's connection: each is published (persistent,
  * {@code mandatory}) and tracked by its publisher-confirm sequence number, its reply is matched by
  * correlation id (= command id) on the channel's direct reply-to, and each has its own deadline.
+ * A write walks its route (see {@link FulcrumClient}): the route request goes out first, and the
+ * route answer and each {@code STALE} of the walk publish the write to the next replica, from the
+ * reply consumer's thread; a query goes to Mos Eisley.
  *
  * <p>Every submitted command ends in exactly one way: the replica's reply, or an
  * {@link UnavailableException} saying why its outcome is unknown (no confirm or reply before the
@@ -47,12 +52,20 @@ final class CommandPipeline implements AutoCloseable {
 
     private static final class Flight {
         final String commandId;
+        final Command command;
+        final AMQP.BasicProperties props;
+        final byte[] body;
         final CompletableFuture<Reply> reply = new CompletableFuture<>();
         volatile boolean confirmed;
         volatile ScheduledFuture<?> deadline;
+        /** A write's walk, once its route came; touched only by the reply consumer's thread. */
+        WriteWalk walk;
 
-        Flight(String commandId) {
+        Flight(String commandId, Command command, AMQP.BasicProperties props, byte[] body) {
             this.commandId = commandId;
+            this.command = command;
+            this.props = props;
+            this.body = body;
         }
     }
 
@@ -89,7 +102,7 @@ final class CommandPipeline implements AutoCloseable {
                 }
             });
             channel.addReturnListener(returned -> pipeline.fail(returned.getProperties().getCorrelationId(),
-                    "no queue '" + returned.getRoutingKey() + "' on the broker: is the cluster up (./fulcrum up)?"));
+                    Unroutable.describe(returned.getExchange(), returned.getRoutingKey())));
             // A reply to a lost channel never comes: every command then in flight has an unknown outcome.
             channel.addShutdownListener(cause -> pipeline.failAll("connection lost: " + Amqp.rootMessage(cause)
                     + " (the command may or may not have been applied; re-sending it with the same id is safe)"));
@@ -103,7 +116,8 @@ final class CommandPipeline implements AutoCloseable {
     }
 
     CompletableFuture<Reply> submit(String commandId, Command command, VectorClock requiredClock, String lastReplica) {
-        Flight flight = new Flight(commandId);
+        Flight flight = new Flight(commandId, command, Amqp.commandProperties(commandId, command.kind(), DIRECT_REPLY_TO),
+                CommandCodec.encode(command, requiredClock, lastReplica));
         if (flights.putIfAbsent(commandId, flight) != null) {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "command " + commandId + " is already in flight on this client"));
@@ -115,17 +129,13 @@ final class CommandPipeline implements AutoCloseable {
                 deadline.cancel(false);
             }
         });
-        String queue = command.kind().isWrite() ? Topology.ROUTER_COMMANDS : Topology.ROUTER_QUERIES;
-        AMQP.BasicProperties props = Amqp.commandProperties(commandId, command.kind(), DIRECT_REPLY_TO);
-        byte[] body = CommandCodec.encode(command, requiredClock, lastReplica);
-        try {
-            synchronized (publishLock) {
-                long seq = channel.getNextPublishSeqNo();
-                unconfirmed.put(seq, commandId);
-                channel.basicPublish("", queue, true, props, body);
-            }
-        } catch (IOException | RuntimeException e) {
-            fail(flight, "could not publish to " + queue + ": " + Amqp.rootMessage(e));
+        if (command.kind().isWrite()) {
+            publish(flight, "", Topology.ROUTER_ROUTES,
+                    Amqp.routeRequestProperties(commandId, command.kind(), DIRECT_REPLY_TO));
+        } else {
+            publish(flight, "", Topology.ROUTER_QUERIES, flight.props);
+        }
+        if (flight.reply.isDone()) {
             return flight.reply;
         }
         flight.deadline = deadlines.schedule(() -> fail(flight, (flight.confirmed
@@ -137,6 +147,22 @@ final class CommandPipeline implements AutoCloseable {
             flight.deadline.cancel(false);
         }
         return flight.reply;
+    }
+
+    /** Publishes one message of {@code flight}, tracked for its confirm; a failure ends the flight. */
+    private void publish(Flight flight, String exchange, String routingKey, AMQP.BasicProperties props) {
+        try {
+            synchronized (publishLock) {
+                long seq = channel.getNextPublishSeqNo();
+                unconfirmed.put(seq, flight.commandId);
+                flight.confirmed = false;
+                channel.basicPublish(exchange, routingKey, true, props, flight.body);
+            }
+        } catch (IOException | RuntimeException e) {
+            fail(flight, "could not publish to " + (exchange.isEmpty() ? routingKey : exchange + " (" + routingKey + ")")
+                    + ": " + Amqp.rootMessage(e) + (flight.command.kind().isWrite()
+                    ? " (the command may or may not have been applied; re-sending it with the same id is safe)" : ""));
+        }
     }
 
     private void onConfirm(long seq, boolean multiple, boolean ack) {
@@ -162,10 +188,39 @@ final class CommandPipeline implements AutoCloseable {
             return; // a late reply to a command whose outcome was already reported as unknown
         }
         try {
-            flight.reply.complete(ReplyCodec.decode(body));
+            if (RouteCodec.TYPE.equals(props.getType())) {
+                onRoute(flight, RouteCodec.decode(body));
+                return;
+            }
+            Reply reply = ReplyCodec.decode(body);
+            WriteWalk walk = flight.walk;
+            if (walk == null) {
+                flight.reply.complete(reply); // a query's answer, through Mos Eisley
+                return;
+            }
+            switch (walk.onReply(reply)) {
+                case FINAL -> flight.reply.complete(reply);
+                case NEXT -> publish(flight, Topology.REPLICA_EXCHANGE, walk.replica(), flight.props);
+                case IGNORE -> { }
+            }
         } catch (IllegalArgumentException e) {
             fail(flight, "unreadable reply to command " + flight.commandId + ": " + e.getMessage());
         }
+    }
+
+    /** Mos Eisley's route for a write: the walk starts at its first replica. */
+    private void onRoute(Flight flight, RouteAnswer route) {
+        if (flight.walk != null) {
+            return; // one route per flight: a duplicate answer changes nothing
+        }
+        if (!route.ok()) {
+            Command c = flight.command;
+            flight.reply.complete(Reply.failure(c.kind(), c.planet(), c.city(), null, null, route.errorCode(),
+                    route.errorMessage()));
+            return;
+        }
+        flight.walk = new WriteWalk(route.order());
+        publish(flight, Topology.REPLICA_EXCHANGE, flight.walk.replica(), flight.props);
     }
 
     private void fail(String correlationId, String message) {

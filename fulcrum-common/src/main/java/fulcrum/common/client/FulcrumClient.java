@@ -8,21 +8,28 @@ import fulcrum.common.amqp.Amqp;
 import fulcrum.common.topology.Topology;
 import fulcrum.common.wire.CommandCodec;
 import fulcrum.common.wire.ReplyCodec;
+import fulcrum.common.wire.RouteCodec;
 import fulcrum.core.clock.VectorClock;
 import fulcrum.core.domain.Command;
 import fulcrum.core.replica.Reply;
+import fulcrum.core.router.RouteAnswer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Sends commands and queries to Mos Eisley and waits for the replica's reply.
+ * Sends commands and queries and waits for the replica's reply. A write takes the direct path: the
+ * client asks Mos Eisley for the write's route ({@code mos-eisley.routes}), publishes the write to
+ * the route's first replica ({@code fulcrum.commands}, routing key = replica id), which answers the
+ * client's reply-to itself, and walks on along the route after a {@code STALE} ({@link WriteWalk}).
+ * A query goes to Mos Eisley, which asks the replicas for it.
  *
  * <p>Publishing follows the reliability guide: persistent messages, {@code mandatory}, publisher
  * confirms, and a retry with the same message id when a publish is not confirmed (the replica
@@ -37,7 +44,8 @@ public final class FulcrumClient implements AutoCloseable {
     private final Connection connection;
     private final Channel channel;
     private final Duration timeout;
-    private final Map<String, CompletableFuture<Reply>> pending = new ConcurrentHashMap<>();
+    /** Per command waited for: its route answers and replies, in arrival order (a walk takes several). */
+    private final Map<String, BlockingQueue<Object>> pending = new ConcurrentHashMap<>();
     private CommandPipeline pipeline;
 
     private FulcrumClient(Connection connection, Channel channel, Duration timeout) {
@@ -58,7 +66,7 @@ public final class FulcrumClient implements AutoCloseable {
             channel.confirmSelect();
             FulcrumClient client = new FulcrumClient(connection, channel, timeout);
             channel.addReturnListener(returned -> client.fail(returned.getProperties().getCorrelationId(),
-                    "no queue '" + returned.getRoutingKey() + "' on the broker: is the cluster up (./fulcrum up)?"));
+                    Unroutable.describe(returned.getExchange(), returned.getRoutingKey())));
             channel.basicConsume(DIRECT_REPLY_TO, true, (tag, delivery) -> client.onReply(delivery.getProperties(),
                     delivery.getBody()), tag -> { });
             return client;
@@ -85,24 +93,65 @@ public final class FulcrumClient implements AutoCloseable {
      */
     public Reply call(String commandId, Command command, VectorClock requiredClock, String lastReplica)
             throws UnavailableException {
-        CompletableFuture<Reply> reply = new CompletableFuture<>();
-        pending.put(commandId, reply);
+        BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
+        pending.put(commandId, answers);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        byte[] body = CommandCodec.encode(command, requiredClock, lastReplica);
         try {
-            String queue = command.kind().isWrite() ? Topology.ROUTER_COMMANDS : Topology.ROUTER_QUERIES;
-            publishConfirmed(queue, Amqp.commandProperties(commandId, command.kind(), DIRECT_REPLY_TO),
-                    CommandCodec.encode(command, requiredClock, lastReplica));
-            return reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new UnavailableException("no reply within " + timeout.toSeconds() + "s to command " + commandId
-                    + " (it may or may not have been applied; re-sending it with the same id is safe)");
-        } catch (ExecutionException e) {
-            throw new UnavailableException(e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UnavailableException("interrupted");
+            if (!command.kind().isWrite()) {
+                publishConfirmed("", Topology.ROUTER_QUERIES, Amqp.commandProperties(commandId, command.kind(), DIRECT_REPLY_TO), body);
+                return (Reply) next(answers, deadline, commandId, false);
+            }
+            publishConfirmed("", Topology.ROUTER_ROUTES, Amqp.routeRequestProperties(commandId, command.kind(), DIRECT_REPLY_TO), body);
+            RouteAnswer route = (RouteAnswer) next(answers, deadline, commandId, true);
+            if (!route.ok()) {
+                return Reply.failure(command.kind(), command.planet(), command.city(), null, null, route.errorCode(),
+                        route.errorMessage());
+            }
+            WriteWalk walk = new WriteWalk(route.order());
+            AMQP.BasicProperties props = Amqp.commandProperties(commandId, command.kind(), DIRECT_REPLY_TO);
+            publishConfirmed(Topology.REPLICA_EXCHANGE, walk.replica(), props, body);
+            while (true) {
+                Reply reply = (Reply) next(answers, deadline, commandId, false);
+                switch (walk.onReply(reply)) {
+                    case FINAL -> {
+                        return reply;
+                    }
+                    case NEXT -> publishConfirmed(Topology.REPLICA_EXCHANGE, walk.replica(), props, body);
+                    case IGNORE -> { }
+                }
+            }
         } finally {
             pending.remove(commandId);
         }
+    }
+
+    /** The next answer for {@code commandId} of the kind waited for (a route answer or a reply); others are dropped. */
+    private Object next(BlockingQueue<Object> answers, long deadline, String commandId, boolean route)
+            throws UnavailableException {
+        try {
+            while (true) {
+                Object answer = answers.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (answer == null) {
+                    throw new UnavailableException("no " + (route ? "route from Mos Eisley" : "reply") + " within "
+                            + timeout.toSeconds() + "s to command " + commandId
+                            + " (it may or may not have been applied; re-sending it with the same id is safe)");
+                }
+                if (answer instanceof Failure failure) {
+                    throw new UnavailableException(failure.message());
+                }
+                if (route == answer instanceof RouteAnswer) {
+                    return answer;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnavailableException("interrupted");
+        }
+    }
+
+    /** Why a command's outcome is unknown, as its waiter hears it. */
+    private record Failure(String message) {
     }
 
     /**
@@ -130,11 +179,12 @@ public final class FulcrumClient implements AutoCloseable {
         return pipeline;
     }
 
-    private void publishConfirmed(String queue, AMQP.BasicProperties props, byte[] body) throws UnavailableException {
+    private void publishConfirmed(String exchange, String routingKey, AMQP.BasicProperties props, byte[] body)
+            throws UnavailableException {
         String lastProblem = "no confirm";
         for (int attempt = 1; attempt <= MAX_PUBLISH_ATTEMPTS; attempt++) {
             try {
-                channel.basicPublish("", queue, true, props, body);
+                channel.basicPublish(exchange, routingKey, true, props, body);
                 if (channel.waitForConfirms(timeout.toMillis())) {
                     return;
                 }
@@ -148,26 +198,27 @@ public final class FulcrumClient implements AutoCloseable {
                 throw new UnavailableException("interrupted");
             }
         }
-        throw new UnavailableException("could not publish to " + queue + " after " + MAX_PUBLISH_ATTEMPTS
+        throw new UnavailableException("could not publish to " + (exchange.isEmpty() ? routingKey : exchange + " (" + routingKey + ")")
+                + " after " + MAX_PUBLISH_ATTEMPTS
                 + " attempts: " + lastProblem);
     }
 
     private void onReply(AMQP.BasicProperties props, byte[] body) {
-        CompletableFuture<Reply> waiting = pending.get(props.getCorrelationId());
+        BlockingQueue<Object> waiting = props.getCorrelationId() == null ? null : pending.get(props.getCorrelationId());
         if (waiting == null) {
             return; // a late reply to a command this client stopped waiting for
         }
         try {
-            waiting.complete(ReplyCodec.decode(body));
+            waiting.add(RouteCodec.TYPE.equals(props.getType()) ? RouteCodec.decode(body) : ReplyCodec.decode(body));
         } catch (IllegalArgumentException e) {
-            waiting.completeExceptionally(new IllegalStateException("unreadable reply: " + e.getMessage()));
+            waiting.add(new Failure("unreadable reply: " + e.getMessage()));
         }
     }
 
     private void fail(String correlationId, String message) {
-        CompletableFuture<Reply> waiting = correlationId == null ? null : pending.get(correlationId);
+        BlockingQueue<Object> waiting = correlationId == null ? null : pending.get(correlationId);
         if (waiting != null) {
-            waiting.completeExceptionally(new IllegalStateException(message));
+            waiting.add(new Failure(message));
         }
     }
 

@@ -84,6 +84,7 @@ public final class BrokerDefinitions {
         queue(queues, Topology.DEAD_LETTER_QUEUE, Topology.deadLetterQueueArguments());
         queue(queues, Topology.ROUTER_COMMANDS, Topology.workQueueArguments());
         queue(queues, Topology.ROUTER_QUERIES, Topology.workQueueArguments());
+        queue(queues, Topology.ROUTER_ROUTES, Topology.routeQueueArguments());
         for (String id : replicaIds) {
             queue(queues, Topology.replicaCommandQueue(id), Topology.workQueueArguments());
             queue(queues, Topology.replicaMergeQueue(id), Topology.workQueueArguments());
@@ -137,7 +138,7 @@ public final class BrokerDefinitions {
         q.put("auto_delete", false);
         // the committed file lists x-queue-type first; a TreeMap would not, so keep Topology's known order
         ObjectNode args = q.putObject("arguments");
-        for (String key : List.of("x-queue-type", "x-delivery-limit", "x-dead-letter-exchange")) {
+        for (String key : List.of("x-queue-type", "x-delivery-limit", "x-dead-letter-exchange", "x-message-ttl")) {
             Object value = arguments.get(key);
             if (value instanceof Integer i) {
                 args.put(key, i);

@@ -10,8 +10,10 @@ import java.util.regex.Pattern;
  * anchored). Written into {@code rabbitmq-definitions.json} by {@link BrokerDefinitions}.
  *
  * <p>Why each right: server-named reply and status queues are {@code amq.gen-*} (configure, bind =
- * write, consume = read); the default exchange ({@code amq.default}) carries commands to
- * Mos Eisley's queues, replies, and a replica's direct messages to a peer's merge queue. Write on
+ * write, consume = read); the default exchange ({@code amq.default}) carries commands, queries and
+ * route requests to Mos Eisley's queues, replies, and a replica's direct messages to a peer's merge
+ * queue; an informant publishes its writes itself to {@code fulcrum.commands}, routed to the
+ * replica Mos Eisley named (the direct write path). Write on
  * the default exchange reaches every queue, which is why replicas check the user_id of merge
  * traffic. Direct reply-to ({@code amq.rabbitmq.reply-to}) needs no permission.
  */
@@ -50,7 +52,7 @@ public final class BrokerUsers {
         List<User> users = new ArrayList<>();
         users.add(new User(ROUTER, ROUTER, List.of(), anchored(SERVER_NAMED),
                 anyOf(Topology.REPLICA_EXCHANGE, Topology.DEAD_LETTER_EXCHANGE) + "|" + DEFAULT_EXCHANGE + ")$",
-                anyOf(Topology.ROUTER_COMMANDS, Topology.ROUTER_QUERIES) + "|" + SERVER_NAMED + ")$"));
+                anyOf(Topology.ROUTER_COMMANDS, Topology.ROUTER_QUERIES, Topology.ROUTER_ROUTES) + "|" + SERVER_NAMED + ")$"));
         for (String id : replicaIds) {
             users.add(new User(id, id, List.of(), anchored(SERVER_NAMED),
                     anyOf(Topology.MERGE_EXCHANGE, Topology.STATUS_EXCHANGE, Topology.DEAD_LETTER_EXCHANGE) + "|"
@@ -58,7 +60,8 @@ public final class BrokerUsers {
                     anyOf(Topology.replicaCommandQueue(id), Topology.replicaMergeQueue(id), Topology.STATUS_EXCHANGE)
                             + "|" + SERVER_NAMED + ")$"));
         }
-        users.add(new User(INFORMANT, INFORMANT, List.of(), NOTHING, anchored(DEFAULT_EXCHANGE), NOTHING));
+        users.add(new User(INFORMANT, INFORMANT, List.of(), NOTHING,
+                anyOf(Topology.REPLICA_EXCHANGE) + "|" + DEFAULT_EXCHANGE + ")$", NOTHING));
         users.add(new User(LEIA, LEIA, List.of(), NOTHING, anchored(DEFAULT_EXCHANGE), NOTHING));
         // "management": the status command reads queue depths from the management API
         users.add(new User(ADMIN, ADMIN, List.of("management"), anchored(SERVER_NAMED),

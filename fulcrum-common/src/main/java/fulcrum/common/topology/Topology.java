@@ -18,6 +18,17 @@ import java.util.concurrent.TimeoutException;
 public final class Topology {
     public static final String ROUTER_COMMANDS = "mos-eisley.commands";
     public static final String ROUTER_QUERIES = "mos-eisley.queries";
+    /**
+     * Route requests of the direct write path: transient messages, answered at once by Mos Eisley.
+     * A classic queue (nothing here needs to survive a broker restart, nor be replicated); durable
+     * only so that it exists as long as the definitions say.
+     */
+    public static final String ROUTER_ROUTES = "mos-eisley.routes";
+    /**
+     * How long a route request waits for Mos Eisley (ms): its client has given up by then, so a
+     * router that comes back does not answer a backlog nobody waits for.
+     */
+    public static final int ROUTE_REQUEST_TTL_MILLIS = 30_000;
     public static final String REPLICA_EXCHANGE = "fulcrum.commands";
     public static final String MERGE_EXCHANGE = "fulcrum.merge";
     public static final String STATUS_EXCHANGE = "fulcrum.status";
@@ -63,6 +74,11 @@ public final class Topology {
                 "x-dead-letter-exchange", DEAD_LETTER_EXCHANGE);
     }
 
+    /** The arguments of the route request queue: classic, requests expire unanswered. */
+    public static Map<String, Object> routeQueueArguments() {
+        return Map.of("x-queue-type", "classic", "x-message-ttl", ROUTE_REQUEST_TTL_MILLIS);
+    }
+
     public static Map<String, Object> deadLetterQueueArguments() {
         return Map.of("x-queue-type", "quorum");
     }
@@ -94,7 +110,7 @@ public final class Topology {
                 checking = "exchange " + exchange;
                 passive.exchangeDeclarePassive(exchange);
             }
-            List<String> queues = new ArrayList<>(List.of(DEAD_LETTER_QUEUE, ROUTER_COMMANDS, ROUTER_QUERIES));
+            List<String> queues = new ArrayList<>(List.of(DEAD_LETTER_QUEUE, ROUTER_COMMANDS, ROUTER_QUERIES, ROUTER_ROUTES));
             for (String id : replicaIds) {
                 queues.add(replicaCommandQueue(id));
                 queues.add(replicaMergeQueue(id));
@@ -140,6 +156,7 @@ public final class Topology {
 
         channel.queueDeclare(ROUTER_COMMANDS, true, false, false, workQueueArguments());
         channel.queueDeclare(ROUTER_QUERIES, true, false, false, workQueueArguments());
+        channel.queueDeclare(ROUTER_ROUTES, true, false, false, routeQueueArguments());
 
         channel.exchangeDeclare(REPLICA_EXCHANGE, BuiltinExchangeType.DIRECT, true);
         channel.exchangeDeclare(MERGE_EXCHANGE, BuiltinExchangeType.FANOUT, true);

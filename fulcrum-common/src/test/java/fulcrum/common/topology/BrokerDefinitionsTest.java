@@ -56,4 +56,20 @@ class BrokerDefinitionsTest {
         assertThat(BrokerUsers.permits(one.read(), "fulcrum.fulcrum-1.merge.x")).isFalse();
         assertThat(BrokerUsers.permits(one.read(), "amq.gen-abc")).isTrue();
     }
+
+    @Test
+    void anInformantPublishesWritesToTheReplicaExchangeAndRouteRequestsButReadsNothing() {
+        BrokerUsers.User informant = BrokerUsers.all(Topology.replicaIds(3)).stream()
+                .filter(u -> u.name().equals(BrokerUsers.INFORMANT)).findFirst().orElseThrow();
+        assertThat(BrokerUsers.permits(informant.write(), Topology.REPLICA_EXCHANGE)).isTrue();
+        assertThat(BrokerUsers.permits(informant.write(), "amq.default")).isTrue();
+        assertThat(BrokerUsers.permits(informant.write(), Topology.MERGE_EXCHANGE)).isFalse();
+        assertThat(BrokerUsers.permits(informant.read(), Topology.ROUTER_ROUTES)).isFalse();
+        BrokerUsers.User router = BrokerUsers.all(Topology.replicaIds(3)).stream()
+                .filter(u -> u.name().equals(BrokerUsers.ROUTER)).findFirst().orElseThrow();
+        assertThat(BrokerUsers.permits(router.read(), Topology.ROUTER_ROUTES)).isTrue();
+        BrokerUsers.User leia = BrokerUsers.all(Topology.replicaIds(3)).stream()
+                .filter(u -> u.name().equals(BrokerUsers.LEIA)).findFirst().orElseThrow();
+        assertThat(BrokerUsers.permits(leia.write(), Topology.REPLICA_EXCHANGE)).as("queries go through Mos Eisley").isFalse();
+    }
 }

@@ -58,7 +58,8 @@ class DefinitionsAgreementTest {
         Map<String, JsonNode> fileQueueArguments = queueArguments(definitions.get("queues"));
 
         // the file by itself covers the topology of three replicas
-        assertThat(fileQueues).contains(Topology.ROUTER_COMMANDS, Topology.ROUTER_QUERIES, Topology.DEAD_LETTER_QUEUE,
+        assertThat(fileQueues).contains(Topology.ROUTER_COMMANDS, Topology.ROUTER_QUERIES, Topology.ROUTER_ROUTES,
+                Topology.DEAD_LETTER_QUEUE,
                 Topology.replicaCommandQueue("fulcrum-3"), Topology.replicaMergeQueue("fulcrum-3"));
 
         try (PrivateRabbitNode node = PrivateRabbitNode.start(tempDir.resolve("rabbit"), definitionsFile)) {

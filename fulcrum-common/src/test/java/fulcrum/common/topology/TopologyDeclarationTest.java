@@ -19,7 +19,8 @@ class TopologyDeclarationTest {
             Channel channel = connection.createChannel();
             Topology.declare(channel, Topology.replicaIds(3));
             Topology.declare(channel, Topology.replicaIds(3));
-            for (String queue : new String[] {Topology.ROUTER_COMMANDS, Topology.ROUTER_QUERIES, Topology.DEAD_LETTER_QUEUE,
+            for (String queue : new String[] {Topology.ROUTER_COMMANDS, Topology.ROUTER_QUERIES, Topology.ROUTER_ROUTES,
+                    Topology.DEAD_LETTER_QUEUE,
                     "fulcrum.fulcrum-1.commands", "fulcrum.fulcrum-3.merge"}) {
                 assertThat(channel.queueDeclarePassive(queue).getMessageCount()).as(queue).isZero();
             }

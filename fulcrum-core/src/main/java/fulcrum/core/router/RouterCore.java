@@ -8,6 +8,7 @@ import fulcrum.core.router.RouterReady.DeadLetter;
 import fulcrum.core.router.RouterReady.Forward;
 import fulcrum.core.router.RouterReady.Relay;
 import fulcrum.core.session.ReplicaKnowledge;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,9 +50,12 @@ public final class RouterCore {
     private final RouterCounters counters = new RouterCounters();
     private final List<AckDue> dueAcks = new ArrayList<>();
     private Outputs next = new Outputs();
-    /** The outputs handed out by {@link #ready()} and not advanced yet; null when none is. */
-    private Outputs outstanding;
-    private RouterReady outstandingReady;
+    /**
+     * The Readies handed out by {@link #ready()} and not advanced yet, oldest first: the shell
+     * publishes a Ready at once and advances it when the broker confirmed it, so several may be
+     * outstanding; they are advanced in the order they were handed out.
+     */
+    private final ArrayDeque<Handed> outstanding = new ArrayDeque<>();
     private long nowMillis;
     private boolean ticked;
     private long forwardSequence;
@@ -62,6 +66,10 @@ public final class RouterCore {
 
     /** An inbound message to ack once the publish that took it over is confirmed (flight null for a rejection). */
     private record AckDue(InboundRef ref, Flight flight) {
+    }
+
+    /** A Ready handed out, with the outputs it was made of. */
+    private record Handed(RouterReady ready, Outputs outputs) {
     }
 
     /** What the next Ready will hold, and which acks its confirms allow. */
@@ -142,6 +150,34 @@ public final class RouterCore {
         checkBound();
     }
 
+    /**
+     * A client asks where to send a write itself (the direct write path; see {@link RouteAnswer}).
+     * The answer is the order the router would walk for the same message on its own write path
+     * ({@code WriteRouting}: last replica, then the command id), so both paths, every attempt and
+     * every router copy agree. Nothing is kept: a route request is transient and answered at once.
+     */
+    public RouteAnswer onRouteRequest(ClientMessage message) {
+        Objects.requireNonNull(message, "message");
+        RouteAnswer answer;
+        if (message.messageId() == null || message.messageId().isBlank()) {
+            answer = RouteAnswer.refused(ErrorCode.BAD_MESSAGE, "route request has no message_id (the command id)");
+        } else if (message.content() instanceof ClientMessage.Undecodable bad) {
+            answer = RouteAnswer.refused(bad.code(), bad.reason());
+        } else {
+            ClientMessage.Decoded envelope = (ClientMessage.Decoded) message.content();
+            if (!envelope.command().kind().isWrite()) {
+                answer = RouteAnswer.refused(ErrorCode.BAD_MESSAGE, "only writes are routed by request: send "
+                        + envelope.command().kind().name() + " to Mos Eisley's query queue, which asks the replicas");
+            } else {
+                answer = RouteAnswer.route(writeOrder != null
+                        ? writeOrder.order(message.messageId(), envelope, knowledge)
+                        : routes.order(message.messageId(), envelope, knowledge));
+            }
+        }
+        counters.routeAnswered(answer.ok() ? RouterCounters.OK : answer.errorCode().name());
+        return answer;
+    }
+
     /** A replica answered forward {@code forwardId}; {@code body} is relayed as it came. */
     public void onReplicaReply(String forwardId, Reply reply, byte[] body) {
         Objects.requireNonNull(reply, "reply");
@@ -176,15 +212,21 @@ public final class RouterCore {
     }
 
     /**
-     * The broker returned forward {@code forwardId} of the Ready being carried out: no queue is
-     * bound for its replica. The client is answered and the message dead-lettered; its inbound ack
-     * waits for the dead letter's confirm. Ids of other Readies are ignored.
+     * The broker returned forward {@code forwardId} of a Ready not advanced yet: no queue is bound
+     * for its replica. The client is answered and the message dead-lettered; its inbound ack waits
+     * for the dead letter's confirm. Ids of Readies already advanced are ignored.
      */
     public void onForwardReturned(String forwardId) {
-        Forward forward = outstanding == null ? null : outstanding.forwards.get(forwardId);
-        if (forward == null) {
+        Outputs holder = null;
+        for (Handed handed : outstanding) {
+            if (handed.outputs().forwards.containsKey(forwardId)) {
+                holder = handed.outputs();
+            }
+        }
+        if (holder == null) {
             return;
         }
+        Forward forward = holder.forwards.get(forwardId);
         String reason = "no queue is bound for replica " + forward.replica() + ", so the router could not forward "
                 + "the message; re-send the same command id once the replica's queue exists";
         Flight flight = table.takeForward(forwardId);
@@ -194,7 +236,7 @@ public final class RouterCore {
         }
         next.deadLetters.add(new DeadLetter(forward.message(), ErrorCode.UNAVAILABLE, reason));
         counters.deadLettered(forward.message().sourceQueue(), ErrorCode.UNAVAILABLE);
-        AckDue due = outstanding.ackAfterForward.remove(forwardId);
+        AckDue due = holder.ackAfterForward.remove(forwardId);
         if (due != null) {
             next.ackAfterDeadLetter.add(due);
         }
@@ -206,11 +248,11 @@ public final class RouterCore {
         return next.size() > 0 || !dueAcks.isEmpty();
     }
 
-    /** What to do now; call {@link #advance} (or {@link #reset}) before the next one. */
+    /**
+     * What to do now. The shell may take further Readies before it advances this one (it publishes
+     * without waiting for confirms); it advances them in the order they were taken, or resets.
+     */
     public RouterReady ready() {
-        if (outstanding != null) {
-            throw new IllegalStateException("the previous Ready was not advanced");
-        }
         List<InboundRef> acks = new ArrayList<>(dueAcks.size());
         for (AckDue due : dueAcks) {
             if (due.flight() != null) {
@@ -219,22 +261,30 @@ public final class RouterCore {
             acks.add(due.ref());
         }
         dueAcks.clear();
-        outstandingReady = new RouterReady(List.copyOf(next.forwards.values()), next.deadLetters, next.relays, acks);
-        outstanding = next;
+        RouterReady ready = new RouterReady(List.copyOf(next.forwards.values()), next.deadLetters, next.relays, acks);
+        outstanding.addLast(new Handed(ready, next));
         next = new Outputs();
         carriedByReset = 0;
-        return outstandingReady;
+        return ready;
     }
 
-    /** {@code ready} was carried out: its publishes are confirmed, its returns reported, its acks sent. */
+    /** Readies handed out and not advanced yet. */
+    public int outstandingReadies() {
+        return outstanding.size();
+    }
+
+    /**
+     * {@code ready}, the oldest outstanding one, was carried out: its publishes are confirmed, its
+     * returns reported, its acks sent.
+     */
     public void advance(RouterReady ready) {
-        if (ready != outstandingReady || outstanding == null) {
-            throw new IllegalStateException("advance with a Ready that is not the outstanding one");
+        Handed oldest = outstanding.peekFirst();
+        if (oldest == null || oldest.ready() != ready) {
+            throw new IllegalStateException("advance with a Ready that is not the oldest outstanding one");
         }
-        dueAcks.addAll(outstanding.ackAfterForward.values());
-        dueAcks.addAll(outstanding.ackAfterDeadLetter);
-        outstanding = null;
-        outstandingReady = null;
+        outstanding.removeFirst();
+        dueAcks.addAll(oldest.outputs().ackAfterForward.values());
+        dueAcks.addAll(oldest.outputs().ackAfterDeadLetter);
     }
 
     /**
@@ -245,12 +295,11 @@ public final class RouterCore {
      */
     public void reset() {
         List<Relay> decided = new ArrayList<>();
-        if (outstanding != null) {
-            decided.addAll(outstanding.relays);
+        for (Handed handed : outstanding) {
+            decided.addAll(handed.outputs().relays);
         }
         decided.addAll(next.relays);
-        outstanding = null;
-        outstandingReady = null;
+        outstanding.clear();
         next = new Outputs();
         next.relays.addAll(decided);
         dueAcks.clear();
@@ -336,10 +385,11 @@ public final class RouterCore {
 
     /**
      * Between two {@link #ready()} calls the shell feeds at most {@code maxBatch} deliveries, a tick
-     * expires at most {@code maxBatch} queries, and returns come only for the outstanding Ready's
-     * forwards (at most one per delivery or expiry before it, so {@code 2 * maxBatch}): four times
-     * {@code maxBatch} inputs of at most two outputs each. So the next Ready never holds more than this (plus what a reset carried over, itself bounded by the
-     * table); more means the shell broke its side of the contract.
+     * expires at most {@code maxBatch} queries, and returns come only for the Ready it is advancing
+     * (at most one per delivery or expiry before it, so {@code 2 * maxBatch}): four times
+     * {@code maxBatch} inputs of at most two outputs each. So the next Ready never holds more than
+     * this (plus what a reset carried over, itself bounded by the table); more means the shell broke
+     * its side of the contract.
      */
     private void checkBound() {
         long bound = (long) OUTPUTS_PER_INPUT * 4 * limits.maxBatch() + carriedByReset;

@@ -24,11 +24,13 @@ public final class RouterCounters {
     private final TreeMap<String, Long> forwards = new TreeMap<>();
     private final TreeMap<String, TreeMap<String, Long>> deadLetters = new TreeMap<>();
     private long queryTimeouts;
+    private final TreeMap<String, Long> routeAnswers = new TreeMap<>();
 
     /** What the counters hold at one moment; every map sorted. */
     public record Snapshot(SortedMap<String, SortedMap<String, Long>> answersByKindAndOutcome,
                            SortedMap<String, Long> staleReroutesByKind, SortedMap<String, Long> forwardsByReplica,
-                           SortedMap<String, SortedMap<String, Long>> deadLettersByQueueAndCode, long queryTimeouts) {
+                           SortedMap<String, SortedMap<String, Long>> deadLettersByQueueAndCode, long queryTimeouts,
+                           SortedMap<String, Long> routeAnswersByOutcome) {
     }
 
     void answered(CommandKind kind, String outcome) {
@@ -41,6 +43,10 @@ public final class RouterCounters {
 
     void staleReroute(CommandKind kind) {
         staleReroutes.merge(kind.name(), 1L, Long::sum);
+    }
+
+    void routeAnswered(String outcome) {
+        routeAnswers.merge(outcome, 1L, Long::sum);
     }
 
     void queryTimeout() {
@@ -56,7 +62,8 @@ public final class RouterCounters {
     }
 
     Snapshot snapshot() {
-        return new Snapshot(nestedCopy(answers), copy(staleReroutes), copy(forwards), nestedCopy(deadLetters), queryTimeouts);
+        return new Snapshot(nestedCopy(answers), copy(staleReroutes), copy(forwards), nestedCopy(deadLetters), queryTimeouts,
+                copy(routeAnswers));
     }
 
     private static SortedMap<String, SortedMap<String, Long>> nestedCopy(TreeMap<String, TreeMap<String, Long>> map) {

@@ -9,14 +9,17 @@ import java.util.Objects;
  * What the shell must do now, in this order:
  * <ol>
  *   <li>publish every {@link Forward} (persistent, {@code mandatory}), every {@link DeadLetter} and
- *       every {@link Relay}, on a channel in confirm mode;</li>
- *   <li>wait for the confirms; report each forward the broker returned as unroutable with
- *       {@link RouterCore#onForwardReturned} (a return always precedes its confirm);</li>
- *   <li>ack every ref in {@link #acks};</li>
- *   <li>{@link RouterCore#advance} with this value.</li>
+ *       every {@link Relay}, on a channel in confirm mode, without waiting for the confirms;</li>
+ *   <li>ack every ref in {@link #acks} (their forwards were confirmed before: see below);</li>
+ *   <li>once the broker confirmed every publish of this Ready (tracked asynchronously, by confirm
+ *       sequence number), report each forward it returned as unroutable with
+ *       {@link RouterCore#onForwardReturned} (a return always precedes its confirm), then
+ *       {@link RouterCore#advance} with this value. Later Readies may be taken and published
+ *       meanwhile; they are advanced in the order they were taken.</li>
  * </ol>
- * If any step fails, call {@link RouterCore#reset} instead of advancing, and hand every inbound
- * message not acked back to the broker.
+ * If a publish is nacked, not confirmed in time, or the connection is lost, call
+ * {@link RouterCore#reset} instead of advancing, and hand every inbound message not acked back to
+ * the broker.
  *
  * <p>The acks here are for messages whose forward or dead letter was confirmed in an earlier Ready
  * and was not returned: an inbound message is acked only once something durable has taken it over.

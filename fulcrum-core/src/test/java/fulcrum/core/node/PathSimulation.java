@@ -11,6 +11,7 @@ import fulcrum.core.router.InboundRef;
 import fulcrum.core.router.RouterCore;
 import fulcrum.core.router.RouterLimits;
 import fulcrum.core.router.RouterReady;
+import fulcrum.core.router.RouteAnswer;
 import fulcrum.core.router.RouterVariants;
 import fulcrum.core.session.SessionChecker;
 import fulcrum.core.session.SessionEvent;
@@ -36,10 +37,18 @@ import java.util.TreeMap;
  * and the production {@link ReplicaNode}s (over {@link MemoryStore}s, in a {@link SimCluster}) answer,
  * merge, crash, lose their disk and rejoin. One seeded {@link Random} picks every event.
  *
+ * <p>Writes take the direct path (see the README's "The router"): the client asks a router for the
+ * write's route ({@link RouterCore#onRouteRequest}), publishes the command to the route's first
+ * replica with itself as reply-to, and on that replica's {@code STALE} to the next; a refusal is
+ * final only from the route's last replica, and a re-send walks again from a new route request.
+ * One send in five of a write (drawn per send, so one command id may take both paths) goes the
+ * legacy way, through the router's command queue.
+ *
  * <p>The routers are carried out as the {@code broker-router} shell does: a round feeds the time
- * and a batch of deliveries to the core, then carries out each {@link RouterReady} in order
- * (publish the forwards and answers, wait for the confirms, ack), and a failure resets the core
- * and hands every unacked delivery back. A router crashes between rounds, before publishing or
+ * and a batch of deliveries to the core (route requests are answered at once), then publishes each
+ * {@link RouterReady} and acks what it says without waiting for confirms; confirms come later, a
+ * prefix at a time, and each confirmed Ready is advanced in order. A failure resets the core and
+ * hands every unacked delivery back. A router crashes between rounds, before publishing or
  * after publishing and before acking; its in-flight table and its reply queue are lost with it,
  * its unacked deliveries go to the other copy or to its next start. Its channel may be replaced
  * (the reply queue too), and some of its publishes may go unconfirmed.
@@ -64,6 +73,7 @@ import java.util.TreeMap;
 final class PathSimulation {
     static final String COMMANDS = "mos-eisley.commands";
     static final String QUERIES = "mos-eisley.queries";
+    static final String ROUTES = "mos-eisley.routes";
     private static final int ROUTER_PREFETCH = 8;
     private static final int ROUTER_BATCH = 16;
     private static final long QUERY_TIMEOUT_MILLIS = 30;
@@ -104,6 +114,11 @@ final class PathSimulation {
         int maxAttempts = 6;
         /** flights a router remembers; at the bound the oldest is answered UNAVAILABLE */
         int routerMaxInFlight = 64;
+        /**
+         * how often a send of a write goes the legacy way, through the router's command queue, instead
+         * of walking a route itself (percent; drawn per send, so one command may take both paths)
+         */
+        int legacyWritePercent = 20;
 
         /** Sessions reading and writing through two routers, every rule on. */
         static Config forSessions() {
@@ -190,7 +205,8 @@ final class PathSimulation {
                     + ", forgetPercent=" + forgetPercent + ", maxWipes=" + maxWipes + ", wipePercent=" + wipePercent
                     + ", wipeAfterRefusalPercent=" + wipeAfterRefusalPercent + ", crashPercent=" + crashPercent
                     + ", routerCrashPercent=" + routerCrashPercent + ", answerLossPercent=" + answerLossPercent
-                    + ", maxAttempts=" + maxAttempts + ", routerMaxInFlight=" + routerMaxInFlight + "]";
+                    + ", maxAttempts=" + maxAttempts + ", routerMaxInFlight=" + routerMaxInFlight
+                    + ", legacyWritePercent=" + legacyWritePercent + "]";
         }
     }
 
@@ -213,8 +229,12 @@ final class PathSimulation {
     private record ReplicaAnswer(String forwardId, Reply reply) {
     }
 
-    /** A router's answer on its way to a client. */
+    /** A router's or (on the direct write path) a replica's answer on its way to a client. */
     private record Answer(String correlationId, Reply reply) {
+    }
+
+    /** A router's answer to a route request, on its way to a client. */
+    private record RouteReply(String commandId, RouteAnswer answer) {
     }
 
     private final Config config;
@@ -453,11 +473,12 @@ final class PathSimulation {
     }
 
     private boolean settled() {
-        if (!cluster.replicasConverged() || cluster.broker.depth(COMMANDS) > 0 || cluster.broker.depth(QUERIES) > 0) {
+        if (!cluster.replicasConverged() || cluster.broker.depth(COMMANDS) > 0 || cluster.broker.depth(QUERIES) > 0
+                || cluster.broker.depth(ROUTES) > 0) {
             return false;
         }
         for (SimRouter r : routers) {
-            if (r.core.inFlight() > 0 || cluster.broker.depth(r.replyQueue) > 0) {
+            if (r.core.inFlight() > 0 || cluster.broker.depth(r.replyQueue) > 0 || !r.unconfirmed.isEmpty()) {
                 return false;
             }
         }
@@ -474,6 +495,16 @@ final class PathSimulation {
             if (reply.command().isWrite() && !cluster.healing && random.nextInt(100) < config.wipeAfterRefusalPercent) {
                 wipeSoon.add(from.id);
             }
+        }
+        SimClient direct = clientOrNull(out.address().replyTo());
+        if (direct != null) {
+            // the direct write path: the replica answers the client's reply-to itself
+            if (!cluster.healing && random.nextInt(100) < config.answerLossPercent) {
+                tally("direct answer lost on its way to the client");
+                return;
+            }
+            direct.inbox.addLast(new Answer(out.address().correlationId(), reply));
+            return; // the client takes it at its next step (its consumer and the replica run apart)
         }
         if (!cluster.broker.publishIfExists(out.address().replyTo(), new ReplicaAnswer(out.address().correlationId(), reply))) {
             tally("replica answer to a router gone");
@@ -510,6 +541,8 @@ final class PathSimulation {
         final Map<Long, Held> unacked = new HashMap<>();
         /** Message id to the replica this core forwarded it to last: to count the forwards that move on. */
         final Map<String, String> forwarded = new HashMap<>();
+        /** Readies published and not confirmed yet, oldest first: the shell does not wait for confirms. */
+        final Deque<RouterReady> unconfirmed = new ArrayDeque<>();
 
         SimRouter(String name) {
             this.name = name;
@@ -519,6 +552,7 @@ final class PathSimulation {
             core = RouterVariants.core(cluster.ids, new RouterLimits(config.routerMaxInFlight, ROUTER_BATCH,
                     QUERY_TIMEOUT_MILLIS), config.writeOrder, random.nextLong());
             forwarded.clear();
+            unconfirmed.clear();
             core.tick(cluster.now);
             up = true;
             newChannel();
@@ -537,7 +571,9 @@ final class PathSimulation {
         private void dropChannel() {
             cluster.broker.recover(COMMANDS, name);
             cluster.broker.recover(QUERIES, name);
+            cluster.broker.recover(ROUTES, name);
             cluster.broker.delete(replyQueue);
+            unconfirmed.clear(); // their confirms are lost with the channel: the core resets
         }
 
         void crash(String point) {
@@ -571,21 +607,48 @@ final class PathSimulation {
                 replies.add(ref);
                 budget--;
             }
+            for (SimBroker.Delivery d : cluster.broker.deliver(ROUTES, name, ROUTER_PREFETCH, ROUTER_PREFETCH)) {
+                // transient and answered at once: acked as soon as the answer is out, lost with a crash
+                ClientMessage request = (ClientMessage) d.message().body();
+                RouteAnswer answer = core.onRouteRequest(request);
+                cluster.broker.ack(ROUTES, name, d.epoch(), d.tag());
+                if (!cluster.healing && random.nextInt(100) < config.answerLossPercent) {
+                    tally("route answer lost on its way to the client");
+                } else {
+                    client(request.replyTo()).inbox.addLast(new RouteReply(request.messageId(), answer));
+                }
+            }
             for (String queue : random.nextBoolean() ? List.of(COMMANDS, QUERIES) : List.of(QUERIES, COMMANDS)) {
                 for (SimBroker.Delivery d : cluster.broker.deliver(queue, name, Math.max(0, budget), ROUTER_PREFETCH)) {
                     core.onClientMessage(received(queue, d), (ClientMessage) d.message().body());
                     budget--;
                 }
             }
-            for (int readies = 0; core.hasReady(); readies++) {
-                if (readies == 3) {
-                    throw new AssertionError(name + ": the core still has work after 3 Readies in one round");
+            // Confirms come asynchronously: some prefix of what was published is confirmed by now
+            // (everything once the faults stopped), and each confirmed Ready is advanced in order.
+            int confirmed = cluster.healing ? unconfirmed.size() : random.nextInt(unconfirmed.size() + 1);
+            int readies = 0;
+            for (int i = 0; i <= confirmed; i++) {
+                if (i > 0) {
+                    if (!unconfirmed.isEmpty() && !unconfirmed.peekFirst().forwards().isEmpty()
+                            && crashHere("router crash after forwarding, before acking")) {
+                        return;
+                    }
+                    core.advance(unconfirmed.removeFirst());
                 }
-                RouterReady ready = core.ready();
-                if (!carryOut(ready)) {
-                    return;
+                if (core.hasReady()) {
+                    if (++readies > 2 + confirmed) {
+                        throw new AssertionError(name + ": the core still has work after " + readies + " Readies in one round");
+                    }
+                    RouterReady ready = core.ready();
+                    if (!carryOut(ready)) {
+                        return;
+                    }
+                    unconfirmed.addLast(ready);
+                    if (i == confirmed && cluster.healing) {
+                        confirmed++; // while healing, its confirm comes in this round too
+                    }
                 }
-                core.advance(ready);
             }
             replies.forEach(this::ack);
         }
@@ -596,15 +659,15 @@ final class PathSimulation {
             return new InboundRef(channelEpoch, tag);
         }
 
-        /** Publish, wait for the confirms, ack: false when the router crashed or reset on the way. */
+        /** Publish and ack what the Ready says, without waiting for confirms: false when the router crashed or reset on the way. */
         private boolean carryOut(RouterReady ready) {
             cluster.lastEvent = name + " carries out a Ready";
             if (crashHere("router crash before publishing")) {
                 return false;
             }
             if (!cluster.healing && random.nextInt(100) < 2) {
-                // no confirm in time: some publishes reached the broker; RouterLoop resets the core and
-                // hands every unacked delivery back
+                // a nack, or no confirm in time: some publishes reached the broker; RouterLoop resets the
+                // core and hands every unacked delivery back
                 ready.forwards().forEach(f -> {
                     if (random.nextBoolean()) {
                         forward(f);
@@ -616,6 +679,7 @@ final class PathSimulation {
                     }
                 });
                 core.reset();
+                unconfirmed.clear();
                 requeueAll();
                 tally("router publish unconfirmed");
                 return false;
@@ -623,10 +687,8 @@ final class PathSimulation {
             ready.forwards().forEach(this::forward);
             cluster.tally("router dead letters", ready.deadLetters().size());
             ready.relays().forEach(this::relay);
-            if (!ready.forwards().isEmpty() && crashHere("router crash after forwarding, before acking")) {
-                return false;
-            }
             ready.acks().forEach(this::ack);
+            cluster.tally("router Readies outstanding at once", unconfirmed.size() + 1 > 1 ? 1 : 0);
             return true;
         }
 
@@ -692,6 +754,12 @@ final class PathSimulation {
         boolean parked;
         /** The router answered UNAVAILABLE since the last send. */
         boolean unavailable;
+        /** A direct write's walk: the route the router gave (null while asked for), and the replica it is at. */
+        List<String> route;
+        int routeIndex;
+        /** The route of the first route answer: every answer gives the same (production) order. */
+        List<String> knownRoute;
+        boolean awaitingRoute;
 
         Pending(ClientMessage message, String queue) {
             this.message = message;
@@ -706,10 +774,16 @@ final class PathSimulation {
             return queue.equals(COMMANDS);
         }
 
+        /** The replica a direct write was last sent to, or null. */
+        String target() {
+            return route == null ? null : route.get(routeIndex);
+        }
+
         String describe() {
             ClientMessage.Decoded e = (ClientMessage.Decoded) message.content();
             return message.messageId() + " " + e.command() + " requiring " + e.requiredClock() + " last " + e.lastReplica()
-                    + " (sent " + attempts + " times" + (parked ? ", waiting for the faults to end" : "") + ")";
+                    + " (sent " + attempts + " times" + (parked ? ", waiting for the faults to end" : "")
+                    + (awaitingRoute ? ", asking for its route" : route != null ? ", at " + target() + " of " + route : "") + ")";
         }
     }
 
@@ -719,7 +793,8 @@ final class PathSimulation {
         SessionState session = SessionState.empty();
         Pending pending;
         int commands;
-        final Deque<Answer> inbox = new ArrayDeque<>();
+        /** Answers and route answers, in arrival order. */
+        final Deque<Object> inbox = new ArrayDeque<>();
 
         SimClient(String name, boolean adversary) {
             this.name = name;
@@ -728,23 +803,89 @@ final class PathSimulation {
     }
 
     private SimClient client(String name) {
+        SimClient c = clientOrNull(name);
+        if (c == null) {
+            throw new AssertionError("no client " + name);
+        }
+        return c;
+    }
+
+    private SimClient clientOrNull(String name) {
         for (SimClient c : clients) {
             if (c.name.equals(name)) {
                 return c;
             }
         }
-        throw new AssertionError("no client " + name);
+        return null;
     }
 
     private void takeAnswers(SimClient c) {
         while (!c.inbox.isEmpty()) {
-            Answer answer = c.inbox.removeFirst();
-            if (c.pending != null && c.pending.commandId().equals(answer.correlationId())) {
-                settle(c, answer.reply());
-            } else {
+            Object next = c.inbox.removeFirst();
+            if (next instanceof RouteReply route) {
+                takeRoute(c, route);
+                continue;
+            }
+            Answer answer = (Answer) next;
+            if (c.pending == null || !c.pending.commandId().equals(answer.correlationId())) {
                 tally("answer to an earlier command ignored");
+            } else if (!isRefusal(answer.reply()) || !c.pending.isWrite() || c.pending.knownRoute == null) {
+                settle(c, answer.reply()); // a router relays a write's STALE only once every replica refused
+            } else {
+                // A direct write's refusal is final only from the route's last replica (reached only after
+                // every other refused); from the replica the walk is at, it moves the walk on; any other
+                // comes from an earlier walk that has gone further since.
+                Pending p = c.pending;
+                String from = answer.reply().replica();
+                if (from.equals(p.knownRoute.get(p.knownRoute.size() - 1))) {
+                    settle(c, answer.reply());
+                } else if (from.equals(p.target())) {
+                    tally("direct write moved on to the next replica of its route");
+                    p.routeIndex++;
+                    sendToReplica(c, p);
+                } else {
+                    tally("STALE of an earlier walk ignored");
+                }
             }
         }
+    }
+
+    private static boolean isRefusal(Reply reply) {
+        return !reply.ok() && reply.errorCode() == ErrorCode.STALE;
+    }
+
+    /** The router's route for the write the client waits for: the walk starts at its first replica. */
+    private void takeRoute(SimClient c, RouteReply route) {
+        Pending p = c.pending;
+        if (p == null || !p.commandId().equals(route.commandId()) || !p.awaitingRoute) {
+            tally("route answer to an earlier request ignored");
+            return;
+        }
+        if (!route.answer().ok()) {
+            throw new AssertionError("a session's or adversary's write was refused a route: " + route.answer());
+        }
+        p.awaitingRoute = false;
+        p.route = route.answer().order();
+        if (p.knownRoute == null) {
+            p.knownRoute = p.route;
+        }
+        p.routeIndex = 0;
+        sendToReplica(c, p);
+    }
+
+    /** Publishes a direct write to the replica its walk is at, with the client as reply-to. */
+    private void sendToReplica(SimClient c, Pending p) {
+        p.deadline = cluster.now + 80 + random.nextInt(80);
+        if (SimCluster.TRACING) {
+            trace(c.name + " sends " + p.commandId() + " to " + p.target());
+        }
+        if (!cluster.healing && random.nextInt(100) < 2) {
+            tally("client publish lost");
+            return;
+        }
+        ClientMessage.Decoded envelope = (ClientMessage.Decoded) p.message.content();
+        cluster.broker.publish(cluster.replica(p.target()).commandsQueue(), new SimCommand(p.commandId(),
+                envelope.command(), envelope.requiredClock(), new ReplyAddress(c.name, p.commandId())));
     }
 
     private void clientStep(SimClient c, boolean mayStartNew) {
@@ -783,11 +924,23 @@ final class PathSimulation {
         if (SimCluster.TRACING) {
             trace(c.name + " sends " + p.describe());
         }
+        p.route = null;
+        p.awaitingRoute = false;
         if (!cluster.healing && random.nextInt(100) < 2) {
             tally("client publish lost");
             return;
         }
-        cluster.broker.publish(p.queue, p.message);
+        if (p.isWrite() && random.nextInt(100) >= config.legacyWritePercent) {
+            // the direct path: ask a router for the route, then walk it; every new send walks from the start
+            p.awaitingRoute = true;
+            tally("write sent the direct way");
+            cluster.broker.publish(ROUTES, p.message);
+        } else {
+            if (p.isWrite()) {
+                tally("write sent the legacy way, through the router");
+            }
+            cluster.broker.publish(p.queue, p.message);
+        }
     }
 
     private Pending sessionCommand(SimClient c) {
