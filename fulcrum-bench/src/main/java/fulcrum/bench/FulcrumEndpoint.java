@@ -18,11 +18,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 
 /**
- * A Fulcrum client as the README's wire format describes it: persistent commands to the router's
- * queue ({@code mos-eisley.commands} for writes, {@code mos-eisley.queries} for Leia's
- * {@code GetNumberRebelds}) with publisher confirms, replies on direct reply-to. A request is
- * answered when its reply arrives: published, confirmed, routed, committed (or read) at a replica,
- * relayed back.
+ * Leia as the README's wire format describes her: {@code GetNumberRebelds} to the router's queue
+ * {@code mos-eisley.queries}, replies on direct reply-to. A query is answered when its reply
+ * arrives: published, routed, read at a replica, relayed back. (Writes take the informant's direct
+ * path: {@link DirectWriteEndpoint}.)
  */
 final class FulcrumEndpoint implements Endpoint {
     private static final String DIRECT_REPLY_TO = "amq.rabbitmq.reply-to";
@@ -49,11 +48,6 @@ final class FulcrumEndpoint implements Endpoint {
                 answer.answered(contains(delivery.getBody(), OK));
             }
         }, tag -> { });
-    }
-
-    /** Clients that write: {@code commands} gives the command of each request. */
-    static Factory writes(String uri, LongFunction<Command> commands) {
-        return index -> open(uri, "fulcrum-bench-writer-" + index, Topology.ROUTER_COMMANDS, commands);
     }
 
     /** Clients that query along Leia's path. */

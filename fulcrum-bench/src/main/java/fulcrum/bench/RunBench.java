@@ -134,7 +134,7 @@ final class RunBench implements Callable<Integer> {
             byte[] sameSizeBody = CommandCodec.encode(workload.writes().apply(0));
             try (RawQueueBaseline raw = new RawQueueBaseline(c.uri(), sameSizeBody);
                  Clients rawClients = Clients.open(raw.producers(), s.clients());
-                 Clients writers = Clients.open(FulcrumEndpoint.writes(c.uri(), workload.writes()), s.clients());
+                 Clients writers = Clients.open(DirectWriteEndpoint.writes(c.uri(), workload.writes()), s.clients());
                  Clients leias = Clients.open(FulcrumEndpoint.queries(c.uri(), workload.queries()), s.clients())) {
                 warm(s, rawClients, writers, leias);
                 Map<String, double[]> cpuBefore = cpu(c);
@@ -155,7 +155,7 @@ final class RunBench implements Callable<Integer> {
                 }
             }
             for (int size : s.planetSizes()) {
-                try (Clients sized = Clients.open(FulcrumEndpoint.writes(c.uri(), Workload.writesTo(sizePlanet(size), size)), s.clients())) {
+                try (Clients sized = Clients.open(DirectWriteEndpoint.writes(c.uri(), Workload.writesTo(sizePlanet(size), size)), s.clients())) {
                     if (!s.warmup().isZero()) {
                         ClosedLoopLoad.run("warm-up", sized.list(), s.inFlight(), nanos(s.warmup()));
                     }
