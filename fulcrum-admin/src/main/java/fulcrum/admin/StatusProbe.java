@@ -71,9 +71,9 @@ public final class StatusProbe {
                          List<ComponentState> components, ManagementApi.Answer management) {
     }
 
-    /** The queues of {@link Topology#declare} for these replicas: router, replicas, dead letters. */
+    /** The queues of {@link Topology#declare} for these replicas: router (routes, legacy writes, queries), replicas, dead letters. */
     public static List<String> queueNames(List<String> replicaIds) {
-        List<String> names = new ArrayList<>(List.of(Topology.ROUTER_COMMANDS, Topology.ROUTER_QUERIES));
+        List<String> names = new ArrayList<>(List.of(Topology.ROUTER_ROUTES, Topology.ROUTER_COMMANDS, Topology.ROUTER_QUERIES));
         for (String id : replicaIds) {
             names.add(Topology.replicaCommandQueue(id));
             names.add(Topology.replicaMergeQueue(id));
@@ -98,7 +98,8 @@ public final class StatusProbe {
         Map<String, QueueState> byName = queues.stream().collect(Collectors.toMap(QueueState::name, Function.identity()));
         List<ComponentState> components = new ArrayList<>();
         components.add(new ComponentState(ROUTER, "router",
-                List.of(byName.get(Topology.ROUTER_COMMANDS), byName.get(Topology.ROUTER_QUERIES)), null));
+                List.of(byName.get(Topology.ROUTER_ROUTES), byName.get(Topology.ROUTER_COMMANDS),
+                        byName.get(Topology.ROUTER_QUERIES)), null));
         for (String id : replicaIds) {
             ReplicaStatus s = replicaStatus.get(id);
             components.add(new ComponentState(id, "replica", List.of(byName.get(Topology.replicaCommandQueue(id)),
