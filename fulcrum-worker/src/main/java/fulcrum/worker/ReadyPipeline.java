@@ -18,10 +18,10 @@ import org.slf4j.LoggerFactory;
  * The Readys the loop has handed out and not yet advanced, each carried out in the order that
  * keeps the guarantees — commit (on the {@link Committer}'s thread), publish, confirms, replies,
  * acks, announcement, {@code advance} — while the loop already feeds the node and takes the next
- * Readys. Every Ready is published only once it is committed and after the Readys before it were
- * published; it is answered and acked only once its own publications are confirmed, and only as
- * the oldest in the pipeline: Readys complete in the order they were handed out. At most
- * {@link #DEPTH} are in flight.
+ * Readys, and the committer already syncs them. A Ready is published once it is committed and
+ * every Ready before it is confirmed; it is answered and acked once its own publications are
+ * confirmed: Readys complete in the order they were handed out. At most {@link #DEPTH} are in
+ * flight.
  *
  * <p>A Ready whose publication fails (a nack, a return, a lost channel, no confirm in time, an
  * error sending its answers) is handed back: its deliveries are requeued and nothing of it is
@@ -103,27 +103,29 @@ final class ReadyPipeline {
     }
 
     /**
-     * Publishes every Ready whose commit is done (in order), then completes the oldest ones whose
-     * confirms are in (or which failed).
+     * Carries the oldest Readys on as far as they go: once committed, the oldest is published; once
+     * its confirms are in (or it failed), it is answered and acked (or handed back), and the next
+     * becomes the oldest. Later Readys are committed meanwhile, but published only once every earlier
+     * one is confirmed, so that peers always receive a prefix of this replica's stream: a later batch
+     * confirmed after an earlier one failed would leave them a gap, unrepairable if this disk were
+     * then lost.
      *
      * @return whether a Ready was handed back because its publication failed
      * @throws IllegalStateException when a commit failed (fatal: the node is ahead of the disk)
      */
     boolean progress() {
-        for (InFlight f : inFlight) {
-            if (!f.commit.done()) {
+        boolean handedBack = false;
+        while (!inFlight.isEmpty()) {
+            InFlight head = inFlight.peekFirst();
+            if (!head.commit.done()) {
                 break;
             }
-            if (f.commit.failure() != null) {
-                throw new IllegalStateException("commit failed: " + f.commit.failure().getMessage(), f.commit.failure());
+            if (head.commit.failure() != null) {
+                throw new IllegalStateException("commit failed: " + head.commit.failure().getMessage(), head.commit.failure());
             }
-            if (!f.published) {
-                afterCommit(f);
+            if (!head.published) {
+                afterCommit(head);
             }
-        }
-        boolean handedBack = false;
-        while (!inFlight.isEmpty() && inFlight.peekFirst().published) {
-            InFlight head = inFlight.peekFirst();
             ConfirmTracker.Outcome outcome = head.failed ? ConfirmTracker.Outcome.FAILED : broker.outcome(head.range);
             if (outcome == ConfirmTracker.Outcome.PENDING) {
                 if (System.nanoTime() - head.publishedNanos < CONFIRM_TIMEOUT_NANOS) {
@@ -145,7 +147,7 @@ final class ReadyPipeline {
         return handedBack;
     }
 
-    /** The batch is durable: the first crash point, then the publications (confirmed later). */
+    /** The batch is durable and the ones before it delivered: the first crash point, then the publications. */
     private void afterCommit(InFlight f) {
         Ready ready = f.ready;
         f.published = true;

@@ -361,7 +361,8 @@ public final class ReplicaNode {
      * The caller carried out {@code ready} (its batch is committed). {@code delivered} is false when
      * publishing failed: then nothing after the commit happened (the caller requeued the acks), and
      * whatever the Ready published is published again, and so is what every Ready handed out since
-     * carries: those are not {@link #deliverable} any more.
+     * carries: those are not {@link #deliverable} any more. Handing back one of those changes nothing
+     * else: the Readys handed out after the failure already publish again from the confirmed mark.
      *
      * @throws IllegalStateException when Readys are advanced out of order, or an undeliverable one
      *                               as delivered
@@ -380,12 +381,15 @@ public final class ReplicaNode {
         if (delivered) {
             own.delivered(p.publishesThrough());
             counters.sent(ready, config.peers());
-        } else {
+        } else if (!p.undeliverable()) {
             own.failed(); // publish again what this and later Readys carried
             List<Pending> later = new ArrayList<>(outstanding);
             outstanding.clear();
             later.forEach(q -> outstanding.addLast(new Pending(q.ready(), state.published, true)));
         }
+        // else: handed back because an earlier one failed; that failure already republishes what it
+        // carried, and the Readys handed out since then are sound (poisoning them too would keep a
+        // busy pipeline handing back forever)
         if (join.joining()) {
             join.progressed();
         }

@@ -104,6 +104,8 @@ final class PathSimulation {
         int maxAttempts = 6;
         /** flights a router remembers; at the bound the oldest is answered UNAVAILABLE */
         int routerMaxInFlight = 64;
+        /** Readys each replica's loop has in flight at most (1: each carried out at once; more: the worker's pipeline) */
+        int pipelineDepth = 1;
 
         /** Sessions reading and writing through two routers, every rule on. */
         static Config forSessions() {
@@ -174,12 +176,16 @@ final class PathSimulation {
             return with(c -> c.routers = n);
         }
 
+        Config withPipelineDepth(int depth) {
+            return with(c -> c.pipelineDepth = depth);
+        }
+
         Config withReplicas(int n) {
             return with(c -> c.replicas = n);
         }
 
         SimCluster.Settings settings() {
-            return new SimCluster.Settings(replicas, mode, rules, crashPercent, 3, 6);
+            return new SimCluster.Settings(replicas, mode, rules, crashPercent, 3, 6, pipelineDepth);
         }
 
         @Override
@@ -190,7 +196,8 @@ final class PathSimulation {
                     + ", forgetPercent=" + forgetPercent + ", maxWipes=" + maxWipes + ", wipePercent=" + wipePercent
                     + ", wipeAfterRefusalPercent=" + wipeAfterRefusalPercent + ", crashPercent=" + crashPercent
                     + ", routerCrashPercent=" + routerCrashPercent + ", answerLossPercent=" + answerLossPercent
-                    + ", maxAttempts=" + maxAttempts + ", routerMaxInFlight=" + routerMaxInFlight + "]";
+                    + ", maxAttempts=" + maxAttempts + ", routerMaxInFlight=" + routerMaxInFlight
+                    + ", pipelineDepth=" + pipelineDepth + "]";
         }
     }
 

@@ -114,6 +114,26 @@ class PipelinedReadysTest {
     }
 
     @Test
+    void handingBackAnUndeliverableReadyDoesNotPoisonTheReadysHandedOutAfterTheFailure() {
+        command("c1", Command.addCity("Tatooine", "MosEisley", 1));
+        Ready first = node.ready();
+        command("c2", Command.updateNumber("Tatooine", "MosEisley", 2));
+        Ready second = node.ready();
+        store.commit(first.commit());
+        node.advance(first, false);
+        command("c3", Command.updateNumber("Tatooine", "MosEisley", 3));
+        Ready third = node.ready(); // handed out after the failure, while the second is still in flight
+        assertThat(publishedSeqs(third)).as("everything since the confirmed mark").containsExactly(1L, 2L, 3L);
+
+        store.commit(second.commit());
+        node.advance(second, false);
+        assertThat(node.deliverable(third)).as("else a busy pipeline would hand back forever").isTrue();
+        store.commit(third.commit());
+        node.advance(third, true);
+        assertThat(node.published()).isEqualTo(3);
+    }
+
+    @Test
     void aReadyHandedOutAfterTheFailedOnesWereAdvancedIsDeliverable() {
         command("c1", Command.addCity("Tatooine", "MosEisley", 1));
         Ready first = node.ready();
