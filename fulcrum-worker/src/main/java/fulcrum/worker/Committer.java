@@ -115,7 +115,7 @@ final class Committer implements AutoCloseable {
         }
     }
 
-    /** Commits what was submitted, then ends the thread (waits up to {@code timeoutMillis}). */
+    /** Commits what was submitted, then ends the thread (waits for it up to 30 s). */
     @Override
     public void close() {
         closing = true;
