@@ -170,7 +170,7 @@ public final class Worker {
         Committer committer = new Committer(store, COMPONENT + "-" + settings.replicaId() + "-committer", this::wake);
         ReadyPipeline pipeline = new ReadyPipeline(node, broker, committer, metrics);
         long statsNanos = System.nanoTime();
-        long pausedUntilNanos = 0;
+        long pausedUntilNanos = statsNanos; // nanoTime may be negative: compare differences only
         try {
             // once stopping, the Readys in flight are still carried out to the end (durable, answered, acked)
             while (running || !pipeline.isEmpty()) {
