@@ -16,6 +16,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +53,7 @@ public final class Worker {
     private final BrokerLink broker;
     private final ReplicaNode node;
     private final CountDownLatch loopDone = new CountDownLatch(1);
+    private final AtomicBoolean wakePending = new AtomicBoolean();
     private volatile ReplicaNode.NodeStats lastStats;
     private volatile boolean running;
     private volatile boolean stopping;
@@ -182,7 +184,11 @@ public final class Worker {
                     inbox.drainTo(round, settings.batchMax() - 1);
                 }
                 for (Inbound in : round) {
-                    if (in == WAKE || !running) {
+                    if (in == WAKE) {
+                        wakePending.set(false);
+                        continue;
+                    }
+                    if (!running) {
                         continue; // not fed while stopping: the broker requeues what is not acked
                     }
                     if (in.ref().source() != DeliveryRef.Source.STATUS && in.ref().epoch() != broker.epoch(in.ref().source())) {
@@ -207,6 +213,9 @@ public final class Worker {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            committer.close();
+            loopDone.countDown();
+            return;
         } catch (Throwable t) {
             running = false;
             committer.close();
@@ -219,9 +228,14 @@ public final class Worker {
         loopDone.countDown();
     }
 
-    /** Wakes the loop when a commit or a confirm arrives (a full inbox wakes it anyway). */
+    /**
+     * Wakes the loop when a commit or a confirm arrives (a full inbox wakes it anyway); one wake-up
+     * in the inbox at a time, so that confirms never crowd deliveries out of it.
+     */
     private void wake() {
-        inbox.offer(WAKE);
+        if (wakePending.compareAndSet(false, true) && !inbox.offer(WAKE)) {
+            wakePending.set(false);
+        }
     }
 
     private void fatal(Throwable t) {
