@@ -5,6 +5,8 @@ import fulcrum.core.store.StateScan;
 import fulcrum.core.store.StoreBatch;
 import fulcrum.core.store.StoreMeta;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
@@ -94,6 +96,53 @@ public final class RocksStore extends RocksBase implements ReplicaStore, StateSc
                     throw new StoreException("synced write to " + directory() + " failed: " + e.getMessage(), e);
                 }
                 meta = next;
+            }
+        });
+    }
+
+    /**
+     * One write batch per {@link StoreBatch}, in order, and one sync for the group: every batch but
+     * the last non-empty one is written without sync, the last with it. The write-ahead log is
+     * written in order, so its sync makes every earlier batch of the group durable too; each batch
+     * stays atomic on its own (the caller answers for none of them before this returns). Every
+     * batch is checked against the meta first, so a refused one leaves nothing written.
+     *
+     * @throws StoreException when RocksDB fails: assume nothing of the group is durable, and stop
+     */
+    @Override
+    public void commitAll(List<StoreBatch> batches) {
+        if (batches.size() == 1) {
+            commit(batches.get(0));
+            return;
+        }
+        guard.run(() -> {
+            synchronized (commitLock) {
+                List<StoreMeta> nexts = new ArrayList<>(batches.size());
+                StoreMeta current = meta;
+                int lastToWrite = -1;
+                for (int i = 0; i < batches.size(); i++) {
+                    current = current.after(Objects.requireNonNull(batches.get(i), "batch"));
+                    nexts.add(current);
+                    if (!batches.get(i).isEmpty()) {
+                        lastToWrite = i;
+                    }
+                }
+                for (int i = 0; i <= lastToWrite; i++) {
+                    StoreBatch batch = batches.get(i);
+                    if (batch.isEmpty()) {
+                        continue;
+                    }
+                    // a later batch's name index and command records read what the earlier ones wrote
+                    try (WriteBatch write = new WriteBatch()) {
+                        BatchWriter.write(write, batch, nexts.get(i), reads);
+                        db().write(i == lastToWrite ? tuning().syncWrite() : tuning().plainWrite(), write);
+                    } catch (RocksDBException e) {
+                        throw new StoreException("write to " + directory() + " failed: " + e.getMessage(), e);
+                    }
+                }
+                if (!nexts.isEmpty()) {
+                    meta = nexts.get(nexts.size() - 1);
+                }
             }
         });
     }

@@ -309,6 +309,33 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void aGroupCommitLeavesWhatTheBatchesCommittedOneByOneLeave() {
+        CommandRecord first = new CommandRecord("cmd-x", R1, 1, "Hoth", OpKind.AddCity, clock(1, 0, 0));
+        CommandRecord second = new CommandRecord("cmd-x", R2, 1, "Hoth", OpKind.AddCity, clock(1, 1, 0));
+        store.commitAll(List.of(
+                new StoreBatch().indexName("Tatooine", "Mos", "fulcrum-1:1", true).putCommandRecord(first).putAppliedSeq(R1, 1),
+                new StoreBatch(),
+                new StoreBatch().indexName("Tatooine", "Mos", "fulcrum-2:1", true).putCommandRecord(second).putAppliedSeq(R2, 1),
+                new StoreBatch().indexName("Tatooine", "Mos", "fulcrum-1:1", false)));
+        store = reopen(store);
+        assertThat(store.cityIdsNamed("Tatooine", "Mos")).as("each batch built on the one before it").containsExactly("fulcrum-2:1");
+        assertThat(store.commandRecords("cmd-x")).containsExactly(first, second);
+        assertThat(store.meta().appliedSeq()).containsEntry(R1, 1L).containsEntry(R2, 1L);
+    }
+
+    @Test
+    void aGroupWithABatchThatBreaksAnInvariantIsRefusedWhole() {
+        store.commit(sample());
+        StoreMeta before = store.meta();
+        assertThatThrownBy(() -> store.commitAll(List.of(new StoreBatch().indexName("Hoth", "Outpost", "fulcrum-1:9", true),
+                new StoreBatch().putPublishedUpTo(3))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("published");
+        store = reopen(store);
+        assertThat(store.meta()).isEqualTo(before);
+        assertThat(store.cityIdsNamed("Hoth", "Outpost")).isEmpty();
+    }
+
+    @Test
     void aSnapshotStaysTheSameWhileCommitsGoOn() {
         store.commit(sample());
         StoreMeta atOpen = store.meta();

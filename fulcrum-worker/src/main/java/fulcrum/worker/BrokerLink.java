@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * The worker's side of RabbitMQ: one connection, a consuming channel per queue (commands, merge,
  * status), a confirm channel for what must be durable (peer messages, dead letters) and a plain
  * channel for replies and announcements. The consumers only enqueue into the loop's bounded inbox;
- * everything else is called from the loop thread.
+ * everything else is called from the loop thread. Confirms are taken asynchronously
+ * ({@link ConfirmTracker}): the loop publishes a batch and goes on, and asks later whether the
+ * batch's publications were confirmed.
  *
  * <p>Delivery tags are per channel and restart when automatic recovery opens a new channel, so each
  * source has an epoch, raised when recovery starts; a tag of an older epoch is never acked (the
@@ -41,13 +43,13 @@ import org.slf4j.LoggerFactory;
  */
 final class BrokerLink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerLink.class);
-    private static final long CONFIRM_TIMEOUT_MS = 30_000;
 
     private final WorkerSettings settings;
     /** The connection's user: the user_id of every peer message, which the broker checks and peers trust. */
     private final String user;
     private final BlockingQueue<Inbound> inbox;
     private final Consumer<Throwable> onFatal;
+    private final ConfirmTracker tracker;
     private final EnumMap<DeliveryRef.Source, AtomicLong> epochs = new EnumMap<>(DeliveryRef.Source.class);
     private final EnumMap<DeliveryRef.Source, Channel> consuming = new EnumMap<>(DeliveryRef.Source.class);
     private final Set<String> returned = ConcurrentHashMap.newKeySet();
@@ -61,11 +63,13 @@ final class BrokerLink implements AutoCloseable {
     private String statusConsumerTag;
     private volatile boolean stopping;
 
-    BrokerLink(WorkerSettings settings, BlockingQueue<Inbound> inbox, Consumer<Throwable> onFatal) {
+    /** @param onConfirm called (from the connection's threads) when a confirm arrives or confirms are lost */
+    BrokerLink(WorkerSettings settings, BlockingQueue<Inbound> inbox, Consumer<Throwable> onFatal, Runnable onConfirm) {
         this.settings = settings;
         this.user = settings.brokerUser();
         this.inbox = inbox;
         this.onFatal = onFatal;
+        this.tracker = new ConfirmTracker(onConfirm);
         for (DeliveryRef.Source s : DeliveryRef.Source.values()) {
             epochs.put(s, new AtomicLong());
         }
@@ -90,6 +94,18 @@ final class BrokerLink implements AutoCloseable {
         consuming.put(DeliveryRef.Source.STATUS, status);
         confirms = connection.createChannel();
         confirms.confirmSelect();
+        confirms.addConfirmListener(tracker);
+        confirms.addShutdownListener(cause -> tracker.newEpoch());
+        ((Recoverable) confirms).addRecoveryListener(new RecoveryListener() {
+            @Override
+            public void handleRecoveryStarted(Recoverable recoverable) {
+                tracker.newEpoch(); // the new channel numbers its publications from 1 again
+            }
+
+            @Override
+            public void handleRecovery(Recoverable recoverable) {
+            }
+        });
         confirms.addReturnListener(r -> returned.add(String.valueOf(r.getProperties().getMessageId())));
         plain = connection.createChannel();
         statusQueue = status.queueDeclare("", false, true, true, null).getQueue();
@@ -130,6 +146,39 @@ final class BrokerLink implements AutoCloseable {
         return epochs.get(source).get();
     }
 
+    /** Where the next publications of a batch start: see {@link #publicationsSince}. */
+    ConfirmTracker.Range publicationStart() {
+        long epoch = tracker.epoch();
+        long next = confirms.getNextPublishSeqNo();
+        return new ConfirmTracker.Range(epoch, next, next - 1);
+    }
+
+    /** The publications made since {@code start} (on the loop thread, which alone publishes on the confirm channel). */
+    ConfirmTracker.Range publicationsSince(ConfirmTracker.Range start) {
+        return new ConfirmTracker.Range(start.epoch(), start.first(), confirms.getNextPublishSeqNo() - 1);
+    }
+
+    /**
+     * Whether every publication of {@code range} was confirmed; a nack, a lost channel or a returned
+     * message fails it. (A return is not matched to its batch: any return fails the batch that sees
+     * it, which is safe, since a failed batch is published again, and means a broken topology anyway.)
+     */
+    ConfirmTracker.Outcome outcome(ConfirmTracker.Range range) {
+        ConfirmTracker.Outcome outcome = tracker.outcome(range);
+        if (outcome == ConfirmTracker.Outcome.CONFIRMED && !range.isEmpty() && !returned.isEmpty()) {
+            String ids = String.join(", ", returned);
+            returned.clear();
+            LOG.warn("the broker returned message(s) {} as unroutable (is the topology declared?)", ids);
+            return ConfirmTracker.Outcome.FAILED;
+        }
+        return outcome;
+    }
+
+    /** The batch of {@code range} is settled. */
+    void forget(ConfirmTracker.Range range) {
+        tracker.forget(range);
+    }
+
     /** Publishes one peer message persistently on the confirm channel (mandatory: unroutable is a failure). */
     void publish(Ready.Outbound out) throws IOException {
         PeerMessage m = out.message();
@@ -142,29 +191,20 @@ final class BrokerLink implements AutoCloseable {
                 .appId(Worker.COMPONENT + "/" + settings.replicaId())
                 .userId(user)
                 .build();
+        byte[] body = PeerCodec.encode(m);
+        tracker.publishing(confirms.getNextPublishSeqNo());
         if (out.route() == Ready.Route.MERGE_FANOUT) {
-            confirms.basicPublish(Topology.MERGE_EXCHANGE, "", true, props, PeerCodec.encode(m));
+            confirms.basicPublish(Topology.MERGE_EXCHANGE, "", true, props, body);
         } else {
-            confirms.basicPublish("", Topology.replicaMergeQueue(out.to()), true, props, PeerCodec.encode(m));
+            confirms.basicPublish("", Topology.replicaMergeQueue(out.to()), true, props, body);
         }
     }
 
     /** Moves a delivery to the dead-letter exchange with the reason (confirmed with the batch). */
     void deadLetter(Inbound delivery, String code, String reason) throws IOException {
+        tracker.publishing(confirms.getNextPublishSeqNo());
         DeadLetters.publish(confirms, delivery.properties(), delivery.body(), code, reason, delivery.queue(),
                 Worker.COMPONENT + "/" + settings.replicaId());
-    }
-
-    /** Waits for every confirm of the batch; a nack, a timeout or a returned message fails it. */
-    void awaitConfirms() throws IOException, TimeoutException, InterruptedException {
-        if (!confirms.waitForConfirms(CONFIRM_TIMEOUT_MS)) {
-            throw new IOException("the broker refused a message");
-        }
-        if (!returned.isEmpty()) {
-            String ids = String.join(", ", returned);
-            returned.clear();
-            throw new IOException("the broker returned message(s) " + ids + " as unroutable (is the topology declared?)");
-        }
     }
 
     void reply(Ready.OutboundReply r) throws IOException {

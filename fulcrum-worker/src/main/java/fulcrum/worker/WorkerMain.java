@@ -68,7 +68,7 @@ public final class WorkerMain implements Callable<Integer> {
     @Option(names = "--prefetch", paramLabel = "N", defaultValue = "256", description = "unacked deliveries (default ${DEFAULT-VALUE})")
     int prefetch;
 
-    @Option(names = "--batch-max", paramLabel = "N", defaultValue = "128", description = "deliveries per synced commit (default ${DEFAULT-VALUE})")
+    @Option(names = "--batch-max", paramLabel = "N", defaultValue = "128", description = "deliveries the loop takes into the node per round (default ${DEFAULT-VALUE}); several rounds' batches may share one synced commit")
     int batchMax;
 
     @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "30",

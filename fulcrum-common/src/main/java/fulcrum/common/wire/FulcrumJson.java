@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
@@ -77,12 +76,13 @@ public final class FulcrumJson {
     }
 
     private static final class ClockDeserializer extends JsonDeserializer<VectorClock> {
-        private static final TypeReference<TreeMap<String, Long>> MAP = new TypeReference<>() {
-        };
+        /** Resolved once: resolving a TypeReference on every clock showed in the worker's profile. */
+        private static final com.fasterxml.jackson.databind.JavaType MAP = com.fasterxml.jackson.databind.type.TypeFactory
+                .defaultInstance().constructMapType(TreeMap.class, String.class, Long.class);
 
         @Override
         public VectorClock deserialize(JsonParser parser, DeserializationContext ctx) throws IOException {
-            TreeMap<String, Long> map = parser.readValueAs(MAP);
+            TreeMap<String, Long> map = ctx.readValue(parser, MAP);
             try {
                 return VectorClock.of(map);
             } catch (RuntimeException e) {

@@ -19,6 +19,9 @@ import java.util.Objects;
  *   <li>ack {@link #acks()} and requeue {@link #requeues()};</li>
  *   <li>announce {@link #status()} (transient, no confirm), then call {@code advance(ready, true)}.</li>
  * </ol>
+ * Readys may be pipelined (a later one handed out while earlier ones are carried out) as long as each
+ * keeps this order for itself, they are committed and advanced in the order they were handed out,
+ * and one that is no longer {@code ReplicaNode.deliverable} is handed back like a failed one.
  * In {@link NodeConfig.Replication#EAGER} mode the messages carry every own entry not yet
  * published, so a write is answered only once it is on disk here and in every peer's merge queue.
  *

@@ -38,8 +38,12 @@ import java.util.TreeMap;
  * RabbitMQ and RocksDB; the simulations are that caller over an in-memory broker and
  * {@code MemoryStore}: the same node runs in both.
  *
- * <p>Inputs may arrive while earlier Readys are still being carried out (each Ready's batch stays
- * readable here until it is advanced), but Readys must be carried out, and advanced, in order.
+ * <p>Readys may be pipelined: inputs may arrive, and later Readys be handed out, while earlier ones
+ * are still being carried out (each Ready's batch stays readable here until it is advanced). Readys
+ * must be committed, and advanced, in the order they were handed out. When one is advanced as not
+ * delivered, every Ready handed out before that is not {@link #deliverable} any more: its answers
+ * may depend on entries whose publication failed, so it must be handed back (acks requeued, nothing
+ * answered) and advanced as not delivered too; what they carried is published again.
  */
 public final class ReplicaNode {
     private final NodeConfig config;
@@ -72,8 +76,11 @@ public final class ReplicaNode {
     private final TreeMap<String, Long> deadLettersByReason = new TreeMap<>();
     private final TreeMap<String, Long> refusedBySender = new TreeMap<>();
 
-    /** A Ready handed out and not yet advanced, and the own entries it publishes. */
-    private record Pending(Ready ready, long publishesThrough) {
+    /**
+     * A Ready handed out and not yet advanced, and the own entries it publishes; {@code undeliverable}
+     * once an earlier Ready failed after this one was handed out.
+     */
+    private record Pending(Ready ready, long publishesThrough, boolean undeliverable) {
     }
 
     public ReplicaNode(NodeConfig config, StateReader store, long nowMillis) {
@@ -332,31 +339,57 @@ public final class ReplicaNode {
         Ready ready = new Ready(nextReadyId++, batch, out.messages, out.deadLetters, out.replies, out.acks, out.requeues,
                 announcement, serving(), out.notes);
         out.clear();
-        outstanding.addLast(new Pending(ready, publishesThrough));
+        outstanding.addLast(new Pending(ready, publishesThrough, false));
         return ready;
+    }
+
+    /**
+     * Whether {@code ready}, handed out and not yet advanced, may still be delivered: false once a
+     * Ready handed out before it was advanced as not delivered (a pipelined Ready whose answers may
+     * rest on that one's unconfirmed entries).
+     */
+    public boolean deliverable(Ready ready) {
+        for (Pending p : outstanding) {
+            if (p.ready() == ready) {
+                return !p.undeliverable();
+            }
+        }
+        throw new IllegalStateException("Ready " + ready.id() + " is not outstanding");
     }
 
     /**
      * The caller carried out {@code ready} (its batch is committed). {@code delivered} is false when
      * publishing failed: then nothing after the commit happened (the caller requeued the acks), and
-     * whatever the Ready published is published again.
+     * whatever the Ready published is published again, and so is what every Ready handed out since
+     * carries: those are not {@link #deliverable} any more. Handing back one of those changes nothing
+     * else: the Readys handed out after the failure already publish again from the confirmed mark.
+     *
+     * @throws IllegalStateException when Readys are advanced out of order, or an undeliverable one
+     *                               as delivered
      */
     public void advance(Ready ready, boolean delivered) {
         Pending p = outstanding.peekFirst();
         if (p == null || p.ready() != ready) {
             throw new IllegalStateException("Readys must be advanced in the order they were handed out");
         }
+        if (delivered && p.undeliverable()) {
+            throw new IllegalStateException("Ready " + ready.id() + " was handed out before an earlier one failed: "
+                    + "it cannot be delivered, only handed back");
+        }
         outstanding.removeFirst();
         view.committed(ready.commit());
         if (delivered) {
             own.delivered(p.publishesThrough());
             counters.sent(ready, config.peers());
-        } else {
+        } else if (!p.undeliverable()) {
             own.failed(); // publish again what this and later Readys carried
             List<Pending> later = new ArrayList<>(outstanding);
             outstanding.clear();
-            later.forEach(q -> outstanding.addLast(new Pending(q.ready(), state.published)));
+            later.forEach(q -> outstanding.addLast(new Pending(q.ready(), state.published, true)));
         }
+        // else: handed back because an earlier one failed; that failure already republishes what it
+        // carried, and the Readys handed out since then are sound (poisoning them too would keep a
+        // busy pipeline handing back forever)
         if (join.joining()) {
             join.progressed();
         }

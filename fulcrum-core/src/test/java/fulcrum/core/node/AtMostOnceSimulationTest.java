@@ -51,6 +51,21 @@ class AtMostOnceSimulationTest {
         assertThat(totals.tally("converged")).isEqualTo(SCHEDULES / 4);
     }
 
+    /** Each replica's loop pipelined as the worker's: later Readys committed before earlier ones are confirmed. */
+    @Test
+    void withPipelinedReplicaLoops() {
+        int schedules = SCHEDULES / 4;
+        PathRuns.Totals totals = PathRuns.runMany(BASE_SEED, "at most once, pipelined replicas", schedules,
+                PathSimulation.Config.forAtMostOnce().withPipelineDepth(3));
+        assertThat(totals.tally("converged")).isEqualTo(schedules);
+        assertThat(totals.violations).isEmpty();
+        for (String event : List.of("pipelined Ready delivered", "pipelined Ready handed back",
+                "pipelined Ready handed back after an earlier one failed", "publish unconfirmed",
+                "writes acknowledged", "disk wiped")) {
+            assertThat(totals.tally(event)).as("schedules with " + event).isPositive();
+        }
+    }
+
     @Test
     void withFiveReplicasLongerSchedulesAndAFullInFlightTable() {
         int schedules = SCHEDULES / 20;

@@ -31,29 +31,34 @@ import java.util.Random;
 final class ClusterSimulation {
 
     record Config(int replicas, int events, NodeConfig.Replication mode, NodeRules rules, int maxWipes, int crashPercent,
-                  int pageItems, int pendingCapacity) {
+                  int pageItems, int pendingCapacity, int pipelineDepth) {
         static Config standard() {
-            return new Config(3, 400, NodeConfig.Replication.EAGER, NodeRules.ALL, 2, 3, 3, 6);
+            return new Config(3, 400, NodeConfig.Replication.EAGER, NodeRules.ALL, 2, 3, 3, 6, 1);
+        }
+
+        /** Each replica's loop pipelined as the worker's, up to {@code depth} Readys in flight. */
+        Config withPipelineDepth(int depth) {
+            return new Config(replicas, events, mode, rules, maxWipes, crashPercent, pageItems, pendingCapacity, depth);
         }
 
         Config withRules(NodeRules r) {
-            return new Config(replicas, events, mode, r, maxWipes, crashPercent, pageItems, pendingCapacity);
+            return new Config(replicas, events, mode, r, maxWipes, crashPercent, pageItems, pendingCapacity, pipelineDepth);
         }
 
         Config withMode(NodeConfig.Replication m) {
-            return new Config(replicas, events, m, rules, maxWipes, crashPercent, pageItems, pendingCapacity);
+            return new Config(replicas, events, m, rules, maxWipes, crashPercent, pageItems, pendingCapacity, pipelineDepth);
         }
 
         Config withWipes(int n) {
-            return new Config(replicas, events, mode, rules, n, crashPercent, pageItems, pendingCapacity);
+            return new Config(replicas, events, mode, rules, n, crashPercent, pageItems, pendingCapacity, pipelineDepth);
         }
 
         Config withEvents(int n) {
-            return new Config(replicas, n, mode, rules, maxWipes, crashPercent, pageItems, pendingCapacity);
+            return new Config(replicas, n, mode, rules, maxWipes, crashPercent, pageItems, pendingCapacity, pipelineDepth);
         }
 
         SimCluster.Settings settings() {
-            return new SimCluster.Settings(replicas, mode, rules, crashPercent, pageItems, pendingCapacity);
+            return new SimCluster.Settings(replicas, mode, rules, crashPercent, pageItems, pendingCapacity, pipelineDepth);
         }
     }
 

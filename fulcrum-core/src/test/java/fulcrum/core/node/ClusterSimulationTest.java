@@ -74,6 +74,28 @@ class ClusterSimulationTest {
         }
     }
 
+    /**
+     * Each replica's loop pipelined as the worker's (up to three Readys in flight, later ones
+     * committed and published before earlier ones are confirmed, failures handing back the rest).
+     */
+    @Test
+    void pipelinedLoopsKeepEveryGuarantee() {
+        int schedules = Integer.getInteger("fulcrum.sim.schedules", 500) / 2;
+        TreeMap<String, Long> tallies = new TreeMap<>();
+        for (int i = 0; i < schedules; i++) {
+            ClusterSimulation.run(BASE_SEED + i, ClusterSimulation.Config.standard().withPipelineDepth(3)).tallies()
+                    .forEach((k, v) -> tallies.merge(k, v, Long::sum));
+        }
+        System.out.printf("pipelined cluster simulation: %d schedules: %s%n", schedules, tallies);
+        assertThat(tallies.get("converged")).isEqualTo(schedules);
+        for (String event : List.of("crash before commit", "crash after commit", "crash after publish", "crash after replies",
+                "disk wiped", "publish unconfirmed", "pipelined Ready delivered", "pipelined Ready handed back",
+                "pipelined Ready handed back after an earlier one failed",
+                "writes acknowledged")) {
+            assertThat(tallies.getOrDefault(event, 0L)).as("schedules with " + event).isPositive();
+        }
+    }
+
     @Test
     void withoutCausalDeliveryAClockCountsAWriteItsReplicaLacks() {
         assertCaught(ClusterSimulation.Config.standard().withRules(NodeRules.ALL.withoutCausalDelivery()), "clock of");

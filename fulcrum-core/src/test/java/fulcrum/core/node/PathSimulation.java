@@ -119,6 +119,8 @@ final class PathSimulation {
          * of walking a route itself (percent; drawn per send, so one command may take both paths)
          */
         int legacyWritePercent = 20;
+        /** Readys each replica's loop has in flight at most (1: each carried out at once; more: the worker's pipeline) */
+        int pipelineDepth = 1;
 
         /** Sessions reading and writing through two routers, every rule on. */
         static Config forSessions() {
@@ -189,12 +191,16 @@ final class PathSimulation {
             return with(c -> c.routers = n);
         }
 
+        Config withPipelineDepth(int depth) {
+            return with(c -> c.pipelineDepth = depth);
+        }
+
         Config withReplicas(int n) {
             return with(c -> c.replicas = n);
         }
 
         SimCluster.Settings settings() {
-            return new SimCluster.Settings(replicas, mode, rules, crashPercent, 3, 6);
+            return new SimCluster.Settings(replicas, mode, rules, crashPercent, 3, 6, pipelineDepth);
         }
 
         @Override
@@ -206,7 +212,7 @@ final class PathSimulation {
                     + ", wipeAfterRefusalPercent=" + wipeAfterRefusalPercent + ", crashPercent=" + crashPercent
                     + ", routerCrashPercent=" + routerCrashPercent + ", answerLossPercent=" + answerLossPercent
                     + ", maxAttempts=" + maxAttempts + ", routerMaxInFlight=" + routerMaxInFlight
-                    + ", legacyWritePercent=" + legacyWritePercent + "]";
+                    + ", legacyWritePercent=" + legacyWritePercent + ", pipelineDepth=" + pipelineDepth + "]";
         }
     }
 

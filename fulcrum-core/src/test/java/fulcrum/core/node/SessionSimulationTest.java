@@ -47,6 +47,17 @@ class SessionSimulationTest {
         assertThat(totals.tally("replica refused a query STALE")).isPositive();
     }
 
+    /** Each replica's loop pipelined as the worker's: later Readys committed before earlier ones are confirmed. */
+    @Test
+    void withPipelinedReplicaLoops() {
+        int schedules = SCHEDULES / 4;
+        PathRuns.Totals totals = PathRuns.runMany(BASE_SEED, "sessions, pipelined replicas", schedules,
+                PathSimulation.Config.forSessions().withPipelineDepth(3), SessionSimulationTest::assertKept);
+        assertThat(totals.tally("converged")).isEqualTo(schedules);
+        assertThat(totals.tally("pipelined Ready delivered")).isPositive();
+        assertThat(totals.tally("pipelined Ready handed back")).isPositive();
+    }
+
     @Test
     void withFiveReplicasAndLongerSchedules() {
         int schedules = SCHEDULES / 10;

@@ -31,11 +31,18 @@ final class SimCluster {
     /**
      * How the replicas run.
      *
-     * @param crashPercent how often a replica crashes between rounds (percent of events), and, times
-     *                     five per mille, at each step of carrying out a Ready
+     * @param crashPercent  how often a replica crashes between rounds (percent of events), and, times
+     *                      five per mille, at each step of carrying out a Ready
+     * @param pipelineDepth Readys a replica's loop has in flight at most, as the worker's pipeline:
+     *                      1 carries out each Ready at once; more commits later Readys before earlier
+     *                      ones are confirmed, and completes them in order, rounds later
      */
     record Settings(int replicas, NodeConfig.Replication mode, NodeRules rules, int crashPercent, int pageItems,
-                    int pendingCapacity) {
+                    int pendingCapacity, int pipelineDepth) {
+        Settings(int replicas, NodeConfig.Replication mode, NodeRules rules, int crashPercent, int pageItems,
+                 int pendingCapacity) {
+            this(replicas, mode, rules, crashPercent, pageItems, pendingCapacity, 1);
+        }
     }
 
     /** A client's command as the broker carries it to a replica's command queue. */
@@ -175,6 +182,9 @@ final class SimCluster {
         /** Its merge consumer is behind: its rounds take nothing from the merge queue (so it lags its peers). */
         boolean mergeStalled;
         final Deque<ReplicaStatus> statusInbox = new ArrayDeque<>();
+        /** Pipelined Readys handed out and not yet advanced, oldest first; the first {@code committed} are on disk. */
+        private final Deque<Ready> inFlight = new ArrayDeque<>();
+        private int committed;
 
         private final String commandsQueue;
         private final String mergeQueue;
@@ -204,6 +214,8 @@ final class SimCluster {
         void crash() {
             up = false;
             node = null;
+            inFlight.clear();
+            committed = 0;
             broker.recover(commandsQueue());
             broker.recover(mergeQueue());
             statusInbox.clear();
@@ -241,6 +253,10 @@ final class SimCluster {
             while (!statusInbox.isEmpty()) {
                 node.onPeerMessage(new DeliveryRef(DeliveryRef.Source.STATUS, 0, 0), statusInbox.removeFirst());
             }
+            if (settings.pipelineDepth() > 1) {
+                pipelinedSteps();
+                return;
+            }
             for (int i = 0; i < 8 && up; i++) {
                 Ready ready = node.ready();
                 if (ready == null) {
@@ -248,6 +264,75 @@ final class SimCluster {
                 }
                 carryOut(ready);
             }
+        }
+
+        /**
+         * The worker's pipelined loop: takes Readys while there is room, commits some of them in order
+         * (the committer thread), and now and then completes the oldest committed one: handed back when
+         * it is no longer deliverable (an earlier one failed), else published (possibly unconfirmed:
+         * handed back), answered, acked and advanced. Later Readys are committed before earlier ones
+         * are confirmed, and stay in flight across rounds while inputs go on arriving.
+         */
+        private void pipelinedSteps() {
+            // few steps per round, so Readys stay in flight while the next rounds' inputs arrive
+            for (int i = 0; i < 2 && up; i++) {
+                while (inFlight.size() < settings.pipelineDepth()) {
+                    Ready ready = node.ready();
+                    if (ready == null) {
+                        break;
+                    }
+                    inFlight.addLast(ready);
+                }
+                if (inFlight.isEmpty()) {
+                    return;
+                }
+                List<Ready> waiting = new ArrayList<>(inFlight);
+                for (int n = random.nextInt(inFlight.size() - committed + 1); n > 0; n--) {
+                    Ready ready = waiting.get(committed);
+                    if (crashHere("crash before commit")) {
+                        return;
+                    }
+                    store.commit(ready.commit());
+                    truth.committed(id, store, ready.commit());
+                    committed++;
+                    if (crashHere("crash after commit")) {
+                        return;
+                    }
+                }
+                if (committed == 0 || random.nextBoolean()) {
+                    continue; // the oldest one is not carried on in this step
+                }
+                Ready head = inFlight.removeFirst();
+                committed--;
+                if (!node.deliverable(head)) {
+                    handBack(head);
+                    tally("pipelined Ready handed back after an earlier one failed");
+                    continue;
+                }
+                if (!healing && !head.messages().isEmpty() && random.nextInt(100) < 2) {
+                    for (Ready.Outbound m : head.messages()) {
+                        if (random.nextBoolean()) {
+                            route(m); // unconfirmed: each message may or may not have reached its queue(s)
+                        }
+                    }
+                    handBack(head);
+                    tally("publish unconfirmed");
+                    continue;
+                }
+                head.messages().forEach(this::route);
+                if (crashHere("crash after publish")) {
+                    return;
+                }
+                deliver(head);
+                tally("pipelined Ready delivered");
+            }
+        }
+
+        private void handBack(Ready ready) {
+            ready.acks().forEach(ref -> broker.requeue(queueOf(ref), ref.epoch(), ref.tag()));
+            ready.requeues().forEach(ref -> broker.requeue(queueOf(ref), ref.epoch(), ref.tag()));
+            node.advance(ready, false);
+            tally("pipelined Ready handed back");
         }
 
         /** The caller's loop: commit, publish, answer, ack, announce, advance; a crash may cut it anywhere. */
@@ -290,6 +375,11 @@ final class SimCluster {
             if (crashHere("crash after publish")) {
                 return;
             }
+            deliver(ready);
+        }
+
+        /** Confirmed: answers, acks, requeues, the announcement, advance; a crash may cut it after the answers. */
+        private void deliver(Ready ready) {
             for (Ready.OutboundReply r : ready.replies()) {
                 replies.send(this, r);
             }
