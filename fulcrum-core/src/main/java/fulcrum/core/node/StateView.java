@@ -39,7 +39,10 @@ final class StateView {
     /**
      * Each origin's highest op-log entry, once looked up: a merge asks it for every entry it takes
      * (nothing above it can be held, so no store read is needed), and a store seek each time was the
-     * merge intake's largest cost. Kept exact by every write of the op log, which goes through here.
+     * merge intake's largest cost. Kept by every write of the op log, which goes through here. A
+     * compaction may delete the entry it names: that is harmless, as compaction never passes the
+     * applied mark and every reader compares this number with that mark (or the compaction floor).
+     * The mark goes back only with {@link #clearData()}, which forgets these numbers.
      */
     private final Map<String, Long> lastOperation = new HashMap<>();
 
@@ -246,10 +249,9 @@ final class StateView {
         lastOperation.remove(origin); // looked up again when next asked (drops are rare)
     }
 
-    /** Deletes the op-log entries of {@code origin} up to {@code upTo} (compaction). */
+    /** Deletes the op-log entries of {@code origin} up to {@code upTo} (compaction, never above what is applied). */
     void compactOperations(String origin, long upTo) {
-        building.batch.compact(origin, upTo);
-        lastOperation.remove(origin);
+        building.batch.compact(origin, upTo); // the last entry's number stays known: see lastOperation
     }
 
     void putReply(String commandId, Reply reply) {
@@ -268,6 +270,7 @@ final class StateView {
      * op-log entries, which a clear keeps, are carried over.
      */
     void clearData() {
+        lastOperation.clear(); // the applied mark starts again from nothing (see lastOperation)
         Layer old = building;
         building = new Layer();
         building.batch.clearData();
@@ -289,13 +292,13 @@ final class StateView {
         }
         TreeMap<Long, Operation> ops = building.ops.get(origin);
         last = ops == null || ops.isEmpty() ? last : Math.max(last, ops.lastKey());
-        if (!deletesPending(origin)) {
+        if (!deletePending(origin)) {
             lastOperation.put(origin, last); // with a drop or compaction pending, the store's answer will change
         }
         return last;
     }
 
-    private boolean deletesPending(String origin) {
+    private boolean deletePending(String origin) {
         if (building.dropped.containsKey(origin) || building.batch.compactUpTo().containsKey(origin)) {
             return true;
         }
