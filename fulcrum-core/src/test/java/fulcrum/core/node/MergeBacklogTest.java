@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import fulcrum.core.clock.VectorClock;
 import fulcrum.core.domain.ErrorCode;
 import fulcrum.core.protocol.Delta;
+import fulcrum.core.protocol.ResendRequest;
 import fulcrum.core.replica.OpKind;
 import fulcrum.core.replica.Operation;
 import java.util.ArrayList;
@@ -22,6 +23,8 @@ class MergeBacklogTest {
     static final List<String> IDS = List.of("A", "B", "C");
     /** More than three apply runs, and not a multiple of a delta. */
     static final int BACKLOG = 3 * MergePath.APPLY_RUN + 7;
+    /** {@link NodeConfig#defaults}' status interval, which {@link TestReplica} runs with. */
+    static final long STATUS_INTERVAL_MILLIS = NodeConfig.defaults("C", IDS, 1, 1).statusIntervalMillis();
 
     static Operation add(long seq, long bClock, String name) {
         return new Operation("B", 1, seq, "Tatooine", OpKind.AddCity, Operation.cityIdOf("B", seq), name, 1L,
@@ -94,5 +97,29 @@ class MergeBacklogTest {
         assertThat(c.applied()).containsEntry("B", 1L);
         assertThat(c.planets().get("Tatooine").cities().values()).extracting(city -> city.name().value())
                 .containsExactly("Right");
+    }
+
+    static List<ResendRequest> resends(Ready ready) {
+        return ready == null ? List.of() : ready.messages().stream().map(Ready.Outbound::message)
+                .filter(ResendRequest.class::isInstance).map(ResendRequest.class::cast).toList();
+    }
+
+    @Test
+    void whatAPeerAnnouncesIsNotAskedForWhileItsEntriesKeepArrivingThenItIs() {
+        TestReplica c = new TestReplica("C", IDS);
+        c.receive(deltas(1_000).get(0)); // B#1..500: the rest is on its way in the merge queue
+        Ready heard = c.receive(MergeTrafficRulesTest.status("B", Map.of("B", 1_000L)));
+        assertThat(resends(heard)).as("no resend of what is still arriving").isEmpty();
+
+        Ready quiet = c.advanceTime(STATUS_INTERVAL_MILLIS);
+        assertThat(resends(quiet)).as("asked once nothing arrived for a status interval")
+                .containsExactly(new ResendRequest("B", 501, "C", "B"));
+    }
+
+    @Test
+    void whatAPeerAnnouncesIsAskedForAtOnceWhenNothingOfItArrives() {
+        TestReplica c = new TestReplica("C", IDS);
+        Ready heard = c.receive(MergeTrafficRulesTest.status("B", Map.of("B", 1_000L)));
+        assertThat(resends(heard)).containsExactly(new ResendRequest("B", 1, "C", "B"));
     }
 }
