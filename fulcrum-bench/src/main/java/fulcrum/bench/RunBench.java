@@ -70,6 +70,9 @@ final class RunBench implements Callable<Integer> {
     @Option(names = "--heap", description = "each worker's -Xmx (default 256m)")
     String heap;
 
+    @Option(names = "--only", paramLabel = "PART", description = "measure only this part: merge (writes merge.json instead of the full report; default: all)")
+    RunSettings.Part only;
+
     @Option(names = "--jfr", description = "run every worker and the router with Java Flight Recorder; recordings under OUT/jfr")
     boolean flightRecorder;
 
@@ -84,7 +87,7 @@ final class RunBench implements Callable<Integer> {
         RunSettings s;
         try {
             s = RunSettings.resolve(quick, duration, stepDuration, warmup, clients, inFlight, planets, citiesPerPlanet,
-                    planetSizes, mergeOperations, mergeTimeout, restartCities, heap);
+                    planetSizes, mergeOperations, mergeTimeout, restartCities, heap, only);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -93,6 +96,9 @@ final class RunBench implements Callable<Integer> {
         Path jfr = flightRecorder ? dir.resolve("jfr") : null;
         Map<String, Object> machine = Machine.describe();
         machine.put("load_average_at_start", Machine.loadAverage());
+        if (s.only() == RunSettings.Part.merge) {
+            return measureMergeOnly(s, dir, jfr, machine);
+        }
         RunResults results = measure(s, dir, jfr, machine);
         machine.put("load_average_at_end", Machine.loadAverage());
         RunReport.write(dir, results);
@@ -170,6 +176,24 @@ final class RunBench implements Callable<Integer> {
                 : MergeMeasure.run(root, dir.resolve("merge"), s.mergeOperations(), s.mergeTimeout(), s.heap(), null);
         return new RunResults(machine, s.describe(), rawMax, writesMax, queriesMax, cpuRaw, cpu, curve, sizes, restart, merge);
     }
+
+    /** {@code --only merge}: the merge phase alone, its result in {@code merge.json}. */
+    private Integer measureMergeOnly(RunSettings s, Path dir, Path jfr, Map<String, Object> machine) throws Exception {
+        Map<String, Object> merge = MergeMeasure.run(root, dir.resolve("merge"), s.mergeOperations(), s.mergeTimeout(), s.heap(), jfr);
+        machine.put("load_average_at_end", Machine.loadAverage());
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("machine", machine);
+        report.put("parameters", s.describe());
+        report.put("merge", merge);
+        com.fasterxml.jackson.databind.json.JsonMapper.builder()
+                .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).build()
+                .writeValue(dir.resolve(MERGE_JSON).toFile(), report);
+        System.out.println("written: " + dir.resolve(MERGE_JSON));
+        return 0;
+    }
+
+    /** The report of {@code --only merge}. */
+    static final String MERGE_JSON = "merge.json";
 
     private static void warm(RunSettings s, Clients raw, Clients writers, Clients leias) throws IOException, InterruptedException {
         if (s.warmup().isZero()) {

@@ -12,13 +12,29 @@ import java.util.Map;
  */
 record RunSettings(Duration duration, Duration stepDuration, Duration warmup, int clients, int inFlight, int planets,
                    int citiesPerPlanet, List<Integer> planetSizes, long mergeOperations, Duration mergeTimeout,
-                   int restartCities, String heap) {
+                   int restartCities, String heap, Part only) {
     static final List<Integer> LOAD_CURVE_PERCENTS = List.of(10, 25, 50, 75, 100);
+
+    /** Which phases a run measures ({@code --only}): a change to one part is measured without the rest. */
+    enum Part {
+        /** Every phase, as README "Benchmark" lists them. */
+        all,
+        /** Only the merge (phase 6), on its cluster of its own. */
+        merge
+    }
 
     /** Null arguments take the full or quick default. */
     static RunSettings resolve(boolean quick, Duration duration, Duration stepDuration, Duration warmup, Integer clients,
                                Integer inFlight, Integer planets, Integer citiesPerPlanet, List<Integer> planetSizes,
                                Long mergeOperations, Duration mergeTimeout, Integer restartCities, String heap) {
+        return resolve(quick, duration, stepDuration, warmup, clients, inFlight, planets, citiesPerPlanet, planetSizes,
+                mergeOperations, mergeTimeout, restartCities, heap, null);
+    }
+
+    /** As above, with the part of the run to measure (null: all of it). */
+    static RunSettings resolve(boolean quick, Duration duration, Duration stepDuration, Duration warmup, Integer clients,
+                               Integer inFlight, Integer planets, Integer citiesPerPlanet, List<Integer> planetSizes,
+                               Long mergeOperations, Duration mergeTimeout, Integer restartCities, String heap, Part only) {
         RunSettings s = new RunSettings(
                 or(duration, quick ? Duration.ofSeconds(5) : Duration.ofSeconds(30)),
                 or(stepDuration, quick ? Duration.ofSeconds(3) : Duration.ofSeconds(10)),
@@ -26,7 +42,7 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
                 or(clients, 2), or(inFlight, 64), or(planets, 10), or(citiesPerPlanet, 1_000),
                 or(planetSizes, quick ? List.of(100, 1_000, 10_000) : List.of(100, 10_000, 100_000)),
                 or(mergeOperations, quick ? 30_000L : 1_000_000L), or(mergeTimeout, quick ? Duration.ofMinutes(2) : Duration.ofMinutes(10)),
-                or(restartCities, quick ? 100_000 : 1_000_000), or(heap, "256m"));
+                or(restartCities, quick ? 100_000 : 1_000_000), or(heap, "256m"), or(only, Part.all));
         s.check();
         return s;
     }
@@ -55,6 +71,9 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
             throw new IllegalArgumentException("--merge-ops must be at most " + Integer.MAX_VALUE);
         }
         positive("--merge-timeout", mergeTimeout);
+        if (only == Part.merge && mergeOperations == 0) {
+            throw new IllegalArgumentException("--only merge needs --merge-ops of at least 3, got 0");
+        }
         if (restartCities < 0) {
             throw new IllegalArgumentException("--restart-cities must be 0 (skip the restart) or more, got " + restartCities);
         }
@@ -90,6 +109,7 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
         m.put("merge_timeout_seconds", mergeTimeout.toSeconds());
         m.put("restart_cities", restartCities);
         m.put("worker_heap", heap);
+        m.put("only", only.name());
         return m;
     }
 }

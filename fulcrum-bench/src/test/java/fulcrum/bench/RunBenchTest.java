@@ -66,6 +66,23 @@ class RunBenchTest {
     }
 
     @Test
+    void onlyMergeMeasuresTheMergeAloneIntoMergeJson() throws Exception {
+        assumeTrue(PrivateRabbitNode.isInstalled(), "needs rabbitmq-server installed (the bench starts a private node)");
+        assumeTrue(Files.isRegularFile(ROOT.resolve("fulcrum-worker").resolve("target").resolve("fulcrum-worker.jar")),
+                "needs the fulcrum-worker jar (built before fulcrum-bench in the reactor)");
+        int exit = BenchMain.commandLine().execute("run", "--only", "merge", "--merge-ops", "3000", "--merge-timeout", "2m",
+                "--root", ROOT.toString(), "--out", out.toString());
+        assertThat(exit).isZero();
+
+        JsonNode report = JsonMapper.builder().build().readTree(out.resolve(RunBench.MERGE_JSON).toFile());
+        assertThat(report.get("parameters").get("only").asText()).isEqualTo("merge");
+        assertThat(report.get("merge").get("converged").asBoolean()).isTrue();
+        assertThat(report.get("merge").get("peer_entries_applied").asLong()).isEqualTo(6_000);
+        assertThat(out.resolve("report.json")).doesNotExist();
+        assertThat(out.resolve("cluster")).doesNotExist(); // no load phases ran
+    }
+
+    @Test
     void badOptionsAreRefusedWithAMessageAndExitCode2() {
         StringWriter err = new StringWriter();
         CommandLine cli = BenchMain.commandLine();
@@ -79,5 +96,11 @@ class RunBenchTest {
         cli2.setErr(new PrintWriter(err2));
         assertThat(cli2.execute("run", "--duration", "soon")).isEqualTo(2);
         assertThat(err2.toString()).contains("'soon' is not a duration");
+
+        StringWriter err3 = new StringWriter();
+        CommandLine cli3 = BenchMain.commandLine();
+        cli3.setErr(new PrintWriter(err3));
+        assertThat(cli3.execute("run", "--only", "writes")).isEqualTo(2);
+        assertThat(err3.toString()).contains("--only").doesNotContain("Exception");
     }
 }

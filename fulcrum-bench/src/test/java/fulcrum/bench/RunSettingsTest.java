@@ -50,4 +50,15 @@ class RunSettingsTest {
         assertThatThrownBy(() -> RunSettings.resolve(false, null, null, null, null, null, null, null, null, null, null, null, "lots"))
                 .hasMessageContaining("--heap");
     }
+
+    @Test
+    void onlyMergeIsNamedInTheParametersAndNeedsAMerge() {
+        assertThat(defaults(false).only()).isEqualTo(RunSettings.Part.all);
+        RunSettings merge = RunSettings.resolve(true, null, null, null, null, null, null, null, null, 3_000L, null, null, null,
+                RunSettings.Part.merge);
+        assertThat(merge.only()).isEqualTo(RunSettings.Part.merge);
+        assertThat(merge.describe()).containsEntry("only", "merge").containsEntry("merge_operations", 3_000L);
+        assertThatThrownBy(() -> RunSettings.resolve(true, null, null, null, null, null, null, null, null, 0L, null, null, null,
+                RunSettings.Part.merge)).hasMessageContaining("--only merge needs --merge-ops");
+    }
 }

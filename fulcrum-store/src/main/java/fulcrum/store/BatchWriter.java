@@ -83,10 +83,19 @@ final class BatchWriter {
      */
     private static void writeNames(WriteBatch out, StoreBatch batch, Reads reads) throws RocksDBException {
         Map<List<String>, java.util.TreeSet<String>> touched = new java.util.LinkedHashMap<>();
+        for (StoreBatch.NameKey k : batch.names().keySet()) {
+            touched.putIfAbsent(List.of(k.planet(), k.name()), new java.util.TreeSet<>());
+        }
+        if (!batch.clearsData()) {
+            List<List<String>> names = List.copyOf(touched.keySet());
+            List<List<String>> stored = reads.cityIdsNamed(names); // one batched read for the whole commit
+            for (int i = 0; i < names.size(); i++) {
+                touched.get(names.get(i)).addAll(stored.get(i));
+            }
+        }
         for (Map.Entry<StoreBatch.NameKey, Boolean> e : batch.names().entrySet()) {
             StoreBatch.NameKey k = e.getKey();
-            java.util.TreeSet<String> ids = touched.computeIfAbsent(List.of(k.planet(), k.name()), x ->
-                    new java.util.TreeSet<>(batch.clearsData() ? List.of() : reads.cityIdsNamed(k.planet(), k.name())));
+            java.util.TreeSet<String> ids = touched.get(List.of(k.planet(), k.name()));
             if (e.getValue()) {
                 ids.add(k.cityId());
             } else {
@@ -107,14 +116,18 @@ final class BatchWriter {
     private static void writeRecords(WriteBatch out, StoreBatch batch, Reads reads) throws RocksDBException {
         Map<String, Map<String, CommandRecord>> touched = new java.util.LinkedHashMap<>();
         for (CommandRecord record : batch.commandRecords().values()) {
-            Map<String, CommandRecord> records = touched.computeIfAbsent(record.commandId(), id -> {
-                Map<String, CommandRecord> m = new java.util.TreeMap<>();
-                if (!batch.clearsData()) {
-                    reads.commandRecords(id).forEach(r -> m.put(r.origin() + "\0" + r.originSeq(), r));
-                }
-                return m;
-            });
-            records.put(record.origin() + "\0" + record.originSeq(), record);
+            touched.putIfAbsent(record.commandId(), new java.util.TreeMap<>());
+        }
+        if (!batch.clearsData()) {
+            List<String> ids = List.copyOf(touched.keySet());
+            List<List<CommandRecord>> stored = reads.commandRecords(ids); // one batched read for the whole commit
+            for (int i = 0; i < ids.size(); i++) {
+                Map<String, CommandRecord> m = touched.get(ids.get(i));
+                stored.get(i).forEach(r -> m.put(r.origin() + "\0" + r.originSeq(), r));
+            }
+        }
+        for (CommandRecord record : batch.commandRecords().values()) {
+            touched.get(record.commandId()).put(record.origin() + "\0" + record.originSeq(), record);
         }
         for (Map.Entry<String, Map<String, CommandRecord>> e : touched.entrySet()) {
             out.put(Keys.command(e.getKey()), Values.records(List.copyOf(e.getValue().values())));

@@ -20,8 +20,11 @@ import org.rocksdb.WriteOptions;
  * cost no disk read. The index and filter blocks stay with their table readers, outside the block
  * cache: kept in the cache, the filters of a store of a million cities (several MiB) were evicted
  * by data blocks and read again on almost every lookup, which made a write cost a millisecond.
- * They take about 10 bits per key (some 10 MiB at a million cities). The WAL is capped so that a
- * restart replays little of it.
+ * They take about 10 bits per key (some 10 MiB at a million cities). The memtables have whole-key
+ * bloom filters too ({@link #MEMTABLE_BLOOM_RATIO} of their size): a merge looks up several keys
+ * per entry that do not exist yet (the new city, its name, its command record), and without a
+ * filter each such miss searched every memtable. The WAL is capped so that a restart replays
+ * little of it.
  */
 final class Tuning implements AutoCloseable {
     static final long BLOCK_CACHE_BYTES = 32L << 20;
@@ -30,6 +33,8 @@ final class Tuning implements AutoCloseable {
     static final long MAX_WAL_BYTES = 64L << 20;
     static final int MAX_OPEN_FILES = 256;
     private static final double BLOOM_BITS_PER_KEY = 10;
+    /** Of each memtable's size, for its bloom filter (0.8 MiB of 16 MiB). */
+    static final double MEMTABLE_BLOOM_RATIO = 0.05;
 
     static {
         RocksDB.loadLibrary();
@@ -53,6 +58,8 @@ final class Tuning implements AutoCloseable {
                 .setTableFormatConfig(table)
                 .setWriteBufferSize(WRITE_BUFFER_BYTES)
                 .setMaxWriteBufferNumber(MAX_WRITE_BUFFERS)
+                .setMemtableWholeKeyFiltering(true)
+                .setMemtablePrefixBloomSizeRatio(MEMTABLE_BLOOM_RATIO)
                 .setMaxTotalWalSize(MAX_WAL_BYTES)
                 .setCompressionType(CompressionType.LZ4_COMPRESSION)
                 .setMaxBackgroundJobs(2)

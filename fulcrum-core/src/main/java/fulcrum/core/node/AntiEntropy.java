@@ -1,6 +1,8 @@
 package fulcrum.core.node;
 
 import fulcrum.core.protocol.ResendRequest;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -14,6 +16,8 @@ final class AntiEntropy {
     private final MergePath merge;
     private final PeerTracker peers;
     private final Outbox out;
+    /** When entries of each origin new to this replica last came from the merge queue. */
+    private final Map<String, Long> lastArrival = new HashMap<>();
 
     AntiEntropy(NodeConfig config, NodeState state, MergePath merge, PeerTracker peers, Outbox out) {
         this.config = config;
@@ -23,7 +27,19 @@ final class AntiEntropy {
         this.out = out;
     }
 
-    /** Asks a serving peer for each origin's missing entries (not repeating a recent request). */
+    /** Entries of {@code origin} new to this replica were just taken from the merge queue. */
+    void arrived(String origin, long now) {
+        lastArrival.put(origin, now);
+    }
+
+    /**
+     * Asks a serving peer for each origin's missing entries (not repeating a recent request). What a
+     * peer announced but this replica lacks is not asked for while that origin's entries keep
+     * arriving (within a status interval): they are most likely still in this replica's merge queue,
+     * and asking for them during a backlog had every announcement bring a resend of thousands of
+     * entries the queue was about to deliver anyway. Once they stop arriving, the rest is asked for.
+     * A hole, or a missing causal predecessor, is asked for at once as before.
+     */
     void askForGaps(long now) {
         String self = config.self();
         TreeMap<String, Long> wanted = new TreeMap<>(merge.missing());
@@ -32,7 +48,7 @@ final class AntiEntropy {
                 continue; // a joining replica fetches its own stream itself (JoinProcess)
             }
             long next = state.applied(origin) + 1;
-            if (peers.highestAnnounced(origin) >= next && !merge.holdsNext(origin)) {
+            if (peers.highestAnnounced(origin) >= next && !merge.holdsNext(origin) && !stillArriving(origin, now)) {
                 wanted.merge(origin, next, Math::min);
             }
         }
@@ -46,6 +62,11 @@ final class AntiEntropy {
                 peers.asked(origin, from, now);
             }
         });
+    }
+
+    private boolean stillArriving(String origin, long now) {
+        Long at = lastArrival.get(origin);
+        return at != null && now - at < config.statusIntervalMillis();
     }
 
     /** Deletes op-log entries every replica has announced it applied (never beyond what this one applied). */

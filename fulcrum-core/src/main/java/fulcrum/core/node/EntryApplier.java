@@ -76,8 +76,17 @@ final class EntryApplier {
 
     private static final Comparator<City> CREATED = Comparator.comparing(City::createdAt);
 
-    /** Applies {@code op}; {@code fromPeer} counts conflicts (own writes never conflict). */
+    /** Applies {@code op}, a new entry, and puts it in the op log; {@code fromPeer} counts conflicts (own writes never conflict). */
     void apply(Operation op, boolean fromPeer) {
+        applyHeld(op, fromPeer);
+        view.putOperation(op);
+    }
+
+    /**
+     * Applies {@code op}, read from the op log (the merge holds every entry before applying it): written
+     * there once, not again with its effect.
+     */
+    void applyHeld(Operation op, boolean fromPeer) {
         if (op.kind().changesState()) {
             VectorClock before = clockOf(op.planet());
             City was = view.city(op.planet(), op.cityId());
@@ -88,7 +97,6 @@ final class EntryApplier {
                 countConflicts(op, before, was == null ? City.unknown(op.cityId()) : was, now);
             }
         }
-        view.putOperation(op);
         view.putCommandRecord(CommandRecord.of(op));
     }
 

@@ -24,6 +24,8 @@ import java.util.TreeMap;
 final class MergePath {
     /** Above this distance from the applied mark an entry is not held: no real backlog gets near it. */
     static final long MAX_AHEAD = 1L << 20;
+    /** Held entries read from the op log at once when applying: one read per run, not per entry. */
+    static final int APPLY_RUN = 1_024;
 
     /** What became of one delta. */
     record Intake(int applied, int duplicates, int held, String problem) {
@@ -70,7 +72,8 @@ final class MergePath {
                 duplicates++;
                 continue;
             }
-            Operation holding = entry(op.origin(), op.originSeq());
+            // nothing above the origin's last held entry is held: no op-log read for a backlog's new entries
+            Operation holding = op.originSeq() > view.lastOperationSeq(op.origin()) ? null : entry(op.origin(), op.originSeq());
             if (holding != null) {
                 if (!holding.equals(op)) {
                     return new Intake(apply ? drain() : 0, duplicates, held, "entry " + op.id()
@@ -92,15 +95,28 @@ final class MergePath {
         while (progress) {
             progress = false;
             for (String origin : origins) {
-                Operation next;
-                while ((next = nextHeld(origin)) != null && causallyReady(next)) {
-                    if (applyChecked(next)) {
-                        count++;
-                        progress = true;
-                    } else {
-                        break;
-                    }
+                int applied = drain(origin);
+                count += applied;
+                progress |= applied > 0;
+            }
+        }
+        return count;
+    }
+
+    /** Applies the held entries of {@code origin} that are next and ready, a run read at a time. */
+    private int drain(String origin) {
+        int count = 0;
+        // bounded: every run but the last applies APPLY_RUN entries, and at most MAX_AHEAD are held
+        for (long runs = 0; runs <= MAX_AHEAD / APPLY_RUN; runs++) {
+            List<Operation> run = view.operations(origin, state.applied(origin) + 1, APPLY_RUN);
+            for (Operation next : run) {
+                if (next.originSeq() != state.applied(origin) + 1 || !causallyReady(next) || !applyChecked(next)) {
+                    return count;
                 }
+                count++;
+            }
+            if (run.size() < APPLY_RUN) {
+                return count;
             }
         }
         return count;
@@ -205,7 +221,7 @@ final class MergePath {
         if (!state.knowsIncarnation(op.origin(), op.incarnation())) {
             state.addIncarnationStart(op.origin(), new IncarnationStart(op.incarnation(), op.originSeq()));
         }
-        applier.apply(op, !op.origin().equals(self));
+        applier.applyHeld(op, !op.origin().equals(self));
         state.setApplied(op.origin(), op.originSeq());
         appliedTotal++;
         return true;

@@ -82,7 +82,7 @@ final class NodeState {
     void setCompacted(String origin, long upTo) {
         compacted.put(origin, upTo);
         deleted.merge(origin, upTo, Math::max);
-        view.batch().compact(origin, upTo);
+        view.compactOperations(origin, upTo);
     }
 
     /** Raises the floor without deleting what is held (after installing a snapshot). */

@@ -419,6 +419,9 @@ public final class ReplicaNode {
                 join.progressed();
             }
         }
+        if (intake.held() > 0) {
+            antiEntropy.arrived(delta.origin(), now);
+        }
         if (intake.held() > 0 && apply && merge.waiting() > 0) {
             gapCheckDue = true;
         }

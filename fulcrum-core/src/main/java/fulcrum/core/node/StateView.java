@@ -36,6 +36,15 @@ final class StateView {
     private final StateReader store;
     private final Deque<Layer> uncommitted = new ArrayDeque<>(); // oldest first
     private Layer building = new Layer();
+    /**
+     * Each origin's highest op-log entry, once looked up: a merge asks it for every entry it takes
+     * (nothing above it can be held, so no store read is needed), and a store seek each time was the
+     * merge intake's largest cost. Kept by every write of the op log, which goes through here. A
+     * compaction may delete the entry it names: that is harmless, as compaction never passes the
+     * applied mark and every reader compares this number with that mark (or the compaction floor).
+     * The mark goes back only with {@link #clearData()}, which forgets these numbers.
+     */
+    private final Map<String, Long> lastOperation = new HashMap<>();
 
     StateView(StateReader store) {
         this.store = store;
@@ -158,10 +167,18 @@ final class StateView {
      * {@code limit}. (A clear keeps the op log, so every layer counts.)
      */
     List<Operation> operations(String origin, long fromSeq, int limit) {
-        TreeMap<Long, Operation> merged = new TreeMap<>();
-        store.operations(origin, fromSeq, limit).forEach(op -> merged.put(op.originSeq(), op));
         List<Layer> layers = new ArrayList<>(uncommitted);
         layers.add(building);
+        // Drops in the layers may remove what a source returns: each source is read that much further,
+        // and no further (a layer's whole tail copied for every read made a backlog's intake quadratic).
+        long drops = 0;
+        for (Layer l : layers) {
+            TreeSet<Long> gone = l.dropped.get(origin);
+            drops += gone == null ? 0 : gone.size();
+        }
+        int reach = (int) Math.min(Integer.MAX_VALUE, limit + drops);
+        TreeMap<Long, Operation> merged = new TreeMap<>();
+        store.operations(origin, fromSeq, reach).forEach(op -> merged.put(op.originSeq(), op));
         for (Layer l : layers) {
             TreeSet<Long> gone = l.dropped.get(origin);
             if (gone != null) {
@@ -169,7 +186,13 @@ final class StateView {
             }
             TreeMap<Long, Operation> ops = l.ops.get(origin);
             if (ops != null) {
-                merged.putAll(ops.tailMap(fromSeq, true));
+                int taken = 0;
+                for (Operation op : ops.tailMap(fromSeq, true).values()) {
+                    if (taken++ >= reach) {
+                        break;
+                    }
+                    merged.put(op.originSeq(), op);
+                }
             }
         }
         List<Operation> out = new ArrayList<>(Math.min(limit, merged.size()));
@@ -213,6 +236,7 @@ final class StateView {
         }
         building.batch.putOperation(op);
         building.ops.computeIfAbsent(op.origin(), o -> new TreeMap<>()).put(op.originSeq(), op);
+        lastOperation.computeIfPresent(op.origin(), (o, last) -> Math.max(last, op.originSeq()));
     }
 
     void dropOperation(String origin, long seq) {
@@ -222,6 +246,12 @@ final class StateView {
             ops.remove(seq);
         }
         building.dropped.computeIfAbsent(origin, o -> new TreeSet<>()).add(seq);
+        lastOperation.remove(origin); // looked up again when next asked (drops are rare)
+    }
+
+    /** Deletes the op-log entries of {@code origin} up to {@code upTo} (compaction, never above what is applied). */
+    void compactOperations(String origin, long upTo) {
+        building.batch.compact(origin, upTo); // the last entry's number stays known: see lastOperation
     }
 
     void putReply(String commandId, Reply reply) {
@@ -240,6 +270,7 @@ final class StateView {
      * op-log entries, which a clear keeps, are carried over.
      */
     void clearData() {
+        lastOperation.clear(); // the applied mark starts again from nothing (see lastOperation)
         Layer old = building;
         building = new Layer();
         building.batch.clearData();
@@ -248,6 +279,10 @@ final class StateView {
 
     /** The highest op-log sequence number of {@code origin}, uncommitted entries included. */
     long lastOperationSeq(String origin) {
+        Long known = lastOperation.get(origin);
+        if (known != null) {
+            return known;
+        }
         long last = store.lastOperationSeq(origin);
         for (Layer l : uncommitted) {
             TreeMap<Long, Operation> ops = l.ops.get(origin);
@@ -256,7 +291,23 @@ final class StateView {
             }
         }
         TreeMap<Long, Operation> ops = building.ops.get(origin);
-        return ops == null || ops.isEmpty() ? last : Math.max(last, ops.lastKey());
+        last = ops == null || ops.isEmpty() ? last : Math.max(last, ops.lastKey());
+        if (!deletePending(origin)) {
+            lastOperation.put(origin, last); // with a drop or compaction pending, the store's answer will change
+        }
+        return last;
+    }
+
+    private boolean deletePending(String origin) {
+        if (building.dropped.containsKey(origin) || building.batch.compactUpTo().containsKey(origin)) {
+            return true;
+        }
+        for (Layer l : uncommitted) {
+            if (l.dropped.containsKey(origin) || l.batch.compactUpTo().containsKey(origin)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Iterator<Layer> newestFirst() {
