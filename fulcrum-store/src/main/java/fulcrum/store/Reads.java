@@ -15,6 +15,7 @@ import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
 
 /**
  * Every typed read of a format-2 store, by key or by a bounded key range, each value checked
@@ -111,10 +112,38 @@ final class Reads {
         return out;
     }
 
+    /**
+     * Read options that keep an iterator inside {@code prefix}. Without bounds a seek past the last
+     * live key of a range walks on over every deleted key after it (the op log's compacted entries
+     * are point deletes until RocksDB compacts them away): in a profile of the write path, seeks
+     * for an origin's next held entry spent a third of the worker's time skipping tombstones.
+     */
+    private Bounded bounded(byte[] prefix) {
+        if (prefix.length == 0) {
+            return new Bounded(new ReadOptions(read), null, null);
+        }
+        Slice lower = new Slice(prefix);
+        Slice upper = new Slice(Keys.prefixEnd(prefix));
+        ReadOptions options = new ReadOptions(read).setIterateLowerBound(lower).setIterateUpperBound(upper);
+        return new Bounded(options, lower, upper);
+    }
+
+    /** Read options and the bounds they point to, closed together after the iterator. */
+    private record Bounded(ReadOptions options, Slice lower, Slice upper) implements AutoCloseable {
+        @Override
+        public void close() {
+            options.close();
+            if (lower != null) {
+                lower.close();
+                upper.close();
+            }
+        }
+    }
+
     /** Visits the entries that start with {@code prefix}, from key {@code from} on, in key order. */
     void scan(byte[] prefix, byte[] from, Visitor visitor) {
         guard.run(() -> {
-            try (RocksIterator it = db.newIterator(read)) {
+            try (Bounded b = bounded(prefix); RocksIterator it = db.newIterator(b.options)) {
                 for (it.seek(from); it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
                     if (!visitor.visit(it.key(), it.value())) {
                         return;
@@ -143,7 +172,7 @@ final class Reads {
     long lastOperationSeq(String origin) {
         byte[] prefix = Keys.opPrefix(origin);
         return guard.call(() -> {
-            try (RocksIterator it = db.newIterator(read)) {
+            try (Bounded b = bounded(prefix); RocksIterator it = db.newIterator(b.options)) {
                 it.seekForPrev(Keys.prefixEnd(prefix));
                 if (it.isValid() && Arrays.equals(it.key(), Keys.prefixEnd(prefix))) {
                     it.prev();

@@ -106,6 +106,9 @@ final class MergePath {
     /** Applies the held entries of {@code origin} that are next and ready, a run read at a time. */
     private int drain(String origin) {
         int count = 0;
+        if (view.lastOperationSeq(origin) <= state.applied(origin)) {
+            return 0; // nothing held past the applied mark (known in memory): no op-log read
+        }
         // bounded: every run but the last applies APPLY_RUN entries, and at most MAX_AHEAD are held
         for (long runs = 0; runs <= MAX_AHEAD / APPLY_RUN; runs++) {
             List<Operation> run = view.operations(origin, state.applied(origin) + 1, APPLY_RUN);
@@ -183,6 +186,9 @@ final class MergePath {
     }
 
     private Operation nextHeld(String origin) {
+        if (view.lastOperationSeq(origin) <= state.applied(origin)) {
+            return null;
+        }
         return entry(origin, state.applied(origin) + 1);
     }
 
