@@ -179,6 +179,11 @@ final class BrokerLink implements AutoCloseable {
         tracker.forget(range);
     }
 
+    /** The AMQP app id this replica's messages carry: {@code fulcrum-worker/<replica id>}. */
+    String appId() {
+        return Worker.COMPONENT + "/" + settings.replicaId();
+    }
+
     /** Publishes one peer message persistently on the confirm channel (mandatory: unroutable is a failure). */
     void publish(Ready.Outbound out) throws IOException {
         PeerMessage m = out.message();
@@ -188,7 +193,7 @@ final class BrokerLink implements AutoCloseable {
                 .deliveryMode(2)
                 .type(m.type())
                 .messageId(id)
-                .appId(Worker.COMPONENT + "/" + settings.replicaId())
+                .appId(appId())
                 .userId(user)
                 .build();
         byte[] body = PeerCodec.encode(m);
@@ -218,7 +223,7 @@ final class BrokerLink implements AutoCloseable {
                 .contentType(Amqp.CONTENT_TYPE)
                 .deliveryMode(1)
                 .type(status.type())
-                .appId(Worker.COMPONENT + "/" + settings.replicaId())
+                .appId(appId())
                 .userId(user)
                 .build();
         try {

@@ -9,15 +9,20 @@ import fulcrum.core.domain.InvalidCommandException;
 import fulcrum.core.node.DeliveryRef;
 import fulcrum.core.node.ReplicaNode;
 import fulcrum.core.node.ReplyAddress;
+import fulcrum.core.protocol.Delta;
 
 /** Turns a delivery's bytes into the node's inputs; what does not decode goes in as bad input. */
 final class InputDecoder {
     private InputDecoder() {
     }
 
-    static void feed(ReplicaNode node, Inbound in) {
+    /** @param selfAppId the AMQP app id this replica publishes under ({@link BrokerLink#appId}) */
+    static void feed(ReplicaNode node, Inbound in, String selfAppId) {
         if (in.ref().source() == DeliveryRef.Source.COMMANDS) {
             command(node, in);
+        } else if (in.ref().source() == DeliveryRef.Source.MERGE && Delta.TYPE.equals(in.properties().getType()) && selfAppId.equals(in.properties().getAppId())
+                && node.onOwnDeltaEcho(in.ref())) {
+            return; // its own delta back from the fanout: dropped unread
         } else {
             int max = in.ref().source() == DeliveryRef.Source.STATUS ? PeerCodec.MAX_STATUS_BODY_BYTES : PeerCodec.MAX_MERGE_BODY_BYTES;
             try {

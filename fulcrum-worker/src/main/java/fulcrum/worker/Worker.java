@@ -171,6 +171,7 @@ public final class Worker {
         List<Inbound> round = new ArrayList<>(settings.batchMax());
         Committer committer = new Committer(store, COMPONENT + "-" + settings.replicaId() + "-committer", this::wake);
         ReadyPipeline pipeline = new ReadyPipeline(node, broker, committer, metrics);
+        String selfAppId = broker.appId();
         long statsNanos = System.nanoTime();
         long pausedUntilNanos = statsNanos; // nanoTime may be negative: compare differences only
         try {
@@ -195,7 +196,7 @@ public final class Worker {
                         continue; // from a channel recovery replaced: the broker delivers it again
                     }
                     pipeline.fed(in);
-                    InputDecoder.feed(node, in);
+                    InputDecoder.feed(node, in, selfAppId);
                 }
                 // recovering, nothing could be published; after a failed publication, not in a busy loop
                 if (running && broker.isOpen() && System.nanoTime() - pausedUntilNanos >= 0) {

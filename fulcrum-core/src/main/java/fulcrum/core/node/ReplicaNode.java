@@ -275,6 +275,23 @@ public final class ReplicaNode {
         out.ack(ref);
     }
 
+    /**
+     * A delta this replica published itself, back from the fanout (every replica's merge queue is
+     * bound to it, its own too), told by its properties before its body is read. A serving replica
+     * holds its own entries already and drops it unread: decoding a replica's own deltas was a
+     * third of the merge intake's parsing. Returns false when it must be decoded and fed as usual
+     * (a joining replica takes its own entries back from its peers' copies and its own queue).
+     * Dropping is safe whoever sent it: a peer's real entries are asked for again once they stop
+     * arriving, and forged ones in this replica's name are never taken by a serving replica.
+     */
+    public boolean onOwnDeltaEcho(DeliveryRef ref) {
+        if (!serving()) {
+            return false;
+        }
+        out.ack(ref);
+        return true;
+    }
+
     /** A peer message that could not be decoded (not JSON, unknown type, too large…). */
     public void onBadPeerMessage(DeliveryRef ref, ErrorCode code, String reason) {
         deadLetter(ref, code, reason);

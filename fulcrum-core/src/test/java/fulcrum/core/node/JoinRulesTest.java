@@ -61,4 +61,13 @@ class JoinRulesTest {
                 .isFalse();
         assertThat(node.stats().join().stage()).isEqualTo("asking");
     }
+
+    @Test
+    void aJoiningReplicaReadsItsOwnDeltasBack() {
+        MemoryStore store = new MemoryStore("A");
+        ReplicaNode node = new ReplicaNode(NodeConfig.defaults("A", IDS, 7, 1), store, 0);
+        assertThat(node.serving()).isFalse();
+        assertThat(node.onOwnDeltaEcho(new DeliveryRef(DeliveryRef.Source.MERGE, 0, 1)))
+                .as("a replica that lost its disk takes its own entries back: it must decode them").isFalse();
+    }
 }

@@ -56,6 +56,17 @@ class MergeTrafficRulesTest {
     }
 
     @Test
+    void aServingReplicaDropsItsOwnDeltaUnreadAndAcksIt() {
+        String before = a.dump();
+        DeliveryRef echo = new DeliveryRef(DeliveryRef.Source.MERGE, 0, 9_999);
+        assertThat(a.node().onOwnDeltaEcho(echo)).isTrue();
+        Ready ready = a.node().ready();
+        assertThat(ready.acks()).containsExactly(echo);
+        assertThat(ready.deadLetters()).isEmpty();
+        assertThat(a.dump()).isEqualTo(before);
+    }
+
+    @Test
     void aDeltaFromAnOriginThatIsNoReplica() {
         assertThat(refused(new Delta("Z", List.of(add("Z", 1, VectorClock.of(Map.of("Z", 1L)), "x")))))
                 .contains("not one of");
