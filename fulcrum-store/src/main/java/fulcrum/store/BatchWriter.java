@@ -40,7 +40,8 @@ final class BatchWriter {
             out.put(Keys.op(op.origin(), op.originSeq()), Values.operation(op));
         }
         for (Map.Entry<String, Reply> e : batch.replies().entrySet()) {
-            out.put(Keys.reply(e.getKey()), Values.reply(e.getValue()));
+            byte[] encoded = batch.encodedReply(e.getValue()); // the bytes sent to the client, when the shell has them
+            out.put(Keys.reply(e.getKey()), encoded != null ? encoded : Values.reply(e.getValue()));
         }
         writeRecords(out, batch, reads);
         for (Map.Entry<String, Long> e : batch.appliedSeq().entrySet()) {

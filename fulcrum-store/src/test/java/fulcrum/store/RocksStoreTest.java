@@ -75,6 +75,35 @@ class RocksStoreTest {
     }
 
     @Test
+    void aReplyTheShellEncodedIsStoredAsThoseBytesAndOnlyThatObject() {
+        fulcrum.core.replica.Reply sent = Sample.ok("Tatooine", "Mos_Espa", MOS_ESPA.clock());
+        fulcrum.core.replica.Reply equalButAnother = Sample.ok("Tatooine", "Mos_Espa", MOS_ESPA.clock());
+        byte[] canonical = fulcrum.common.wire.ReplyCodec.encode(sent);
+        // the same reply, told apart from what the store would write by a leading space
+        byte[] encoded = (" " + new String(canonical, java.nio.charset.StandardCharsets.UTF_8))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        StoreBatch batch = new StoreBatch().putPhase(Phase.SERVING).putIncarnation(1)
+                .putReply("sent", sent).putReply("other", equalButAnother);
+        batch.useEncodedReply(sent, encoded);
+        try (RocksStore store = RocksStore.open(dir, R1)) {
+            store.commit(batch);
+            assertThat(store.reply("sent")).isEqualTo(sent);
+            assertThat(store.reply("other")).isEqualTo(equalButAnother);
+        }
+        byte[][] stored = new byte[2][];
+        raw(db -> {
+            try {
+                stored[0] = db.get(Keys.reply("sent"));
+                stored[1] = db.get(Keys.reply("other"));
+            } catch (RocksDBException e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertThat(stored[0]).as("the bytes sent to the client, not encoded again").isEqualTo(encoded);
+        assertThat(stored[1]).as("an equal reply the shell did not encode: the store encodes it").isEqualTo(canonical);
+    }
+
+    @Test
     void aValueThatDoesNotParseIsRefusedWhenRead() {
         commitSample();
         raw(db -> put(db, Keys.city("Tatooine", MOS_ESPA.cityId()), Keys.utf8("{\"planet\":\"Tatooine\",")));

@@ -11,7 +11,6 @@ import fulcrum.common.amqp.Amqp;
 import fulcrum.common.amqp.DeadLetters;
 import fulcrum.common.topology.Topology;
 import fulcrum.common.wire.PeerCodec;
-import fulcrum.common.wire.ReplyCodec;
 import fulcrum.core.node.DeliveryRef;
 import fulcrum.core.node.Ready;
 import fulcrum.core.protocol.Delta;
@@ -212,10 +211,10 @@ final class BrokerLink implements AutoCloseable {
                 Worker.COMPONENT + "/" + settings.replicaId());
     }
 
-    void reply(Ready.OutboundReply r) throws IOException {
+    /** Answers with {@code body}, the reply as {@code ReplyCodec} encoded it. */
+    void reply(Ready.OutboundReply r, byte[] body) throws IOException {
         String type = r.reply().command() == null ? null : r.reply().command().name();
-        plain.basicPublish("", r.address().replyTo(), false, Amqp.replyProperties(r.address().correlationId(), type),
-                ReplyCodec.encode(r.reply()));
+        plain.basicPublish("", r.address().replyTo(), false, Amqp.replyProperties(r.address().correlationId(), type), body);
     }
 
     void announce(ReplicaStatus status) {

@@ -1,6 +1,7 @@
 package fulcrum.worker;
 
 import fulcrum.common.amqp.Amqp;
+import fulcrum.common.wire.ReplyCodec;
 import fulcrum.core.node.DeliveryRef;
 import fulcrum.core.node.Ready;
 import fulcrum.core.node.ReplicaNode;
@@ -41,15 +42,18 @@ final class ReadyPipeline {
         final Committer.Commit commit;
         /** The deliveries it settles (dead letters need the original message, metrics its arrival). */
         final Map<DeliveryRef, Inbound> deliveries;
+        /** The body of each of the Ready's replies, in their order. */
+        final List<byte[]> replyBodies;
         boolean published;
         boolean failed;
         ConfirmTracker.Range range;
         long publishedNanos;
 
-        InFlight(Ready ready, Committer.Commit commit, Map<DeliveryRef, Inbound> deliveries) {
+        InFlight(Ready ready, Committer.Commit commit, Map<DeliveryRef, Inbound> deliveries, List<byte[]> replyBodies) {
             this.ready = ready;
             this.commit = commit;
             this.deliveries = deliveries;
+            this.replyBodies = replyBodies;
         }
     }
 
@@ -91,7 +95,13 @@ final class ReadyPipeline {
             ready.acks().forEach(ref -> take(ref, deliveries));
             ready.requeues().forEach(ref -> take(ref, deliveries));
             ready.deadLetters().forEach(dl -> take(dl.delivery(), deliveries));
-            inFlight.addLast(new InFlight(ready, committer.submit(ready.commit()), deliveries));
+            List<byte[]> replyBodies = new ArrayList<>(ready.replies().size());
+            for (Ready.OutboundReply r : ready.replies()) {
+                byte[] body = ReplyCodec.encode(r.reply()); // once: the store writes these bytes too
+                ready.commit().useEncodedReply(r.reply(), body);
+                replyBodies.add(body);
+            }
+            inFlight.addLast(new InFlight(ready, committer.submit(ready.commit()), deliveries, replyBodies));
         }
     }
 
@@ -194,8 +204,8 @@ final class ReadyPipeline {
             CrashPoints.hit(CrashPoints.AFTER_PUBLISH_BEFORE_REPLY);
         }
         try {
-            for (Ready.OutboundReply r : ready.replies()) {
-                broker.reply(r);
+            for (int i = 0; i < ready.replies().size(); i++) {
+                broker.reply(ready.replies().get(i), f.replyBodies.get(i));
             }
             acknowledge(ready);
         } catch (IOException | RuntimeException e) {

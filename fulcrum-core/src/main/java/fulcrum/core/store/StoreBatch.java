@@ -63,6 +63,8 @@ public final class StoreBatch {
     private final List<Operation> operations = new ArrayList<>();
     private final java.util.LinkedHashSet<EntryKey> droppedOperations = new java.util.LinkedHashSet<>();
     private final Map<String, Reply> replies = new LinkedHashMap<>();
+    /** Bytes a shell encoded for a reply of {@link #replies} (by identity), for the store to write as they are. */
+    private final Map<Reply, byte[]> encodedReplies = new java.util.IdentityHashMap<>();
     private final Map<CommandKey, CommandRecord> commandRecords = new LinkedHashMap<>();
     private final Map<String, Long> appliedSeq = new TreeMap<>();
     private final Map<String, Long> compactUpTo = new TreeMap<>();
@@ -123,6 +125,21 @@ public final class StoreBatch {
     public StoreBatch putReply(String commandId, Reply reply) {
         replies.put(Objects.requireNonNull(commandId, "commandId"), Objects.requireNonNull(reply, "reply"));
         return this;
+    }
+
+    /**
+     * The bytes the shell encoded {@code reply} into to send it: if that very reply object is one
+     * this batch stores, the store writes those bytes and the reply is encoded once (the node
+     * puts one Reply object both in the batch and in the Ready's answers). Opaque to the core.
+     */
+    public void useEncodedReply(Reply reply, byte[] encoded) {
+        // bytes of a reply the batch does not store are never looked up
+        encodedReplies.put(Objects.requireNonNull(reply, "reply"), Objects.requireNonNull(encoded, "encoded"));
+    }
+
+    /** The bytes {@link #useEncodedReply} gave for this reply object, or null: the store encodes it. */
+    public byte[] encodedReply(Reply reply) {
+        return encodedReplies.get(reply);
     }
 
     public StoreBatch putCommandRecord(CommandRecord record) {
