@@ -109,13 +109,12 @@ public final class Router implements AutoCloseable {
         }
         Channel publishChannel = connection.createChannel();
         publishChannel.confirmSelect();
-        ConfirmTracker confirms = new ConfirmTracker(publishChannel, () -> inbox.offer(Inbound.WAKE));
         Channel consumeChannel = connection.createChannel();
         consumeChannel.basicQos(options.prefetch());
         Channel routeChannel = connection.createChannel();
         routeChannel.basicQos(options.prefetch());
         UnackedDeliveries unacked = new UnackedDeliveries(consumeChannel, epoch::get, 3 * options.prefetch());
-        ReadyExecutor executor = new ReadyExecutor(publishChannel, confirms, () -> replyQueue, name, unacked);
+        ReadyExecutor executor = new ReadyExecutor(publishChannel, () -> inbox.offer(Inbound.WAKE), () -> replyQueue, name, unacked);
         loop = new RouterLoop(inbox, epoch::get, core, executor, new RouteDesk(routeChannel, epoch::get), unacked,
                 options.batchMax(), metrics);
         replyQueue = consumeChannel.queueDeclare().getQueue();

@@ -8,6 +8,7 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import fulcrum.common.amqp.Amqp;
+import fulcrum.common.amqp.ConfirmTracker;
 import fulcrum.common.amqp.DeadLetters;
 import fulcrum.common.topology.Topology;
 import fulcrum.common.wire.PeerCodec;
@@ -147,14 +148,12 @@ final class BrokerLink implements AutoCloseable {
 
     /** Where the next publications of a batch start: see {@link #publicationsSince}. */
     ConfirmTracker.Range publicationStart() {
-        long epoch = tracker.epoch();
-        long next = confirms.getNextPublishSeqNo();
-        return new ConfirmTracker.Range(epoch, next, next - 1);
+        return tracker.start(confirms.getNextPublishSeqNo());
     }
 
     /** The publications made since {@code start} (on the loop thread, which alone publishes on the confirm channel). */
     ConfirmTracker.Range publicationsSince(ConfirmTracker.Range start) {
-        return new ConfirmTracker.Range(start.epoch(), start.first(), confirms.getNextPublishSeqNo() - 1);
+        return ConfirmTracker.since(start, confirms.getNextPublishSeqNo());
     }
 
     /**

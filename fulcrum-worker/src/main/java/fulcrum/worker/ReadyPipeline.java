@@ -1,6 +1,7 @@
 package fulcrum.worker;
 
 import fulcrum.common.amqp.Amqp;
+import fulcrum.common.amqp.ConfirmTracker;
 import fulcrum.common.wire.ReplyCodec;
 import fulcrum.core.node.DeliveryRef;
 import fulcrum.core.node.Ready;

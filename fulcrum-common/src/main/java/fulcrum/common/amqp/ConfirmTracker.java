@@ -1,4 +1,4 @@
-package fulcrum.worker;
+package fulcrum.common.amqp;
 
 import com.rabbitmq.client.ConfirmListener;
 import java.util.NavigableSet;
@@ -6,19 +6,21 @@ import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The broker's confirms of the worker's confirm channel, taken asynchronously (the loop never
- * blocks on them): which publish sequence numbers are still unconfirmed, which were refused. A
- * channel that shuts down or recovers starts its numbers again, so it starts a new epoch in which
- * every publication of the older one counts as failed: the broker may or may not hold it, and the
- * node publishes it again.
+ * The broker's publisher confirms of one confirm channel, taken asynchronously (nobody blocks on
+ * them): which publish sequence numbers are still unconfirmed, which were refused. A daemon
+ * publishes a batch (a worker's or a router's Ready), takes the {@link Range} of sequence numbers
+ * it used, goes on, and asks later for the range's {@link Outcome}. A channel that shuts down or
+ * recovers starts its numbers again, so it starts a new epoch in which every publication of the
+ * older one counts as failed: the broker may or may not hold it, and the caller publishes it again
+ * (a worker) or resets so that its deliveries come again (the router).
  */
-final class ConfirmTracker implements ConfirmListener {
+public final class ConfirmTracker implements ConfirmListener {
     /** The outcome of one Ready's publications. */
-    enum Outcome { CONFIRMED, PENDING, FAILED }
+    public enum Outcome { CONFIRMED, PENDING, FAILED }
 
     /** The sequence numbers one Ready's publications took ({@code last < first} when it published nothing). */
-    record Range(long epoch, long first, long last) {
-        boolean isEmpty() {
+    public record Range(long epoch, long first, long last) {
+        public boolean isEmpty() {
             return last < first;
         }
     }
@@ -29,16 +31,29 @@ final class ConfirmTracker implements ConfirmListener {
     private final Runnable onChange;
 
     /** @param onChange called from the connection's thread on every confirm (to wake the loop) */
-    ConfirmTracker(Runnable onChange) {
+    public ConfirmTracker(Runnable onChange) {
         this.onChange = onChange;
     }
 
-    long epoch() {
+    public long epoch() {
         return epoch.get();
     }
 
+    /**
+     * Where the next publications of a batch start, {@code nextPublishSeqNo} being the channel's
+     * {@code getNextPublishSeqNo()}: an empty range, grown by {@link #since}.
+     */
+    public Range start(long nextPublishSeqNo) {
+        return new Range(epoch.get(), nextPublishSeqNo, nextPublishSeqNo - 1);
+    }
+
+    /** The publications made since {@code start}, {@code nextPublishSeqNo} read after the last of them. */
+    public static Range since(Range start, long nextPublishSeqNo) {
+        return new Range(start.epoch(), start.first(), nextPublishSeqNo - 1);
+    }
+
     /** Called before the publish that takes {@code seq}, so its confirm cannot come first. */
-    void publishing(long seq) {
+    public void publishing(long seq) {
         unconfirmed.add(seq);
     }
 
@@ -62,14 +77,14 @@ final class ConfirmTracker implements ConfirmListener {
     }
 
     /** The channel closed or recovers: what was unconfirmed will never be confirmed. */
-    void newEpoch() {
+    public void newEpoch() {
         epoch.incrementAndGet();
         unconfirmed.clear();
         refused.clear();
         onChange.run();
     }
 
-    Outcome outcome(Range range) {
+    public Outcome outcome(Range range) {
         if (range.isEmpty()) {
             return Outcome.CONFIRMED;
         }
@@ -83,7 +98,7 @@ final class ConfirmTracker implements ConfirmListener {
     }
 
     /** The Ready of {@code range} is done with: its refusals need no more remembering. */
-    void forget(Range range) {
+    public void forget(Range range) {
         if (!range.isEmpty()) {
             refused.subSet(range.first(), true, range.last(), true).clear();
         }

@@ -1,4 +1,4 @@
-package fulcrum.worker;
+package fulcrum.common.amqp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -58,5 +58,18 @@ class ConfirmTrackerTest {
     @Test
     void aBatchThatPublishedNothingIsConfirmedAtOnce() {
         assertThat(tracker.outcome(new ConfirmTracker.Range(tracker.epoch(), 7, 6))).isEqualTo(ConfirmTracker.Outcome.CONFIRMED);
+    }
+
+    @Test
+    void aBatchRangeRunsFromWhereItStartedToTheLastPublishBeforeItWasTaken() {
+        ConfirmTracker.Range start = tracker.start(5);
+        assertThat(start.isEmpty()).isTrue();
+        tracker.publishing(5);
+        tracker.publishing(6);
+        ConfirmTracker.Range batch = ConfirmTracker.since(start, 7);
+        assertThat(batch).isEqualTo(new ConfirmTracker.Range(tracker.epoch(), 5, 6));
+        assertThat(ConfirmTracker.since(tracker.start(7), 7).isEmpty()).as("a batch that published nothing").isTrue();
+        tracker.handleAck(6, true);
+        assertThat(tracker.outcome(batch)).isEqualTo(ConfirmTracker.Outcome.CONFIRMED);
     }
 }
