@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import fulcrum.common.client.FulcrumClient;
+import fulcrum.common.client.UnavailableException;
 import fulcrum.core.domain.Command;
 import fulcrum.core.replica.Reply;
 import fulcrum.testkit.MetricsScrape;
@@ -33,9 +34,7 @@ class RouteTableTest {
     @Test
     void afterTheFirstWriteAClientsWritesAskNoRouteAndEachIsAppliedOnce() throws Exception {
         // a validity far beyond the test's length: the table cannot expire while it runs
-        try (Cluster cluster = new Cluster(TestBroker.freshVirtualHost("route-table"), 3, tmp)
-                .startAll(List.of("--route-table-validity", "1h"), List.of());
-             FulcrumClient client = FulcrumClient.connect(cluster.uri(), "route-table", Duration.ofSeconds(60))) {
+        try (Cluster cluster = cluster("route-table", 3, "1h"); FulcrumClient client = client(cluster)) {
             String metrics = cluster.metricsUrl(Cluster.ROUTER);
             Reply first = client.submit(UUID.randomUUID().toString(), Command.addCity("Naboo_first", "Theed", 1), null, null)
                     .get(90, TimeUnit.SECONDS);
@@ -43,7 +42,7 @@ class RouteTableTest {
             await("the first write's route request counted").atMost(Duration.ofSeconds(30))
                     .until(() -> routesAnswered(metrics) == 1);
 
-            List<Reply> added = all(client, i -> Command.addCity("Naboo_" + i, "Theed", i), i -> null);
+            List<Reply> added = addCities(client);
             List<Reply> updated = all(client, i -> Command.updateNumber("Naboo_" + i, "Theed", 100 + i), added::get);
             List<Reply> read = all(client, i -> Command.getNumberRebelds("Naboo_" + i, "Theed"), updated::get);
             for (int i = 0; i < WRITES; i++) {
@@ -62,18 +61,30 @@ class RouteTableTest {
 
     @Test
     void withoutARouteTableEveryWriteAsks() throws Exception {
-        try (Cluster cluster = new Cluster(TestBroker.freshVirtualHost("route-table-off"), 1, tmp)
-                .startAll(List.of("--route-table-validity", "0"), List.of());
-             FulcrumClient client = FulcrumClient.connect(cluster.uri(), "route-table-off", Duration.ofSeconds(60))) {
-            String metrics = cluster.metricsUrl(Cluster.ROUTER);
-            List<Reply> added = all(client, i -> Command.addCity("Naboo_" + i, "Theed", i), i -> null);
+        try (Cluster cluster = cluster("route-table-off", 1, "0"); FulcrumClient client = client(cluster)) {
+            List<Reply> added = addCities(client);
             List<Reply> read = all(client, i -> Command.getNumberRebelds("Naboo_" + i, "Theed"), added::get);
             for (int i = 0; i < WRITES; i++) {
                 assertThat(added.get(i).clock().sum()).as("AddCity applied once").isEqualTo(1);
                 assertThat(read.get(i).rebels()).isEqualTo(i);
             }
-            assertThat(routesAnswered(metrics)).as("one route request per write").isEqualTo(WRITES);
+            assertThat(routesAnswered(cluster.metricsUrl(Cluster.ROUTER))).as("one route request per write").isEqualTo(WRITES);
         }
+    }
+
+    /** A cluster of {@code replicas} whose router hands out route tables valid for {@code validity}. */
+    private Cluster cluster(String name, int replicas, String validity) {
+        return new Cluster(TestBroker.freshVirtualHost(name), replicas, tmp)
+                .startAll(List.of("--route-table-validity", validity), List.of());
+    }
+
+    private static FulcrumClient client(Cluster cluster) throws UnavailableException {
+        return FulcrumClient.connect(cluster.uri(), "route-table", Duration.ofSeconds(60));
+    }
+
+    /** Adds city Theed with i rebels to planet Naboo_i, for every i, with no session. */
+    private static List<Reply> addCities(FulcrumClient client) throws Exception {
+        return all(client, i -> Command.addCity("Naboo_" + i, "Theed", i), i -> null);
     }
 
     /** Route requests the router answered with a route. */
