@@ -67,8 +67,8 @@ final class CommandPipeline implements AutoCloseable {
         /**
          * A write's walk, once its route is known. Set once: by the submitting thread before the
          * write is published (route from the table), or by the reply consumer's thread on the route
-         * answer; after that only the reply consumer's thread reads and moves it. A reply can only
-         * come after the publish, so it always finds the walk set (volatile: seen across threads).
+         * answer; after that only the reply consumer's thread reads and moves it. A reply to that
+         * publish can only come after it, so it finds the walk set (volatile: seen across threads).
          */
         volatile WriteWalk walk;
 
