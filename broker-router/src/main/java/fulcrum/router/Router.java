@@ -41,8 +41,16 @@ public final class Router implements AutoCloseable {
      * @param batchMax     deliveries handled per round (one Ready)
      * @param maxInFlight  forwards waiting for a reply; at the bound the oldest is answered UNAVAILABLE
      * @param queryTimeout how long a query waits for a replica before the next one is asked
+     * @param routeTableValidity how long a client may compute its writes' routes from the route table
+     *                     a route answer hands out; zero: hand out none (every write asks)
      */
-    public record Options(int prefetch, int batchMax, int maxInFlight, Duration queryTimeout) {
+    public record Options(int prefetch, int batchMax, int maxInFlight, Duration queryTimeout, Duration routeTableValidity) {
+        /** With the default route table validity. */
+        public Options(int prefetch, int batchMax, int maxInFlight, Duration queryTimeout) {
+            this(prefetch, batchMax, maxInFlight, queryTimeout,
+                    Duration.ofMillis(RouterLimits.DEFAULT_ROUTE_TABLE_VALIDITY_MILLIS));
+        }
+
         public static Options defaults() {
             return new Options(256, 128, RouterLimits.DEFAULT_MAX_IN_FLIGHT,
                     Duration.ofMillis(RouterLimits.DEFAULT_QUERY_TIMEOUT_MILLIS));
@@ -83,7 +91,7 @@ public final class Router implements AutoCloseable {
 
     public void start(Duration connectDeadline) throws IOException, TimeoutException {
         RouterCore core = new RouterCore(replicaIds, new RouterLimits(options.maxInFlight(), options.batchMax(),
-                options.queryTimeout().toMillis()));
+                options.queryTimeout().toMillis(), options.routeTableValidity().toMillis()));
         connection = Amqp.connect(uri, name, connectDeadline);
         ((Recoverable) connection).addRecoveryListener(new RecoveryListener() {
             @Override

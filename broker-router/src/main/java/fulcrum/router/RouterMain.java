@@ -28,6 +28,9 @@ import picocli.CommandLine.Option;
 @Command(name = "broker-router", mixinStandardHelpOptions = true,
         description = "Mos Eisley: forwards informant commands and Leia's queries to a Fulcrum replica.")
 public final class RouterMain implements Callable<Integer> {
+    /** A route table older than this would outlive any sensible change of the replica set. */
+    static final Duration MAX_ROUTE_TABLE_VALIDITY = Duration.ofHours(1);
+
     @Mixin
     BrokerOptions broker;
 
@@ -51,6 +54,11 @@ public final class RouterMain implements Callable<Integer> {
             description = "How long a query waits for a replica before the next one is asked (default: 3s).")
     Duration queryTimeout = Router.Options.defaults().queryTimeout();
 
+    @Option(names = "--route-table-validity", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "How long a client may compute its writes' routes from the replica set a route answer hands"
+                    + " out, instead of asking for each write; 0 hands out none (default: 5s).")
+    Duration routeTableValidity = Router.Options.defaults().routeTableValidity();
+
     @Mixin
     MetricsOptions metricsOptions = new MetricsOptions();
 
@@ -58,9 +66,11 @@ public final class RouterMain implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         if (replicas < 1 || replicas > 64 || prefetch < 1 || prefetch > 10_000 || batchMax < 1 || batchMax > prefetch
                 || maxInFlight < 1 || maxInFlight > 10_000_000 || queryTimeout.isZero()
+                || routeTableValidity.compareTo(MAX_ROUTE_TABLE_VALIDITY) > 0
                 || metricsOptions.port < -1 || metricsOptions.port > 65_535) {
             System.err.println("error: need 1 <= --replicas <= 64, 1 <= --prefetch <= 10000, 1 <= --batch-max <= --prefetch,"
-                    + " 1 <= --max-in-flight <= 10000000, --query-timeout > 0, -1 <= --metrics-port <= 65535");
+                    + " 1 <= --max-in-flight <= 10000000, --query-timeout > 0, --route-table-validity <= 1h,"
+                    + " -1 <= --metrics-port <= 65535");
             return ExitCodes.INVALID_INPUT;
         }
         String brokerUri;
@@ -82,7 +92,8 @@ public final class RouterMain implements Callable<Integer> {
             return ExitCodes.UNAVAILABLE;
         }
         Router router = new Router(brokerUri, name, Topology.replicaIds(replicas),
-                new Router.Options(prefetch, batchMax, maxInFlight, queryTimeout), new MicrometerRouterMetrics(metrics.registry()));
+                new Router.Options(prefetch, batchMax, maxInFlight, queryTimeout, routeTableValidity),
+                new MicrometerRouterMetrics(metrics.registry()));
         routerRef.set(router);
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean started = new AtomicBoolean();

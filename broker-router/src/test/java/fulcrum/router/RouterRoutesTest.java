@@ -12,6 +12,7 @@ import fulcrum.core.domain.Command;
 import fulcrum.core.domain.CommandKind;
 import fulcrum.core.domain.ErrorCode;
 import fulcrum.core.router.RouteAnswer;
+import fulcrum.core.router.RouterLimits;
 import fulcrum.core.session.WriteRouting;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +37,8 @@ class RouterRoutesTest {
             RouteAnswer answer = RouteCodec.decode(broker.replies.take());
             assertThat(answer.order()).isEqualTo(new WriteRouting(BrokerSide.REPLICAS).order("w-1", "fulcrum-3"))
                     .startsWith("fulcrum-3");
+            assertThat(answer.replicas()).as("the route table, by default").isEqualTo(BrokerSide.REPLICAS);
+            assertThat(answer.validForMillis()).isEqualTo(RouterLimits.DEFAULT_ROUTE_TABLE_VALIDITY_MILLIS);
             assertThat(broker.totalReplicaDepth()).as("a route request is never forwarded").isZero();
         }
         // closed: a request still unacked would be back in the queue now

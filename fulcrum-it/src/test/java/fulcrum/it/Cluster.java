@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A router and N workers, each a separate JVM, on one virtual host of the test broker. Starting a
@@ -23,6 +25,7 @@ import java.util.Map;
  */
 final class Cluster implements AutoCloseable {
     static final String ROUTER = "mos-eisley";
+    private static final Pattern METRICS_URL = Pattern.compile("metrics at (http://\\S+)/metrics");
 
     private final String uri;
     private final int replicas;
@@ -53,14 +56,32 @@ final class Cluster implements AutoCloseable {
     }
 
     Cluster startAll(List<String> workerArgs) {
-        startRouter();
+        return startAll(List.of(), workerArgs);
+    }
+
+    /** The router with extra command-line options (e.g. {@code --route-table-validity 0}) and every worker. */
+    Cluster startAll(List<String> routerArgs, List<String> workerArgs) {
+        startRouter(routerArgs);
         replicaIds().forEach(id -> startWorker(id, Map.of(), workerArgs));
         replicaIds().forEach(this::awaitServing);
         return this;
     }
 
     void startRouter() {
-        start(ROUTER, Map.of(), RouterMain.class.getName(), List.of("--uri", uri, "--replicas", Integer.toString(replicas)));
+        startRouter(List.of());
+    }
+
+    void startRouter(List<String> extraArgs) {
+        List<String> args = new ArrayList<>(List.of("--uri", uri, "--replicas", Integer.toString(replicas)));
+        args.addAll(extraArgs);
+        start(ROUTER, Map.of(), RouterMain.class.getName(), args);
+    }
+
+    /** The base URL of a component's metrics endpoint, as it logged it at start. */
+    String metricsUrl(String name) {
+        Matcher url = METRICS_URL.matcher(processes.get(name).output());
+        assertThat(url.find()).as(name + " logs its metrics URL").isTrue();
+        return url.group(1);
     }
 
     void startWorker(String id, Map<String, String> env) {

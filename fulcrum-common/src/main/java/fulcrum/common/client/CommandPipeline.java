@@ -15,6 +15,7 @@ import fulcrum.core.replica.Reply;
 import fulcrum.core.router.RouteAnswer;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,9 +29,12 @@ import java.util.concurrent.TimeUnit;
  * Many commands in flight on one channel of a client's connection: each is published (persistent,
  * {@code mandatory}) and tracked by its publisher-confirm sequence number, its reply is matched by
  * correlation id (= command id) on the channel's direct reply-to, and each has its own deadline.
- * A write walks its route (see {@link FulcrumClient}): the route request goes out first, and the
- * route answer and each {@code STALE} of the walk publish the write to the next replica, from the
- * reply consumer's thread; a query goes to Mos Eisley.
+ * A write walks its route (see {@link FulcrumClient}): while the route table Mos Eisley handed out
+ * is fresh ({@link RouteTable}), the submitting thread computes the route and publishes the write
+ * to its first replica at once; otherwise the route request goes out first and the route answer
+ * publishes it, from the reply consumer's thread, which also publishes it to the next replica after
+ * each {@code STALE} of the walk. A route answer teaches the table; a returned publish or a refused
+ * route makes it forgotten, so the next write asks again. A query goes to Mos Eisley.
  *
  * <p>Every submitted command ends in exactly one way: the replica's reply, or an
  * {@link UnavailableException} saying why its outcome is unknown (no confirm or reply before the
@@ -49,6 +53,8 @@ final class CommandPipeline implements AutoCloseable {
     private final Map<String, Flight> flights = new ConcurrentHashMap<>();
     private final ConcurrentNavigableMap<Long, String> unconfirmed = new ConcurrentSkipListMap<>();
     private final Object publishLock = new Object();
+    /** The route table of Mos Eisley's last route answer: while fresh, a write needs no route request. */
+    private final RouteTable routeTable = new RouteTable();
 
     private static final class Flight {
         final String commandId;
@@ -58,8 +64,13 @@ final class CommandPipeline implements AutoCloseable {
         final CompletableFuture<Reply> reply = new CompletableFuture<>();
         volatile boolean confirmed;
         volatile ScheduledFuture<?> deadline;
-        /** A write's walk, once its route came; touched only by the reply consumer's thread. */
-        WriteWalk walk;
+        /**
+         * A write's walk, once its route is known. Set once: by the submitting thread before the
+         * write is published (route from the table), or by the reply consumer's thread on the route
+         * answer; after that only the reply consumer's thread reads and moves it. A reply to that
+         * publish can only come after it, so it finds the walk set (volatile: seen across threads).
+         */
+        volatile WriteWalk walk;
 
         Flight(String commandId, Command command, AMQP.BasicProperties props, byte[] body) {
             this.commandId = commandId;
@@ -101,8 +112,12 @@ final class CommandPipeline implements AutoCloseable {
                     pipeline.onConfirm(seq, multiple, false);
                 }
             });
-            channel.addReturnListener(returned -> pipeline.fail(returned.getProperties().getCorrelationId(),
-                    Unroutable.describe(returned.getExchange(), returned.getRoutingKey())));
+            channel.addReturnListener(returned -> {
+                // the replica set may have changed under the table: the next write asks Mos Eisley
+                pipeline.routeTable.forget();
+                pipeline.fail(returned.getProperties().getCorrelationId(),
+                        Unroutable.describe(returned.getExchange(), returned.getRoutingKey()));
+            });
             // A reply to a lost channel never comes: every command then in flight has an unknown outcome.
             channel.addShutdownListener(cause -> pipeline.failAll("connection lost: " + Amqp.rootMessage(cause)
                     + " (the command may or may not have been applied; re-sending it with the same id is safe)"));
@@ -129,7 +144,10 @@ final class CommandPipeline implements AutoCloseable {
                 deadline.cancel(false);
             }
         });
-        if (command.kind().isWrite()) {
+        List<String> route = command.kind().isWrite() ? routeTable.order(commandId, lastReplica, System.nanoTime()) : null;
+        if (route != null) {
+            startWalk(flight, route); // the route Mos Eisley would answer: no need to ask
+        } else if (command.kind().isWrite()) {
             publish(flight, "", Topology.ROUTER_ROUTES,
                     Amqp.routeRequestProperties(commandId, command.kind(), DIRECT_REPLY_TO));
         } else {
@@ -208,8 +226,9 @@ final class CommandPipeline implements AutoCloseable {
         }
     }
 
-    /** Mos Eisley's route for a write: the walk starts at its first replica. */
+    /** Mos Eisley's route for a write: the walk starts at its first replica, and the table is learnt. */
     private void onRoute(Flight flight, RouteAnswer route) {
+        routeTable.learn(route, System.nanoTime()); // a refusal, or an answer without a table, forgets it
         if (flight.walk != null) {
             return; // one route per flight: a duplicate answer changes nothing
         }
@@ -219,8 +238,14 @@ final class CommandPipeline implements AutoCloseable {
                     route.errorMessage()));
             return;
         }
-        flight.walk = new WriteWalk(route.order());
-        publish(flight, Topology.REPLICA_EXCHANGE, flight.walk.replica(), flight.props);
+        startWalk(flight, route.order());
+    }
+
+    /** Starts the write's walk on {@code route}: set before the publish, so that any reply finds it. */
+    private void startWalk(Flight flight, List<String> route) {
+        WriteWalk walk = new WriteWalk(route);
+        flight.walk = walk;
+        publish(flight, Topology.REPLICA_EXCHANGE, walk.replica(), flight.props);
     }
 
     private void fail(String correlationId, String message) {

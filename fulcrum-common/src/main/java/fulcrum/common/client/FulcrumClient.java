@@ -29,7 +29,9 @@ import java.util.concurrent.TimeoutException;
  * client asks Mos Eisley for the write's route ({@code mos-eisley.routes}), publishes the write to
  * the route's first replica ({@code fulcrum.commands}, routing key = replica id), which answers the
  * client's reply-to itself, and walks on along the route after a {@code STALE} ({@link WriteWalk}).
- * A query goes to Mos Eisley, which asks the replicas for it.
+ * A query goes to Mos Eisley, which asks the replicas for it. {@link #submit} asks for a route only
+ * when it holds no fresh route table from an earlier answer ({@link RouteTable}); {@link #call}
+ * asks for every write.
  *
  * <p>Publishing follows the reliability guide: persistent messages, {@code mandatory}, publisher
  * confirms, and a retry with the same message id when a publish is not confirmed (the replica

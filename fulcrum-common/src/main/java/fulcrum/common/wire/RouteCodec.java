@@ -12,8 +12,10 @@ import java.util.List;
 /**
  * Mos Eisley's answers to route requests (the request is the write itself, sent transient to
  * {@code mos-eisley.routes}):
- * <pre>{"ok":true,"route":["fulcrum-2","fulcrum-1","fulcrum-3"]}</pre>
+ * <pre>{"ok":true,"route":["fulcrum-2","fulcrum-1","fulcrum-3"],"replicas":["fulcrum-1","fulcrum-2","fulcrum-3"],"valid_for_ms":5000}</pre>
  * <pre>{"ok":false,"error":{"code":"BAD_MESSAGE","message":"…"}}</pre>
+ * {@code replicas} and {@code valid_for_ms}, the route table, come together or not at all (an older
+ * router's answer, or a router that hands out no table, has neither).
  */
 public final class RouteCodec {
     /** The AMQP {@code type} of a route answer, which tells it from a command's reply on the same reply queue. */
@@ -28,6 +30,11 @@ public final class RouteCodec {
         if (answer.ok()) {
             ArrayNode route = node.putArray("route");
             answer.order().forEach(route::add);
+            if (!answer.replicas().isEmpty()) {
+                ArrayNode replicas = node.putArray("replicas");
+                answer.replicas().forEach(replicas::add);
+                node.put("valid_for_ms", answer.validForMillis());
+            }
         } else {
             ObjectNode error = node.putObject("error");
             error.put("code", answer.errorCode().name());
@@ -48,13 +55,14 @@ public final class RouteCodec {
             throw new IllegalArgumentException("route answer has no boolean 'ok'");
         }
         if (root.get("ok").booleanValue()) {
-            JsonNode route = root.path("route");
-            List<String> order = new ArrayList<>();
-            route.forEach(replica -> order.add(replica.asText()));
-            if (!route.isArray() || order.isEmpty() || order.stream().anyMatch(String::isBlank)) {
+            List<String> order = names(root.path("route"));
+            if (order.isEmpty()) {
                 throw new IllegalArgumentException("route answer has no list of replicas 'route'");
             }
-            return RouteAnswer.route(order);
+            return withTable(root, order);
+        }
+        if (root.has("replicas") || root.has("valid_for_ms")) {
+            throw new IllegalArgumentException("a refused route answer has a route table");
         }
         JsonNode error = root.path("error");
         try {
@@ -62,5 +70,45 @@ public final class RouteCodec {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("route answer has unknown error code '" + error.path("code").asText() + "'", e);
         }
+    }
+
+    /** The route answer for {@code order}, with its route table when the answer has one. */
+    private static RouteAnswer withTable(JsonNode root, List<String> order) {
+        boolean hasReplicas = root.has("replicas");
+        if (hasReplicas != root.has("valid_for_ms")) {
+            throw new IllegalArgumentException("route answer has only one of 'replicas' and 'valid_for_ms' (a route"
+                    + " table has both)");
+        }
+        if (!hasReplicas) {
+            return RouteAnswer.route(order);
+        }
+        List<String> replicas = names(root.get("replicas"));
+        if (replicas.isEmpty()) {
+            throw new IllegalArgumentException("route answer's 'replicas' is not a non-empty list of replica names");
+        }
+        JsonNode validity = root.get("valid_for_ms");
+        if (!validity.isIntegralNumber() || !validity.canConvertToLong() || validity.longValue() < 0) {
+            throw new IllegalArgumentException("route answer's 'valid_for_ms' is not a non-negative integer: " + validity);
+        }
+        try {
+            return RouteAnswer.route(order, replicas, validity.longValue());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("route answer's route table is not valid: " + e.getMessage(), e);
+        }
+    }
+
+    /** The names of a JSON array of non-blank strings; empty when it is not one (or is empty). */
+    private static List<String> names(JsonNode array) {
+        List<String> names = new ArrayList<>();
+        if (array == null || !array.isArray()) {
+            return names;
+        }
+        for (JsonNode name : array) {
+            if (!name.isTextual() || name.asText().isBlank()) {
+                return new ArrayList<>();
+            }
+            names.add(name.asText());
+        }
+        return names;
     }
 }

@@ -155,6 +155,12 @@ public final class RouterCore {
      * The answer is the order the router would walk for the same message on its own write path
      * ({@code WriteRouting}: last replica, then the command id), so both paths, every attempt and
      * every router copy agree. Nothing is kept: a route request is transient and answered at once.
+     *
+     * <p>The answer also hands out the route table, the replica set the order was drawn from, valid
+     * for {@link RouterLimits#routeTableValidityMillis()} (none when that is 0): the client computes
+     * its next writes' orders itself with the same {@code WriteRouting}, the same answers this method
+     * would give. A core whose writes follow a test's {@link WriteOrder} hands out no table, since a
+     * client could not compute that order.
      */
     public RouteAnswer onRouteRequest(ClientMessage message) {
         Objects.requireNonNull(message, "message");
@@ -169,9 +175,12 @@ public final class RouterCore {
                 answer = RouteAnswer.refused(ErrorCode.BAD_MESSAGE, "only writes are routed by request: send "
                         + envelope.command().kind().name() + " to Mos Eisley's query queue, which asks the replicas");
             } else {
-                answer = RouteAnswer.route(writeOrder != null
+                List<String> order = writeOrder != null
                         ? writeOrder.order(message.messageId(), envelope, knowledge)
-                        : routes.order(message.messageId(), envelope, knowledge));
+                        : routes.order(message.messageId(), envelope, knowledge);
+                answer = writeOrder != null || limits.routeTableValidityMillis() == 0
+                        ? RouteAnswer.route(order)
+                        : RouteAnswer.route(order, routes.replicas(), limits.routeTableValidityMillis());
             }
         }
         counters.routeAnswered(answer.ok() ? RouterCounters.OK : answer.errorCode().name());

@@ -32,6 +32,11 @@ final class Routes {
         return replicas.size();
     }
 
+    /** The replica set, distinct, in the configured order: what a write's order is drawn from. */
+    List<String> replicas() {
+        return replicas;
+    }
+
     List<String> order(String messageId, ClientMessage.Decoded envelope, ReplicaKnowledge knowledge) {
         return envelope.command().kind().isWrite()
                 ? writeRouting.order(messageId, envelope.lastReplica())

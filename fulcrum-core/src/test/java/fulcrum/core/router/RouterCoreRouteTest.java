@@ -32,6 +32,33 @@ class RouterCoreRouteTest {
     }
 
     @Test
+    void aRouteHandsOutTheRouteTableItWasDrawnFrom() {
+        RouteAnswer answer = router.core.onRouteRequest(write("w-1"));
+        assertThat(answer.replicas()).as("the router's configured order").isEqualTo(REPLICAS);
+        assertThat(answer.validForMillis()).isEqualTo(RouterLimits.DEFAULT_ROUTE_TABLE_VALIDITY_MILLIS);
+        assertThat(answer.hasTable()).isTrue();
+        assertThat(new WriteRouting(answer.replicas()).order("w-1", null)).isEqualTo(answer.order());
+
+        RouteAnswer shorter = new CoreDriver(new RouterLimits(1000, 64, 1000, 250)).core.onRouteRequest(write("w-1"));
+        assertThat(shorter.validForMillis()).isEqualTo(250);
+    }
+
+    @Test
+    void noRouteTableWhenItsValidityIsZeroNorWhenWritesFollowAnotherOrder() {
+        RouteAnswer none = new CoreDriver(new RouterLimits(1000, 64, 1000, 0)).core.onRouteRequest(write("w-1"));
+        assertThat(none.ok()).isTrue();
+        assertThat(none.replicas()).isEmpty();
+        assertThat(none.hasTable()).isFalse();
+
+        RouterCore injected = new RouterCore(REPLICAS, new RouterLimits(1000, 64, 1000),
+                (id, envelope, knowledge) -> java.util.List.of("fulcrum-3", "fulcrum-2", "fulcrum-1"));
+        RouteAnswer ownOrder = injected.onRouteRequest(write("w-1"));
+        assertThat(ownOrder.order()).containsExactly("fulcrum-3", "fulcrum-2", "fulcrum-1");
+        assertThat(ownOrder.hasTable()).as("a client could not compute a test's order").isFalse();
+        assertThat(router.core.onRouteRequest(query("q-1")).replicas()).as("a refusal has no table").isEmpty();
+    }
+
+    @Test
     void whatTheRouterLearntNeverChangesARouteNorDoesAnotherRouterCopy() {
         RouteAnswer before = router.core.onRouteRequest(write("w-1"));
         router.teach(before.order().get(2), clock(before.order().get(2), 9));
