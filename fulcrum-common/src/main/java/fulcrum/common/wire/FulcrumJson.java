@@ -25,19 +25,27 @@ import java.util.TreeMap;
  * output (map keys sorted, nulls left out) so equal states serialise to identical bytes.
  */
 public final class FulcrumJson {
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
-            .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
-            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
-            // Records serialise their components only: a derived isX() (City.isLive) is not a field.
-            .disable(MapperFeature.AUTO_DETECT_IS_GETTERS)
-            .serializationInclusion(JsonInclude.Include.NON_NULL)
+    public static final ObjectMapper MAPPER = databindConfiguration()
             .addModule(new SimpleModule("fulcrum")
                     .addSerializer(VectorClock.class, new ClockSerializer())
                     .addDeserializer(VectorClock.class, new ClockDeserializer()))
             .build();
 
     private FulcrumJson() {
+    }
+
+    /**
+     * The mapper's settings without its module of hand-written codecs: what databind alone does
+     * with the project's types. Package-private for the tests that compare the two.
+     */
+    static JsonMapper.Builder databindConfiguration() {
+        return JsonMapper.builder()
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+                .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
+                .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+                // Records serialise their components only: a derived isX() (City.isLive) is not a field.
+                .disable(MapperFeature.AUTO_DETECT_IS_GETTERS)
+                .serializationInclusion(JsonInclude.Include.NON_NULL);
     }
 
     public static byte[] write(Object value) {
