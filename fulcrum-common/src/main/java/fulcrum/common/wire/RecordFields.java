@@ -87,6 +87,14 @@ final class RecordFields {
         T read(Cursor fields) throws IOException;
     }
 
+    /** The index of the field {@code name}, -1 for none; {@code likely} is tried first. */
+    private int indexOf(String name, int likely) {
+        if (likely < names.length && names[likely] == name) {
+            return likely;
+        }
+        return indexOf(name);
+    }
+
     private int indexOf(String name) {
         for (int i = 0; i < names.length; i++) {
             // Jackson interns the field names it reads, as Java interns these literals: == mostly decides
@@ -109,6 +117,7 @@ final class RecordFields {
         private boolean atFirstField;
         private int seen;
         private String field;
+        private int lastIndex;
 
         private Cursor(JsonParser parser, DeserializationContext ctx, boolean atFirstField) {
             this.parser = parser;
@@ -142,7 +151,8 @@ final class RecordFields {
                     }
                     return null;
                 }
-                int index = indexOf(name);
+                // the canonical writer writes the fields in order: the one after the last is likely next
+                int index = indexOf(name, field == null ? 0 : lastIndex + 1);
                 parser.nextToken();
                 if (index < 0) {
                     if (ctx.isEnabled(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)) {
@@ -155,6 +165,7 @@ final class RecordFields {
                     ctx.reportInputMismatch(type, "field '%s' of %s appears twice", name, type.getSimpleName());
                 }
                 seen |= 1 << index;
+                lastIndex = index;
                 field = names[index];
                 return field;
             }
