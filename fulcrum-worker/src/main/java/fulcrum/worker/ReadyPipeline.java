@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * acks, announcement, {@code advance} — while the loop already feeds the node and takes the next
  * Readys, and the committer already syncs them. A Ready is published once it is committed and
  * every Ready before it is confirmed; it is answered and acked once its own publications are
- * confirmed: Readys complete in the order they were handed out. At most {@link #DEPTH} are in
- * flight.
+ * confirmed: Readys complete in the order they were handed out. At most {@code depth} are in
+ * flight ({@link WorkerSettings#pipelineDepth}, 1 by default: the loop then executes the next
+ * deliveries while the one Ready is synced and confirmed, and takes them all in the next).
  *
  * <p>A Ready whose publication fails (a nack, a return, a lost channel, no confirm in time, an
  * error sending its answers) is handed back: its deliveries are requeued and nothing of it is
@@ -32,8 +33,7 @@ import org.slf4j.LoggerFactory;
  * A failed commit is fatal: {@link #progress} throws.
  */
 final class ReadyPipeline {
-    /** Readys in flight at most: one being synced, the next ones executed and waiting for it. */
-    static final int DEPTH = 4;
+
     private static final Logger LOG = LoggerFactory.getLogger(ReadyPipeline.class);
     private static final long CONFIRM_TIMEOUT_NANOS = 30_000_000_000L;
 
@@ -62,11 +62,17 @@ final class ReadyPipeline {
     private final BrokerLink broker;
     private final Committer committer;
     private final ReplicaMetrics metrics;
+    /** Readys in flight at most ({@link WorkerSettings#pipelineDepth}). */
+    private final int depth;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     /** Deliveries fed to the node and not yet in a Ready. */
     private final Map<DeliveryRef, Inbound> fed = new HashMap<>();
 
-    ReadyPipeline(ReplicaNode node, BrokerLink broker, Committer committer, ReplicaMetrics metrics) {
+    ReadyPipeline(ReplicaNode node, BrokerLink broker, Committer committer, ReplicaMetrics metrics, int depth) {
+        if (depth < 1) {
+            throw new IllegalArgumentException("pipeline depth must be at least 1, got " + depth);
+        }
+        this.depth = depth;
         this.node = node;
         this.broker = broker;
         this.committer = committer;
@@ -84,7 +90,7 @@ final class ReadyPipeline {
 
     /** Takes Readys from the node while there is room, and hands each batch to the committer at once. */
     void fill() {
-        while (inFlight.size() < DEPTH) {
+        while (inFlight.size() < depth) {
             Ready ready = node.ready();
             if (ready == null) {
                 if (inFlight.isEmpty()) {

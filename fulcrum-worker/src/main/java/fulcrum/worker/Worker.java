@@ -170,7 +170,7 @@ public final class Worker {
     private void runLoop() {
         List<Inbound> round = new ArrayList<>(settings.batchMax());
         Committer committer = new Committer(store, COMPONENT + "-" + settings.replicaId() + "-committer", this::wake);
-        ReadyPipeline pipeline = new ReadyPipeline(node, broker, committer, metrics);
+        ReadyPipeline pipeline = new ReadyPipeline(node, broker, committer, metrics, settings.pipelineDepth());
         String selfAppId = broker.appId();
         long statsNanos = System.nanoTime();
         long pausedUntilNanos = statsNanos; // nanoTime may be negative: compare differences only

@@ -71,6 +71,12 @@ public final class WorkerMain implements Callable<Integer> {
     @Option(names = "--batch-max", paramLabel = "N", defaultValue = "128", description = "deliveries the loop takes into the node per round (default ${DEFAULT-VALUE}); several rounds' batches may share one synced commit")
     int batchMax;
 
+    @Option(names = "--pipeline-depth", paramLabel = "N", defaultValue = "1",
+            description = "batches in flight at once (synced, published, awaiting confirms) while the next deliveries "
+                    + "are executed, 1..16 (default ${DEFAULT-VALUE}: on 2 cores deeper pipelines made more, smaller "
+                    + "batches and less throughput)")
+    int pipelineDepth;
+
     @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "30",
             description = "how long to retry the first connection (default ${DEFAULT-VALUE})")
     int connectTimeoutSeconds;
@@ -129,7 +135,8 @@ public final class WorkerMain implements Callable<Integer> {
         try {
             settings = new WorkerSettings(id, replicas, broker.resolve(spec.commandLine().getErr()), prefetch, batchMax,
                     Duration.ofSeconds(connectTimeoutSeconds), resolveMergeInterval(), statusInterval, replication)
-                    .withPeerAuthentication(peerAuth.mode(), peerAuth.replicaUsers(replicas), peerAuth.adminUsers());
+                    .withPeerAuthentication(peerAuth.mode(), peerAuth.replicaUsers(replicas), peerAuth.adminUsers())
+                    .withPipelineDepth(pipelineDepth);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -25,10 +25,12 @@ import java.util.Set;
  * @param replication    when own entries are published: with every batch, before its answers
  *                       ({@code EAGER}, the default), or every merge interval ({@code INTERVAL}, the seed's)
  * @param peerAuth       who the worker takes merge and status traffic from
+ * @param pipelineDepth  Readys in flight at most (committed, published, awaiting confirms) while the
+ *                       loop executes the next deliveries (1..16; see {@link #DEFAULT_PIPELINE_DEPTH})
  */
 public record WorkerSettings(String replicaId, int replicaCount, String uri, int prefetch, int batchMax,
                              Duration connectTimeout, Duration mergeInterval, Duration statusInterval,
-                             NodeConfig.Replication replication, PeerAuth peerAuth) {
+                             NodeConfig.Replication replication, PeerAuth peerAuth, int pipelineDepth) {
     public static final int DEFAULT_PREFETCH = 256;
     public static final int DEFAULT_BATCH_MAX = 128;
     /** The seed's merge interval. */
@@ -36,6 +38,14 @@ public record WorkerSettings(String replicaId, int replicaCount, String uri, int
     public static final Duration DEFAULT_STATUS_INTERVAL = Duration.ofSeconds(3);
     /** Environment variable read when {@code --merge-interval} is absent. */
     public static final String MERGE_INTERVAL_VARIABLE = "FULCRUM_MERGE_INTERVAL";
+    /**
+     * One Ready in flight: while it is synced, published and confirmed, the loop goes on executing
+     * the deliveries that arrive, and they all go into the next Ready. Measured on 2 cores (`bench
+     * run`, same session): 4,181 writes/s with 1, 3,309–3,634 with 2, 2,599 with 4, 2,024 with 8, and
+     * lower latency at every load with 1. Every Ready costs a sync, a delta per peer and its
+     * deliveries whatever its size; deeper pipelines cut the stream into more, smaller Readys.
+     */
+    public static final int DEFAULT_PIPELINE_DEPTH = 1;
     /** Unacknowledged deliveries of the merge queue (each delta carries up to 500 operations). */
     public static final int MERGE_PREFETCH = 32;
 
@@ -50,6 +60,13 @@ public record WorkerSettings(String replicaId, int replicaCount, String uri, int
                           NodeConfig.Replication replication) {
         this(replicaId, replicaCount, uri, prefetch, batchMax, connectTimeout, mergeInterval, statusInterval, replication,
                 PeerAuth.defaults(replicaCount));
+    }
+
+    public WorkerSettings(String replicaId, int replicaCount, String uri, int prefetch, int batchMax,
+                          Duration connectTimeout, Duration mergeInterval, Duration statusInterval,
+                          NodeConfig.Replication replication, PeerAuth peerAuth) {
+        this(replicaId, replicaCount, uri, prefetch, batchMax, connectTimeout, mergeInterval, statusInterval, replication,
+                peerAuth, DEFAULT_PIPELINE_DEPTH);
     }
 
     /**
@@ -91,6 +108,9 @@ public record WorkerSettings(String replicaId, int replicaCount, String uri, int
         if (batchMax < 1 || batchMax > 65_535) {
             throw new IllegalArgumentException("batch-max must be 1..65535, got " + batchMax);
         }
+        if (pipelineDepth < 1 || pipelineDepth > 16) {
+            throw new IllegalArgumentException("pipeline depth must be 1..16, got " + pipelineDepth);
+        }
         if (connectTimeout.isNegative()) {
             throw new IllegalArgumentException("connect timeout must not be negative");
         }
@@ -107,22 +127,27 @@ public record WorkerSettings(String replicaId, int replicaCount, String uri, int
 
     public WorkerSettings withMergeInterval(Duration interval) {
         return new WorkerSettings(replicaId, replicaCount, uri, prefetch, batchMax, connectTimeout, interval, statusInterval,
-                replication, peerAuth);
+                replication, peerAuth, pipelineDepth);
     }
 
     public WorkerSettings withStatusInterval(Duration interval) {
         return new WorkerSettings(replicaId, replicaCount, uri, prefetch, batchMax, connectTimeout, mergeInterval, interval,
-                replication, peerAuth);
+                replication, peerAuth, pipelineDepth);
+    }
+
+    public WorkerSettings withPipelineDepth(int depth) {
+        return new WorkerSettings(replicaId, replicaCount, uri, prefetch, batchMax, connectTimeout, mergeInterval,
+                statusInterval, replication, peerAuth, depth);
     }
 
     public WorkerSettings withReplication(NodeConfig.Replication mode) {
         return new WorkerSettings(replicaId, replicaCount, uri, prefetch, batchMax, connectTimeout, mergeInterval,
-                statusInterval, mode, peerAuth);
+                statusInterval, mode, peerAuth, pipelineDepth);
     }
 
     public WorkerSettings withPeerAuthentication(PeerAuth.Mode mode, Set<String> replicaUsers, Set<String> adminUsers) {
         return new WorkerSettings(replicaId, replicaCount, uri, prefetch, batchMax, connectTimeout, mergeInterval,
-                statusInterval, replication, new PeerAuth(mode, replicaUsers, adminUsers));
+                statusInterval, replication, new PeerAuth(mode, replicaUsers, adminUsers), pipelineDepth);
     }
 
     /** The broker user this worker connects as (it is the user_id of everything it publishes). */

@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -142,7 +143,9 @@ class WorkerMergeTest {
                                     .satisfies(op -> assertThat(op.commandId()).isEqualTo(id)));
                 }
             }
-            assertThat(replica.worker.store.meta().publishedUpTo()).isEqualTo(5);
+            // the mark is written with the commit after the confirms (a crash before it publishes the entries again)
+            Awaitility.await("published mark on disk").atMost(TestClient.WAIT)
+                    .until(() -> replica.worker.store.meta().publishedUpTo() == 5);
         }
     }
 
