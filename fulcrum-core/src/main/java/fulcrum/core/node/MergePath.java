@@ -105,10 +105,10 @@ final class MergePath {
 
     /** Applies the held entries of {@code origin} that are next and ready, a run read at a time. */
     private int drain(String origin) {
-        int count = 0;
-        if (view.lastOperationSeq(origin) <= state.applied(origin)) {
-            return 0; // nothing held past the applied mark (known in memory): no op-log read
+        if (!holdsUnapplied(origin)) {
+            return 0;
         }
+        int count = 0;
         // bounded: every run but the last applies APPLY_RUN entries, and at most MAX_AHEAD are held
         for (long runs = 0; runs <= MAX_AHEAD / APPLY_RUN; runs++) {
             List<Operation> run = view.operations(origin, state.applied(origin) + 1, APPLY_RUN);
@@ -132,7 +132,7 @@ final class MergePath {
     Map<String, Long> missing() {
         TreeMap<String, Long> needed = new TreeMap<>();
         for (String origin : origins) {
-            if (view.lastOperationSeq(origin) <= state.applied(origin)) {
+            if (!holdsUnapplied(origin)) {
                 continue;
             }
             Operation head = nextHeld(origin);
@@ -185,11 +185,13 @@ final class MergePath {
         return r;
     }
 
+    /** Whether an entry of {@code origin} is held past its applied mark (known in memory: no op-log read). */
+    private boolean holdsUnapplied(String origin) {
+        return view.lastOperationSeq(origin) > state.applied(origin);
+    }
+
     private Operation nextHeld(String origin) {
-        if (view.lastOperationSeq(origin) <= state.applied(origin)) {
-            return null;
-        }
-        return entry(origin, state.applied(origin) + 1);
+        return holdsUnapplied(origin) ? entry(origin, state.applied(origin) + 1) : null;
     }
 
     private Operation entry(String origin, long seq) {
