@@ -45,6 +45,8 @@ final class BrokerLink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerLink.class);
 
     private final WorkerSettings settings;
+    /** {@code fulcrum-worker/<replica id>}: the AMQP app id of everything this replica publishes. */
+    private final String appId;
     /** The connection's user: the user_id of every peer message, which the broker checks and peers trust. */
     private final String user;
     private final BlockingQueue<Inbound> inbox;
@@ -66,6 +68,7 @@ final class BrokerLink implements AutoCloseable {
     /** @param onConfirm called (from the connection's threads) when a confirm arrives or confirms are lost */
     BrokerLink(WorkerSettings settings, BlockingQueue<Inbound> inbox, Consumer<Throwable> onFatal, Runnable onConfirm) {
         this.settings = settings;
+        this.appId = Worker.COMPONENT + "/" + settings.replicaId();
         this.user = settings.brokerUser();
         this.inbox = inbox;
         this.onFatal = onFatal;
@@ -179,7 +182,7 @@ final class BrokerLink implements AutoCloseable {
 
     /** The AMQP app id this replica's messages carry: {@code fulcrum-worker/<replica id>}. */
     String appId() {
-        return Worker.COMPONENT + "/" + settings.replicaId();
+        return appId;
     }
 
     /** Publishes one peer message persistently on the confirm channel (mandatory: unroutable is a failure). */
@@ -191,7 +194,7 @@ final class BrokerLink implements AutoCloseable {
                 .deliveryMode(2)
                 .type(m.type())
                 .messageId(id)
-                .appId(appId())
+                .appId(appId)
                 .userId(user)
                 .build();
         byte[] body = PeerCodec.encode(m);
@@ -207,7 +210,7 @@ final class BrokerLink implements AutoCloseable {
     void deadLetter(Inbound delivery, String code, String reason) throws IOException {
         tracker.publishing(confirms.getNextPublishSeqNo());
         DeadLetters.publish(confirms, delivery.properties(), delivery.body(), code, reason, delivery.queue(),
-                Worker.COMPONENT + "/" + settings.replicaId());
+                appId);
     }
 
     /** Answers with {@code body}, the reply as {@code ReplyCodec} encoded it. */
@@ -221,7 +224,7 @@ final class BrokerLink implements AutoCloseable {
                 .contentType(Amqp.CONTENT_TYPE)
                 .deliveryMode(1)
                 .type(status.type())
-                .appId(appId())
+                .appId(appId)
                 .userId(user)
                 .build();
         try {
