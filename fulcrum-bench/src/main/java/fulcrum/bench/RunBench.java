@@ -33,7 +33,7 @@ final class RunBench implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--quick", description = "a run of a few minutes: 5s phases, 3s steps, planets up to 10,000 cities, merge of 100,000 operations")
+    @Option(names = "--quick", description = "a run of a few minutes: 5s phases, 3s steps, planets up to 10,000 cities, merge of 30,000 operations")
     boolean quick;
 
     @Option(names = "--duration", converter = DurationConverter.class, description = "each max-rate phase (default 30s; quick 5s)")
@@ -72,7 +72,9 @@ final class RunBench implements Callable<Integer> {
     @Option(names = "--heap", description = "each worker's -Xmx (default 256m)")
     String heap;
 
-    @Option(names = "--only", paramLabel = "PART", description = "measure only this part: merge (writes merge.json instead of the full report; default: all)")
+    @Option(names = "--only", paramLabel = "PART", description = "measure only this part: merge (writes merge.json instead of the full report), or apply (a replica's own "
+            + "cost per peer entry, in-process without a broker, one replica's share of --merge-ops applied "
+            + RunSettings.APPLY_ROUNDS + " times; writes apply.json; default: all)")
     RunSettings.Part only;
 
     @Option(names = "--jfr", description = "run every worker and the router with Java Flight Recorder; recordings under OUT/jfr")
@@ -100,6 +102,10 @@ final class RunBench implements Callable<Integer> {
         machine.put("load_average_at_start", Machine.loadAverage());
         if (s.only() == RunSettings.Part.merge) {
             return measureMergeOnly(s, dir, jfr, machine);
+        }
+        if (s.only() == RunSettings.Part.apply) {
+            return writePart(dir, APPLY_JSON, "apply", ApplyMeasure.run(dir.resolve("apply"), s.applyEntries(),
+                    RunSettings.APPLY_ROUNDS), s, machine);
         }
         RunResults results = measure(s, dir, jfr, machine);
         machine.put("load_average_at_end", Machine.loadAverage());
@@ -183,20 +189,28 @@ final class RunBench implements Callable<Integer> {
     /** {@code --only merge}: the merge phase alone, its result in {@code merge.json}. */
     private Integer measureMergeOnly(RunSettings s, Path dir, Path jfr, Map<String, Object> machine) throws Exception {
         Map<String, Object> merge = MergeMeasure.run(root, dir.resolve("merge"), s.mergeOperations(), s.mergeTimeout(), s.heap(), jfr);
+        return writePart(dir, MERGE_JSON, "merge", merge, s, machine);
+    }
+
+    /** The report of one part alone: the machine, the parameters and the part's results. */
+    private static Integer writePart(Path dir, String file, String part, Map<String, Object> results, RunSettings s,
+                                     Map<String, Object> machine) throws java.io.IOException {
         machine.put("load_average_at_end", Machine.loadAverage());
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("machine", machine);
         report.put("parameters", s.describe());
-        report.put("merge", merge);
+        report.put(part, results);
         com.fasterxml.jackson.databind.json.JsonMapper.builder()
                 .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).build()
-                .writeValue(dir.resolve(MERGE_JSON).toFile(), report);
-        System.out.println("written: " + dir.resolve(MERGE_JSON));
+                .writeValue(dir.resolve(file).toFile(), report);
+        System.out.println("written: " + dir.resolve(file));
         return 0;
     }
 
     /** The report of {@code --only merge}. */
     static final String MERGE_JSON = "merge.json";
+    /** The report of {@code --only apply}. */
+    static final String APPLY_JSON = "apply.json";
 
     private static void warm(RunSettings s, Clients raw, Clients writers, Clients leias) throws IOException, InterruptedException {
         if (s.warmup().isZero()) {

@@ -20,8 +20,16 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
         /** Every phase, as README "Benchmark" lists them. */
         all,
         /** Only the merge (phase 6), on its cluster of its own. */
-        merge
+        merge,
+        /**
+         * Only a replica's own cost per peer entry, in-process: one replica's share of the merge's
+         * operations, applied {@link #APPLY_ROUNDS} times without a broker ({@code ApplyMeasure}).
+         */
+        apply
     }
+
+    /** Rounds of {@code --only apply}: the first ones warm the code up. */
+    static final int APPLY_ROUNDS = 5;
 
     /** Null arguments take the full or quick default. */
     static RunSettings resolve(boolean quick, Duration duration, Duration stepDuration, Duration warmup, Integer clients,
@@ -71,8 +79,8 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
             throw new IllegalArgumentException("--merge-ops must be at most " + Integer.MAX_VALUE);
         }
         positive("--merge-timeout", mergeTimeout);
-        if (only == Part.merge && mergeOperations == 0) {
-            throw new IllegalArgumentException("--only merge needs --merge-ops of at least 3, got 0");
+        if (only != Part.all && mergeOperations == 0) {
+            throw new IllegalArgumentException("--only " + only + " needs --merge-ops of at least 3, got 0");
         }
         if (restartCities < 0) {
             throw new IllegalArgumentException("--restart-cities must be 0 (skip the restart) or more, got " + restartCities);
@@ -92,6 +100,11 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
         if (value < min) {
             throw new IllegalArgumentException(option + " must be at least " + min + ", got " + value);
         }
+    }
+
+    /** What {@code --only apply} applies: one replica's share of the merge's operations. */
+    int applyEntries() {
+        return (int) ((mergeOperations + 2) / 3);
     }
 
     Map<String, Object> describe() {

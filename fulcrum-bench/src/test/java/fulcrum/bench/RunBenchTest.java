@@ -82,6 +82,26 @@ class RunBenchTest {
         assertThat(out.resolve("cluster")).doesNotExist(); // no load phases ran
     }
 
+    /** In-process, no broker: real node, real RocksDB stores, every round counted only when all entries are applied. */
+    @Test
+    void onlyApplyMeasuresAReplicasOwnCostPerEntryIntoApplyJson() throws Exception {
+        int exit = BenchMain.commandLine().execute("run", "--only", "apply", "--merge-ops", "3000", "--out", out.toString());
+        assertThat(exit).isZero();
+
+        JsonNode report = JsonMapper.builder().build().readTree(out.resolve(RunBench.APPLY_JSON).toFile());
+        assertThat(report.get("parameters").get("only").asText()).isEqualTo("apply");
+        JsonNode apply = report.get("apply");
+        assertThat(apply.get("entries").asLong()).isEqualTo(1_000);
+        assertThat(apply.get("deltas").asInt()).isEqualTo(2); // 500 entries a delta
+        assertThat(apply.get("rounds")).hasSize(RunSettings.APPLY_ROUNDS);
+        for (JsonNode round : apply.get("rounds")) {
+            assertThat(round.get("wall_us_per_entry").asDouble()).isPositive();
+            assertThat(round.get("thread_cpu_us_per_entry").asDouble()).isPositive();
+        }
+        assertThat(out.resolve("report.json")).doesNotExist();
+        assertThat(out.resolve("cluster")).doesNotExist();
+    }
+
     @Test
     void badOptionsAreRefusedWithAMessageAndExitCode2() {
         StringWriter err = new StringWriter();
@@ -102,5 +122,11 @@ class RunBenchTest {
         cli3.setErr(new PrintWriter(err3));
         assertThat(cli3.execute("run", "--only", "writes")).isEqualTo(2);
         assertThat(err3.toString()).contains("--only").doesNotContain("Exception");
+
+        StringWriter err4 = new StringWriter();
+        CommandLine cli4 = BenchMain.commandLine();
+        cli4.setErr(new PrintWriter(err4));
+        assertThat(cli4.execute("run", "--only", "apply", "--merge-ops", "0")).isEqualTo(2);
+        assertThat(err4.toString()).contains("--only apply needs --merge-ops").doesNotContain("Exception");
     }
 }

@@ -52,6 +52,16 @@ class RunSettingsTest {
     }
 
     @Test
+    void onlyApplyTakesOneReplicasShareOfTheMergesOperations() {
+        RunSettings apply = RunSettings.resolve(false, null, null, null, null, null, null, null, null, null, null, null, null,
+                RunSettings.Part.apply);
+        assertThat(apply.applyEntries()).isEqualTo(333_334); // fulcrum-1's share of 1,000,000, as in the merge
+        assertThat(apply.describe()).containsEntry("only", "apply");
+        assertThatThrownBy(() -> RunSettings.resolve(true, null, null, null, null, null, null, null, null, 0L, null, null, null,
+                RunSettings.Part.apply)).hasMessageContaining("--only apply needs --merge-ops");
+    }
+
+    @Test
     void onlyMergeIsNamedInTheParametersAndNeedsAMerge() {
         assertThat(defaults(false).only()).isEqualTo(RunSettings.Part.all);
         RunSettings merge = RunSettings.resolve(true, null, null, null, null, null, null, null, null, 3_000L, null, null, null,
