@@ -1,6 +1,6 @@
 package fulcrum.worker;
 
-import fulcrum.core.node.ReplicaNode;
+import fulcrum.core.node.NodeStats;
 
 /**
  * What the worker shell reports to its metrics: the node's counters after every loop round, and
@@ -10,7 +10,7 @@ import fulcrum.core.node.ReplicaNode;
 public interface ReplicaMetrics {
     ReplicaMetrics NONE = new ReplicaMetrics() {
         @Override
-        public void observe(ReplicaNode.NodeStats stats) {
+        public void observe(NodeStats stats) {
         }
 
         @Override
@@ -23,7 +23,7 @@ public interface ReplicaMetrics {
     };
 
     /** The node's counts and state as of the end of a loop round (called from the loop thread). */
-    void observe(ReplicaNode.NodeStats stats);
+    void observe(NodeStats stats);
 
     /** One synced commit that settles {@code deliveries} deliveries (commands and merge traffic), in {@code nanos}. */
     void committed(int deliveries, long nanos);

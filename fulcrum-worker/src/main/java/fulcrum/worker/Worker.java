@@ -3,6 +3,7 @@ package fulcrum.worker;
 import fulcrum.common.metrics.Health;
 import fulcrum.core.node.DeliveryRef;
 import fulcrum.core.node.NodeConfig;
+import fulcrum.core.node.NodeStats;
 import fulcrum.core.node.ReplicaNode;
 import fulcrum.core.store.Phase;
 import fulcrum.core.store.ReplicaStore;
@@ -54,7 +55,7 @@ public final class Worker {
     private final ReplicaNode node;
     private final CountDownLatch loopDone = new CountDownLatch(1);
     private final AtomicBoolean wakePending = new AtomicBoolean();
-    private volatile ReplicaNode.NodeStats lastStats;
+    private volatile NodeStats lastStats;
     private volatile boolean running;
     private volatile boolean stopping;
     private volatile boolean failed;
@@ -112,7 +113,7 @@ public final class Worker {
     }
 
     /** Counts and state of the node as of the loop's last round (for status and tests). */
-    public ReplicaNode.NodeStats stats() {
+    public NodeStats stats() {
         return lastStats;
     }
 
@@ -128,7 +129,7 @@ public final class Worker {
         if (!broker.isOpen()) {
             return Health.Status.down("broker connection lost; recovering");
         }
-        ReplicaNode.NodeStats stats = lastStats;
+        NodeStats stats = lastStats;
         if (stats.phase() != Phase.SERVING) {
             var join = stats.join();
             return Health.Status.down("joining (commands wait)" + (join == null ? ""

@@ -1,7 +1,7 @@
 package fulcrum.worker;
 
 import fulcrum.core.node.NodeConfig;
-import fulcrum.core.node.ReplicaNode;
+import fulcrum.core.node.NodeStats;
 import fulcrum.core.store.Phase;
 import fulcrum.store.RocksStore;
 import java.nio.file.Path;
@@ -54,7 +54,7 @@ final class InProcessWorker implements AutoCloseable {
         return start(dataDir, settings(uri, id));
     }
 
-    ReplicaNode.NodeStats stats() {
+    NodeStats stats() {
         return worker.stats();
     }
 

@@ -11,7 +11,8 @@ import java.util.TreeMap;
 
 /**
  * Plain counters of what the node did, for its caller's metrics: commands by kind and outcome,
- * merge rounds, entries sent to and received from peers, dead letters by queue and code. Only
+ * merge rounds, entries sent to and received from peers, dead letters by queue and code, peer
+ * messages refused by sender. Only
  * counts, no clock and no registry: the worker turns them into meters.
  */
 public final class NodeCounters {
@@ -31,6 +32,7 @@ public final class NodeCounters {
     private final TreeMap<String, Long> sent = new TreeMap<>();
     private final TreeMap<String, Long> received = new TreeMap<>();
     private final TreeMap<String, TreeMap<String, Long>> deadLetters = new TreeMap<>();
+    private final TreeMap<String, Long> refusedSenders = new TreeMap<>();
 
     /** A command answered with {@code reply}; {@code fromRecord} when the answer is the id's earlier outcome. */
     void command(CommandKind kind, Reply reply, boolean fromRecord) {
@@ -74,6 +76,11 @@ public final class NodeCounters {
                 .merge(code.name(), 1L, Long::sum);
     }
 
+    /** A peer message refused by peer authentication; true for the sender's first ({@code ""}: no user_id). */
+    boolean refused(String sender) {
+        return refusedSenders.merge(sender == null ? "" : sender, 1L, Long::sum) == 1L;
+    }
+
     SortedMap<String, SortedMap<String, Long>> commands() {
         return nestedCopy(commands);
     }
@@ -92,6 +99,27 @@ public final class NodeCounters {
 
     SortedMap<String, SortedMap<String, Long>> deadLetters() {
         return nestedCopy(deadLetters);
+    }
+
+    /** Dead letters of all queues, per error code. */
+    SortedMap<String, Long> deadLettersByCode() {
+        TreeMap<String, Long> byCode = new TreeMap<>();
+        deadLetters.values().forEach(codes -> codes.forEach((code, n) -> byCode.merge(code, n, Long::sum)));
+        return Collections.unmodifiableSortedMap(byCode);
+    }
+
+    long deadLettersTotal() {
+        long total = 0;
+        for (TreeMap<String, Long> codes : deadLetters.values()) {
+            for (long n : codes.values()) {
+                total += n;
+            }
+        }
+        return total;
+    }
+
+    SortedMap<String, Long> refusedSenders() {
+        return Collections.unmodifiableSortedMap(new TreeMap<>(refusedSenders));
     }
 
     private static SortedMap<String, SortedMap<String, Long>> nestedCopy(TreeMap<String, TreeMap<String, Long>> map) {

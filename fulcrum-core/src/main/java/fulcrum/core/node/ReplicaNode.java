@@ -14,20 +14,15 @@ import fulcrum.core.protocol.ReplicaStatus;
 import fulcrum.core.protocol.ResendRequest;
 import fulcrum.core.protocol.SnapshotChunk;
 import fulcrum.core.protocol.SnapshotRequest;
-import fulcrum.core.replica.ConflictKind;
 import fulcrum.core.replica.Operation;
 import fulcrum.core.replica.Reply;
 import fulcrum.core.store.Phase;
 import fulcrum.core.store.StateReader;
 import fulcrum.core.store.StoreBatch;
 import fulcrum.core.store.StoreMeta;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -62,7 +57,7 @@ public final class ReplicaNode {
     private final StatusReporter status;
     private final Outbox out = new Outbox();
     private final NodeCounters counters = new NodeCounters();
-    private final Deque<Pending> outstanding = new ArrayDeque<>();
+    private final HandedOutReadys handedOut = new HandedOutReadys();
 
     private long now;
     private long nextReadyId = 1;
@@ -72,16 +67,6 @@ public final class ReplicaNode {
     private boolean rejoinWanted;
     /** Held entries may have become ready (after a restart, a join step): apply them at the next Ready. */
     private boolean drainDue = true;
-    private long deadLetters;
-    private final TreeMap<String, Long> deadLettersByReason = new TreeMap<>();
-    private final TreeMap<String, Long> refusedBySender = new TreeMap<>();
-
-    /**
-     * A Ready handed out and not yet advanced, and the own entries it publishes; {@code undeliverable}
-     * once an earlier Ready failed after this one was handed out.
-     */
-    private record Pending(Ready ready, long publishesThrough, boolean undeliverable) {
-    }
 
     public ReplicaNode(NodeConfig config, StateReader store, long nowMillis) {
         this(config, store, nowMillis, NodeRules.ALL);
@@ -180,7 +165,7 @@ public final class ReplicaNode {
         }
         return new NodeStats(state.phase, state.incarnation, state.applied(), state.published, state.compacted(),
                 waiting, commands.executed(), commands.refused(), commands.answeredFromRecord(),
-                merge.appliedTotal(), merge.rejectedTotal(), deadLetters, new TreeMap<>(deadLettersByReason),
+                merge.appliedTotal(), merge.rejectedTotal(), counters.deadLettersTotal(), counters.deadLettersByCode(),
                 applier.conflicts(), join.progress(), snapshots.open(), snapshots.pagesServed(),
                 counters.commands(), counters.mergeRounds(), counters.sent(), counters.received(), counters.deadLetters(),
                 behind, opLogLength, refusedSenders());
@@ -188,7 +173,7 @@ public final class ReplicaNode {
 
     /** Peer messages refused by {@link PeerAuthentication}, by sender ("" for messages without user_id). */
     public Map<String, Long> refusedSenders() {
-        return new TreeMap<>(refusedBySender);
+        return counters.refusedSenders();
     }
 
     // ---- inputs --------------------------------------------------------------------------------
@@ -228,8 +213,7 @@ public final class ReplicaNode {
     public void onPeerMessage(DeliveryRef ref, String sender, PeerMessage message) {
         String refusal = config.peerAuthentication().refusal(sender, message);
         if (refusal != null) {
-            String who = sender == null ? "" : sender;
-            if (refusedBySender.merge(who, 1L, Long::sum) == 1L) {
+            if (counters.refused(sender)) {
                 out.note("refused " + refusal + " (further messages of this sender are refused without a note)");
             }
             out.ack(ref);
@@ -356,7 +340,7 @@ public final class ReplicaNode {
         Ready ready = new Ready(nextReadyId++, batch, out.messages, out.deadLetters, out.replies, out.acks, out.requeues,
                 announcement, serving(), out.notes);
         out.clear();
-        outstanding.addLast(new Pending(ready, publishesThrough, false));
+        handedOut.add(ready, publishesThrough);
         return ready;
     }
 
@@ -366,12 +350,7 @@ public final class ReplicaNode {
      * rest on that one's unconfirmed entries).
      */
     public boolean deliverable(Ready ready) {
-        for (Pending p : outstanding) {
-            if (p.ready() == ready) {
-                return !p.undeliverable();
-            }
-        }
-        throw new IllegalStateException("Ready " + ready.id() + " is not outstanding");
+        return handedOut.deliverable(ready);
     }
 
     /**
@@ -385,24 +364,14 @@ public final class ReplicaNode {
      *                               as delivered
      */
     public void advance(Ready ready, boolean delivered) {
-        Pending p = outstanding.peekFirst();
-        if (p == null || p.ready() != ready) {
-            throw new IllegalStateException("Readys must be advanced in the order they were handed out");
-        }
-        if (delivered && p.undeliverable()) {
-            throw new IllegalStateException("Ready " + ready.id() + " was handed out before an earlier one failed: "
-                    + "it cannot be delivered, only handed back");
-        }
-        outstanding.removeFirst();
+        HandedOutReadys.Pending p = handedOut.advance(ready, delivered);
         view.committed(ready.commit());
         if (delivered) {
             own.delivered(p.publishesThrough());
             counters.sent(ready, config.peers());
         } else if (!p.undeliverable()) {
             own.failed(); // publish again what this and later Readys carried
-            List<Pending> later = new ArrayList<>(outstanding);
-            outstanding.clear();
-            later.forEach(q -> outstanding.addLast(new Pending(q.ready(), state.published, true)));
+            handedOut.poisonAll(state.published);
         }
         // else: handed back because an earlier one failed; that failure already republishes what it
         // carried, and the Readys handed out since then are sound (poisoning them too would keep a
@@ -499,7 +468,7 @@ public final class ReplicaNode {
      * everything this replica wrote is published, so that its peers hold all of it.
      */
     private void rejoin() {
-        if (!own.everythingPublished() || !outstanding.isEmpty() || !view.batch().isEmpty() || !out.isEmpty()) {
+        if (!own.everythingPublished() || !handedOut.isEmpty() || !view.batch().isEmpty() || !out.isEmpty()) {
             own.markDue();
             return; // tried again at the next tick
         }
@@ -514,38 +483,10 @@ public final class ReplicaNode {
     private void deadLetter(DeliveryRef ref, ErrorCode code, String reason) {
         out.deadLetter(ref, code, reason);
         out.note("dead-lettered a " + ref.source().name().toLowerCase() + " message: " + code + " " + reason);
-        deadLetters++;
-        deadLettersByReason.merge(code.name(), 1L, Long::sum);
         counters.deadLetter(ref.source(), code);
     }
 
-    /**
-     * Counts and state for logs, status and metrics.
-     *
-     * @param commands              per command kind ({@link NodeCounters#UNKNOWN_KIND} when unreadable), per outcome
-     *                              ({@link NodeCounters#OK}, {@link NodeCounters#DEDUP}, or the error code answered)
-     * @param mergeRounds           per trigger ({@link NodeCounters#ROUND_INTERVAL}, {@link NodeCounters#ROUND_REQUESTED})
-     * @param sentTo                per peer, own or resent entries published to it (confirmed)
-     * @param receivedFrom          per origin, entries taken from the merge queue (duplicates included)
-     * @param deadLettersBySource   per queue ({@code commands}, {@code merge}, {@code status}), per error code
-     * @param behind                per peer, entries of its stream known to exist and not applied here
-     * @param opLogLength           entries in the op log, from above each origin's compaction floor
-     * @param refusedSenders        per sender ({@code ""}: no user_id), merge and status messages refused
-     *                              by peer authentication
-     */
-    public record NodeStats(Phase phase, long incarnation, Map<String, Long> applied, long published,
-                            Map<String, Long> compacted, long waiting, long executed, long refused, long answeredFromRecord,
-                            long merged, long rejectedEntries, long deadLetters, Map<String, Long> deadLettersByCode,
-                            Map<ConflictKind, Long> conflicts, ReplicaStatus.JoinProgress join, int snapshotsServing,
-                            long snapshotPagesServed, Map<String, SortedMap<String, Long>> commands,
-                            Map<String, Long> mergeRounds, Map<String, Long> sentTo, Map<String, Long> receivedFrom,
-                            Map<String, SortedMap<String, Long>> deadLettersBySource, Map<String, Long> behind,
-                            long opLogLength, Map<String, Long> refusedSenders) {
-    }
-
     List<Ready> outstandingReadys() {
-        List<Ready> list = new ArrayList<>();
-        outstanding.forEach(p -> list.add(p.ready()));
-        return list;
+        return handedOut.readys();
     }
 }

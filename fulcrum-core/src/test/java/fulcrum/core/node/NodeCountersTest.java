@@ -26,7 +26,7 @@ class NodeCountersTest {
                 ErrorCode.BAD_MESSAGE, "not JSON");
         r.node().ready();
 
-        ReplicaNode.NodeStats stats = r.node().stats();
+        NodeStats stats = r.node().stats();
         assertThat(stats.commands()).isEqualTo(Map.of(
                 "AddCity", Map.of(NodeCounters.OK, 2L, NodeCounters.DEDUP, 1L),
                 "DeleteCity", Map.of("CITY_NOT_FOUND", 1L),
@@ -50,10 +50,28 @@ class NodeCountersTest {
         two.merge(entries.subList(1, 2)); // the second alone: a gap, held and not applied
         assertThat(two.node().stats().behind()).isEqualTo(Map.of("fulcrum-1", 2L, "fulcrum-3", 0L));
         two.merge(entries);
-        ReplicaNode.NodeStats stats = two.node().stats();
+        NodeStats stats = two.node().stats();
         assertThat(stats.receivedFrom()).isEqualTo(Map.of("fulcrum-1", 3L));
         assertThat(stats.behind()).isEqualTo(Map.of("fulcrum-1", 0L, "fulcrum-3", 0L));
         assertThat(stats.commands()).isEmpty();
+    }
+
+    @Test
+    void deadLettersAreCountedPerQueueAndCodeAndTheTotalsAgree() {
+        TestReplica r = new TestReplica("fulcrum-1", IDS);
+        r.node().onBadCommand(new DeliveryRef(DeliveryRef.Source.COMMANDS, 0, 1), ReplyAddress.NONE, null,
+                ErrorCode.BAD_MESSAGE, "not JSON");
+        r.node().onBadCommand(new DeliveryRef(DeliveryRef.Source.COMMANDS, 0, 2), ReplyAddress.NONE, null,
+                ErrorCode.UNKNOWN_COMMAND, "no such kind");
+        r.node().onBadPeerMessage(new DeliveryRef(DeliveryRef.Source.MERGE, 0, 3), ErrorCode.BAD_MESSAGE, "not JSON");
+        r.node().ready();
+
+        NodeStats stats = r.node().stats();
+        assertThat(stats.deadLettersBySource()).isEqualTo(Map.of(
+                "commands", Map.of("BAD_MESSAGE", 1L, "UNKNOWN_COMMAND", 1L),
+                "merge", Map.of("BAD_MESSAGE", 1L)));
+        assertThat(stats.deadLettersByCode()).isEqualTo(Map.of("BAD_MESSAGE", 2L, "UNKNOWN_COMMAND", 1L));
+        assertThat(stats.deadLetters()).isEqualTo(3);
     }
 
     @Test

@@ -2,7 +2,7 @@ package fulcrum.worker.metrics;
 
 import fulcrum.common.topology.Topology;
 import fulcrum.core.node.NodeCounters;
-import fulcrum.core.node.ReplicaNode;
+import fulcrum.core.node.NodeStats;
 import fulcrum.core.replica.ConflictKind;
 import fulcrum.core.store.Phase;
 import fulcrum.worker.ReplicaMetrics;
@@ -29,7 +29,7 @@ import java.util.function.ToDoubleFunction;
 public final class MicrometerReplicaMetrics implements ReplicaMetrics {
     private final MeterRegistry registry;
     private final String replicaId;
-    private final AtomicReference<ReplicaNode.NodeStats> latest = new AtomicReference<>();
+    private final AtomicReference<NodeStats> latest = new AtomicReference<>();
     private final BehindSince behindSince = new BehindSince();
     private final Set<String> registered = new HashSet<>();
     private final Timer commit;
@@ -57,22 +57,22 @@ public final class MicrometerReplicaMetrics implements ReplicaMetrics {
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
         counter("fulcrum.dedup.hits", "commands answered from their record (a re-sent or redelivered command id)",
-                ReplicaNode.NodeStats::answeredFromRecord);
+                NodeStats::answeredFromRecord);
         counter("fulcrum.stale.refusals", "commands refused STALE (the replica's planet clock is behind the session's)",
-                ReplicaNode.NodeStats::refused);
-        counter("fulcrum.operations.applied", "peers' entries applied here", ReplicaNode.NodeStats::merged);
+                NodeStats::refused);
+        counter("fulcrum.operations.applied", "peers' entries applied here", NodeStats::merged);
         counter("fulcrum.operations.rejected", "peers' entries dropped at apply time (contradicting their predecessors)",
-                ReplicaNode.NodeStats::rejectedEntries);
+                NodeStats::rejectedEntries);
         counter("fulcrum.snapshot.pages.served", "snapshot pages served to joining peers",
-                ReplicaNode.NodeStats::snapshotPagesServed);
+                NodeStats::snapshotPagesServed);
         gauge("fulcrum.replica.serving", "1 while the replica serves commands, 0 while it joins",
                 s -> s.phase() == Phase.SERVING ? 1 : 0);
         gauge("fulcrum.oplog.entries", "entries in the op log (above each origin's compaction floor)",
-                ReplicaNode.NodeStats::opLogLength);
+                NodeStats::opLogLength);
         gauge("fulcrum.operations.waiting", "peers' entries held and not applied yet (a gap or a causal predecessor missing)",
-                ReplicaNode.NodeStats::waiting);
+                NodeStats::waiting);
         gauge("fulcrum.published.sequence", "own entries published and confirmed on fulcrum.merge",
-                ReplicaNode.NodeStats::published);
+                NodeStats::published);
         gauge("fulcrum.join.items", "items copied by the current join (0 when not joining)",
                 s -> s.join() == null ? 0 : s.join().items());
         for (ConflictKind kind : ConflictKind.values()) {
@@ -88,7 +88,7 @@ public final class MicrometerReplicaMetrics implements ReplicaMetrics {
     }
 
     @Override
-    public void observe(ReplicaNode.NodeStats stats) {
+    public void observe(NodeStats stats) {
         latest.set(stats);
         behindSince.observe(stats.behind(), System.nanoTime());
         registerNewLabels(stats);
@@ -105,7 +105,7 @@ public final class MicrometerReplicaMetrics implements ReplicaMetrics {
         command.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    private void registerNewLabels(ReplicaNode.NodeStats stats) {
+    private void registerNewLabels(NodeStats stats) {
         stats.commands().forEach((kind, outcomes) -> outcomes.keySet().forEach(outcome -> {
             if (registered.add("command/" + kind + "/" + outcome)) {
                 FunctionCounter.builder("fulcrum.commands", latest,
@@ -174,11 +174,11 @@ public final class MicrometerReplicaMetrics implements ReplicaMetrics {
                 .baseUnit("seconds").tag("peer", peer).register(registry);
     }
 
-    private void counter(String name, String description, ToDoubleFunction<ReplicaNode.NodeStats> f) {
+    private void counter(String name, String description, ToDoubleFunction<NodeStats> f) {
         FunctionCounter.builder(name, latest, r -> value(r, f)).description(description).register(registry);
     }
 
-    private void gauge(String name, String description, ToDoubleFunction<ReplicaNode.NodeStats> f) {
+    private void gauge(String name, String description, ToDoubleFunction<NodeStats> f) {
         Gauge.builder(name, latest, r -> value(r, f)).description(description).register(registry);
     }
 
@@ -186,8 +186,8 @@ public final class MicrometerReplicaMetrics implements ReplicaMetrics {
         return counts == null ? 0 : counts.getOrDefault(key, 0L);
     }
 
-    private static double value(AtomicReference<ReplicaNode.NodeStats> ref, ToDoubleFunction<ReplicaNode.NodeStats> f) {
-        ReplicaNode.NodeStats s = ref.get();
+    private static double value(AtomicReference<NodeStats> ref, ToDoubleFunction<NodeStats> f) {
+        NodeStats s = ref.get();
         return s == null ? 0 : f.applyAsDouble(s);
     }
 }
