@@ -174,11 +174,12 @@ public final class RouterCore {
             if (!envelope.command().kind().isWrite()) {
                 answer = RouteAnswer.refused(ErrorCode.BAD_MESSAGE, "only writes are routed by request: send "
                         + envelope.command().kind().name() + " to Mos Eisley's query queue, which asks the replicas");
+            } else if (writeOrder != null) {
+                // tests only: an order no route table can carry, so none is offered
+                answer = RouteAnswer.route(writeOrder.order(message.messageId(), envelope, knowledge));
             } else {
-                List<String> order = writeOrder != null
-                        ? writeOrder.order(message.messageId(), envelope, knowledge)
-                        : routes.order(message.messageId(), envelope, knowledge);
-                answer = writeOrder != null || limits.routeTableValidityMillis() == 0
+                List<String> order = routes.order(message.messageId(), envelope, knowledge);
+                answer = limits.routeTableValidityMillis() == 0
                         ? RouteAnswer.route(order)
                         : RouteAnswer.route(order, routes.replicas(), limits.routeTableValidityMillis());
             }
