@@ -211,7 +211,7 @@ public final class Worker {
                     lastStats = node.stats();
                     metrics.observe(lastStats);
                 }
-                broker.consumeCommands(node.serving() && running);
+                broker.consumeCommands(node.takesCommands() && running);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

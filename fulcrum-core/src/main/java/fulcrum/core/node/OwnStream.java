@@ -8,16 +8,26 @@ import java.util.List;
 
 /**
  * Publishing this replica's own entries, and answering peers' requests for entries it holds.
- * In {@link NodeConfig.Replication#EAGER} mode every Ready carries every own entry not yet
- * published, so a write is answered only once its entry is on the fanout; in
- * {@link NodeConfig.Replication#INTERVAL} mode a bounded round goes out when a merge is due.
- * The published mark moves only when the caller reports the Ready delivered (confirmed).
+ * In {@link NodeConfig.Replication#EAGER} mode every Ready that answers or acknowledges a command
+ * carries every own entry not yet published, so a write (or a read that shows it) is answered, and
+ * its message taken off the queue, only once its entry is on the fanout; in {@link NodeConfig.Replication#INTERVAL} mode a bounded round goes out when a merge
+ * is due. A Ready that answers nothing carries a bounded round in either mode, so a large backlog
+ * (a store that crashed or ran in interval mode with much unpublished, a store built offline) goes
+ * out over several Readys instead of all of its entries at once in memory; in eager mode the replica
+ * takes no command while more than {@link #MAX_UNPUBLISHED_TO_ANSWER} own entries wait, so that the
+ * Ready that answers one is bounded too. The published mark moves only when the caller reports the
+ * Ready delivered (confirmed).
  */
 final class OwnStream {
     /** Deltas one merge round publishes in interval mode; the rest follows in the next Ready. */
     static final int MAX_DELTAS_PER_ROUND = 64;
     /** Entries one resend answer carries at most; the requester asks again for the rest. */
     static final int MAX_RESEND_ENTRIES = 8 * Delta.MAX_OPS;
+    /**
+     * In eager mode, above this many own entries not yet handed out for publication the replica takes
+     * no command: the Ready answering one would have to publish all of them. One round's worth.
+     */
+    static final long MAX_UNPUBLISHED_TO_ANSWER = (long) MAX_DELTAS_PER_ROUND * Delta.MAX_OPS;
 
     private final NodeConfig config;
     private final StateView view;
@@ -46,9 +56,10 @@ final class OwnStream {
      *
      * @param serving             only a serving replica publishes: a joining one's older entries are its peers' already
      * @param mustPublishThrough  own entries up to here are published in this Ready whatever the mode
+     * @param answers             whether the Ready answers or acknowledges a command: in eager mode it then publishes everything
      * @return the highest own entry the next Ready publishes
      */
-    long collect(boolean serving, long mustPublishThrough) {
+    long collect(boolean serving, long mustPublishThrough, boolean answers) {
         publishing = Math.max(publishing, state.published);
         long through = publishing;
         if (!serving) {
@@ -66,9 +77,12 @@ final class OwnStream {
         if (!eager && !due) {
             return through;
         }
+        if (eager && answers) {
+            mustPublishThrough = state.ownApplied(); // no answer before the entries it may rest on are out
+        }
         long from = Math.max(publishing, state.compacted(config.self())) + 1;
         int deltas = 0;
-        while (from <= state.ownApplied() && (eager || deltas < MAX_DELTAS_PER_ROUND || from <= mustPublishThrough)) {
+        while (from <= state.ownApplied() && (deltas < MAX_DELTAS_PER_ROUND || from <= mustPublishThrough)) {
             List<Operation> entries = view.operations(config.self(), from, Delta.MAX_OPS);
             if (entries.isEmpty()) {
                 break;
@@ -96,6 +110,15 @@ final class OwnStream {
 
     boolean everythingPublished() {
         return state.published >= state.ownApplied();
+    }
+
+    /**
+     * In eager mode, whether more own entries wait for publication than the Ready answering a command
+     * may carry: then the replica takes no command until earlier Readys have carried them out.
+     */
+    boolean tooFarBehindToAnswer() {
+        return config.replication() == NodeConfig.Replication.EAGER && !config.peers().isEmpty()
+                && state.ownApplied() - Math.max(publishing, state.published) > MAX_UNPUBLISHED_TO_ANSWER;
     }
 
     /** Answers a peer's request from the op log (any holder answers), saying what was compacted. */

@@ -67,6 +67,8 @@ public final class ReplicaNode {
     private boolean rejoinWanted;
     /** Held entries may have become ready (after a restart, a join step): apply them at the next Ready. */
     private boolean drainDue = true;
+    /** A command was answered or acknowledged since the last Ready: eager mode publishes everything first. */
+    private boolean commandsTaken;
 
     public ReplicaNode(NodeConfig config, StateReader store, long nowMillis) {
         this(config, store, nowMillis, NodeRules.ALL);
@@ -127,6 +129,16 @@ public final class ReplicaNode {
         return state.phase == Phase.SERVING;
     }
 
+    /**
+     * Whether the caller should feed commands now: the replica serves and, in eager mode, has no more
+     * own entries waiting for publication than one answering Ready may carry (after a crash or a
+     * switch from interval mode it publishes its backlog first, a bounded round per Ready). A command
+     * fed when this is false is handed back (requeued).
+     */
+    public boolean takesCommands() {
+        return serving() && !own.tooFarBehindToAnswer();
+    }
+
     public Phase phase() {
         return state.phase;
     }
@@ -180,11 +192,12 @@ public final class ReplicaNode {
 
     /** A client's command or query, decoded and valid. */
     public void onCommand(DeliveryRef ref, ReplyAddress address, String commandId, Command command, VectorClock required) {
-        if (!serving()) {
+        if (!takesCommands()) {
             out.requeues.add(ref); // only while the caller stops consuming; never served from a partial state
             return;
         }
         Reply reply = commands.handle(Objects.requireNonNull(commandId, "commandId"), command, required);
+        commandsTaken = true;
         // counted by the command path, which alone knows whether the answer came from a record
         out.reply(address, reply);
         out.ack(ref);
@@ -330,7 +343,8 @@ public final class ReplicaNode {
             gapCheckDue = false;
             antiEntropy.askForGaps(now);
         }
-        long publishesThrough = own.collect(serving(), commands.takeRefusalThrough());
+        long publishesThrough = own.collect(serving(), commands.takeRefusalThrough(), commandsTaken);
+        commandsTaken = false;
         state.writePublishedMark();
         ReplicaStatus announcement = status.take(now);
         if (view.batch().isEmpty() && out.isEmpty() && announcement == null) {

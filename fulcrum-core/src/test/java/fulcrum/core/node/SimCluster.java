@@ -237,7 +237,7 @@ final class SimCluster {
 
         void round() {
             node.tick(now);
-            if (node.serving()) {
+            if (node.takesCommands()) {
                 for (SimBroker.Delivery d : broker.deliver(commandsQueue(), 1 + random.nextInt(4), 16)) {
                     SimCommand cc = (SimCommand) d.message().body();
                     node.onCommand(new DeliveryRef(DeliveryRef.Source.COMMANDS, d.epoch(), d.tag()), cc.address(),
