@@ -3,7 +3,6 @@ package fulcrum.bench;
 import fulcrum.common.wire.PeerCodec;
 import fulcrum.core.node.DeliveryRef;
 import fulcrum.core.node.NodeConfig;
-import fulcrum.core.node.Ready;
 import fulcrum.core.node.ReplicaNode;
 import fulcrum.core.protocol.Delta;
 import fulcrum.core.replica.Operation;
@@ -121,24 +120,16 @@ final class ApplyMeasure {
                 node.onPeerMessage(new DeliveryRef(DeliveryRef.Source.MERGE, 0, ++tag), ORIGIN,
                         PeerCodec.decode("MergeDelta", body, MAX_BODY_BYTES));
                 if (++sinceCommit == DELTAS_PER_COMMIT) {
-                    commitAll(node, store);
+                    StoreBuilder.drain(node, store);
                     sinceCommit = 0;
                 }
             }
-            commitAll(node, store);
+            StoreBuilder.drain(node, store);
             long applied = node.applied().getOrDefault(ORIGIN, 0L);
             if (applied != entries) {
                 throw new IllegalStateException("round " + round + " applied " + applied + " of " + entries + " entries");
             }
         }
         return new Round(round, entries, (System.nanoTime() - wall0) / 1e9, (threads.getCurrentThreadCpuTime() - cpu0) / 1e9);
-    }
-
-    private static void commitAll(ReplicaNode node, RocksStore store) {
-        Ready ready;
-        while ((ready = node.ready()) != null) {
-            store.commit(ready.commit());
-            node.advance(ready, true);
-        }
     }
 }

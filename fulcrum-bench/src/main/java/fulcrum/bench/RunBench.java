@@ -104,8 +104,7 @@ final class RunBench implements Callable<Integer> {
             return measureMergeOnly(s, dir, jfr, machine);
         }
         if (s.only() == RunSettings.Part.apply) {
-            return writePart(dir, APPLY_JSON, "apply", ApplyMeasure.run(dir.resolve("apply"), s.applyEntries(),
-                    RunSettings.APPLY_ROUNDS), s, machine);
+            return measureApplyOnly(s, dir, machine);
         }
         RunResults results = measure(s, dir, jfr, machine);
         machine.put("load_average_at_end", Machine.loadAverage());
@@ -190,6 +189,12 @@ final class RunBench implements Callable<Integer> {
     private Integer measureMergeOnly(RunSettings s, Path dir, Path jfr, Map<String, Object> machine) throws Exception {
         Map<String, Object> merge = MergeMeasure.run(root, dir.resolve("merge"), s.mergeOperations(), s.mergeTimeout(), s.heap(), jfr);
         return writePart(dir, MERGE_JSON, "merge", merge, s, machine);
+    }
+
+    /** {@code --only apply}: a replica's own cost per peer entry, in-process, its result in {@code apply.json}. */
+    private static Integer measureApplyOnly(RunSettings s, Path dir, Map<String, Object> machine) throws Exception {
+        Map<String, Object> apply = ApplyMeasure.run(dir.resolve("apply"), s.applyEntries(), RunSettings.APPLY_ROUNDS);
+        return writePart(dir, APPLY_JSON, "apply", apply, s, machine);
     }
 
     /** The report of one part alone: the machine, the parameters and the part's results. */

@@ -67,7 +67,8 @@ final class StoreBuilder {
         return written;
     }
 
-    private static void drain(ReplicaNode node, RocksStore store) {
+    /** Carries out every Ready the node has, each committed and advanced as delivered (nothing is published here). */
+    static void drain(ReplicaNode node, RocksStore store) {
         Ready ready;
         while ((ready = node.ready()) != null) {
             store.commit(ready.commit());
