@@ -10,8 +10,8 @@ import java.util.List;
  * Publishing this replica's own entries, and answering peers' requests for entries it holds.
  * In {@link NodeConfig.Replication#EAGER} mode every Ready that answers or acknowledges a command
  * carries every own entry not yet published, so a write (or a read that shows it) is answered, and
- * its message taken off the queue, only once its entry is on the fanout; in {@link NodeConfig.Replication#INTERVAL} mode a bounded round goes out when a merge
- * is due. A Ready that answers nothing carries a bounded round in either mode, so a large backlog
+ * its message taken off the queue, only once its entry is on the fanout; in
+ * {@link NodeConfig.Replication#INTERVAL} mode a bounded round goes out when a merge is due. A Ready that answers nothing carries a bounded round in either mode, so a large backlog
  * (a store that crashed or ran in interval mode with much unpublished, a store built offline) goes
  * out over several Readys instead of all of its entries at once in memory; in eager mode the replica
  * takes no command while more than {@link #MAX_UNPUBLISHED_TO_ANSWER} own entries wait, so that the
@@ -19,7 +19,10 @@ import java.util.List;
  * Ready delivered (confirmed).
  */
 final class OwnStream {
-    /** Deltas one merge round publishes in interval mode; the rest follows in the next Ready. */
+    /**
+     * Deltas one Ready publishes of a backlog (a merge round in interval mode, a Ready that takes no
+     * command in eager mode); the rest follows in the next Ready.
+     */
     static final int MAX_DELTAS_PER_ROUND = 64;
     /** Entries one resend answer carries at most; the requester asks again for the rest. */
     static final int MAX_RESEND_ENTRIES = 8 * Delta.MAX_OPS;
@@ -73,11 +76,10 @@ final class OwnStream {
             publishing = state.published;
             return publishing;
         }
-        boolean eager = config.replication() == NodeConfig.Replication.EAGER;
-        if (!eager && !due) {
+        if (!eager() && !due) {
             return through;
         }
-        if (eager && answers) {
+        if (eager() && answers) {
             mustPublishThrough = state.ownApplied(); // no answer before the entries it may rest on are out
         }
         long from = Math.max(publishing, state.compacted(config.self())) + 1;
@@ -117,8 +119,12 @@ final class OwnStream {
      * may carry: then the replica takes no command until earlier Readys have carried them out.
      */
     boolean tooFarBehindToAnswer() {
-        return config.replication() == NodeConfig.Replication.EAGER && !config.peers().isEmpty()
+        return eager() && !config.peers().isEmpty()
                 && state.ownApplied() - Math.max(publishing, state.published) > MAX_UNPUBLISHED_TO_ANSWER;
+    }
+
+    private boolean eager() {
+        return config.replication() == NodeConfig.Replication.EAGER;
     }
 
     /** Answers a peer's request from the op log (any holder answers), saying what was compacted. */
