@@ -43,9 +43,22 @@ final class LoneReplica implements AutoCloseable {
 
     /** Stops the worker (a clean stop) and starts it again on the same store; it serves at once. */
     void restart() throws Exception {
+        restart(() -> {
+        });
+    }
+
+    /** As {@link #restart()}, running {@code whileStopped} on the closed store's directory in between. */
+    void restart(StoreWork whileStopped) throws Exception {
         worker.close();
         worker = null;
+        whileStopped.run();
         worker = InProcessWorker.start(dataDir, tuning.apply(InProcessWorker.settings(uri, SELF))).awaitServing();
+    }
+
+    /** Work on the stopped worker's store. */
+    @FunctionalInterface
+    interface StoreWork {
+        void run() throws Exception;
     }
 
     @Override

@@ -6,6 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import fulcrum.core.domain.Command;
 import fulcrum.core.domain.ErrorCode;
+import fulcrum.core.node.DeliveryRef;
+import fulcrum.core.node.NodeConfig;
+import fulcrum.core.node.Ready;
+import fulcrum.core.node.ReplicaNode;
+import fulcrum.core.node.ReplyAddress;
 import fulcrum.core.protocol.Compacted;
 import fulcrum.core.protocol.Delta;
 import fulcrum.core.protocol.JoinOffer;
@@ -146,6 +151,50 @@ class WorkerMergeTest {
             // the mark is written with the commit after the confirms (a crash before it publishes the entries again)
             Awaitility.await("published mark on disk").atMost(TestClient.WAIT)
                     .until(() -> replica.worker.store.meta().publishedUpTo() == 5);
+        }
+    }
+
+    /**
+     * A store restarted with far more of its own entries unpublished than one Ready publishes (here
+     * written in interval mode while the worker was down): the worker publishes the backlog a
+     * bounded round at a time, takes commands again once the rest fits one round, and answers a write
+     * only once every own entry up to it is in both peers' merge queues.
+     */
+    @Test
+    void aLargeUnpublishedBacklogGoesOutBeforeAnyWriteIsAnswered() throws Exception {
+        int backlog = 37_000; // more than one round of 64 deltas of 500 entries
+        try (LoneReplica replica = LoneReplica.start(dataDir)) {
+            replica.restart(() -> writeUnpublished(replica.dataDir, backlog));
+            String id = replica.client.send(Command.addCity("Yavin", "After_the_backlog", 1));
+            assertThat(replica.client.awaitReply(id).ok()).isTrue();
+            for (String peer : List.of("fulcrum-2", "fulcrum-3")) {
+                replica.peers.pullNow(peer); // without waiting: the entries must be there with the reply
+                List<Long> seqs = replica.peers.received(peer, Delta.class).stream()
+                        .flatMap(d -> d.operations().stream()).map(Operation::originSeq).toList();
+                assertThat(seqs).as("%s's merge queue, in order, nothing twice", peer).hasSize(backlog + 1)
+                        .isSorted().doesNotHaveDuplicates().endsWith((long) backlog + 1);
+            }
+        }
+    }
+
+    /** {@code entries} AddCity entries of fulcrum-1, committed to its stopped store and never published. */
+    private static void writeUnpublished(Path dataDir, int entries) {
+        try (RocksStore store = RocksStore.open(dataDir, LoneReplica.SELF)) {
+            ReplicaNode writer = new ReplicaNode(NodeConfig.defaults(LoneReplica.SELF, IDS, store.meta().incarnation(), 1)
+                    .withReplication(NodeConfig.Replication.INTERVAL), store, 0); // no tick: its interval never comes
+            long tag = 0;
+            for (int i = 0; i < entries; i++) {
+                writer.onCommand(new DeliveryRef(DeliveryRef.Source.COMMANDS, 0, ++tag), ReplyAddress.NONE, "backlog-" + i,
+                        Command.addCity("Hoth", "c" + i, 1), null);
+                if (i % 5_000 == 4_999 || i == entries - 1) {
+                    Ready r;
+                    while ((r = writer.ready()) != null) {
+                        store.commit(r.commit());
+                        writer.advance(r, true);
+                    }
+                }
+            }
+            assertThat(store.meta().publishedUpTo()).isZero();
         }
     }
 
