@@ -15,6 +15,11 @@ final class Outbox {
     final List<DeliveryRef> requeues = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
     private final java.util.Set<DeliveryRef> acked = new java.util.HashSet<>();
+    private final NodeCounters counters;
+
+    Outbox(NodeCounters counters) {
+        this.counters = counters;
+    }
 
     void fanout(PeerMessage m) {
         messages.add(new Ready.Outbound(Ready.Route.MERGE_FANOUT, null, m));
@@ -30,10 +35,12 @@ final class Outbox {
         }
     }
 
-    /** Dead-letters a delivery (and acks it: a poison message never comes back). */
+    /** Dead-letters a delivery (and acks it: a poison message never comes back), noted and counted. */
     void deadLetter(DeliveryRef ref, ErrorCode code, String reason) {
         deadLetters.add(new Ready.DeadLetter(ref, code, reason));
         ack(ref);
+        note("dead-lettered a " + ref.source().name().toLowerCase() + " message: " + code + " " + reason);
+        counters.deadLetter(ref.source(), code);
     }
 
     void ack(DeliveryRef ref) {

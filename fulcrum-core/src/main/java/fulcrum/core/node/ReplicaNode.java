@@ -4,17 +4,8 @@ import fulcrum.core.clock.VectorClock;
 import fulcrum.core.domain.Command;
 import fulcrum.core.domain.CommandKind;
 import fulcrum.core.domain.ErrorCode;
-import fulcrum.core.protocol.Compacted;
-import fulcrum.core.protocol.Delta;
-import fulcrum.core.protocol.JoinOffer;
-import fulcrum.core.protocol.JoinRequest;
-import fulcrum.core.protocol.MergeNow;
 import fulcrum.core.protocol.PeerMessage;
 import fulcrum.core.protocol.ReplicaStatus;
-import fulcrum.core.protocol.ResendRequest;
-import fulcrum.core.protocol.SnapshotChunk;
-import fulcrum.core.protocol.SnapshotRequest;
-import fulcrum.core.replica.Operation;
 import fulcrum.core.replica.Reply;
 import fulcrum.core.store.Phase;
 import fulcrum.core.store.StateReader;
@@ -46,7 +37,6 @@ public final class ReplicaNode {
     private final StateView view;
     private final NodeState state;
     private final EntryApplier applier;
-    private final MessageRules rules;
     private final CommandPath commands;
     private final MergePath merge;
     private final PeerTracker peers;
@@ -55,18 +45,16 @@ public final class ReplicaNode {
     private final OwnStream own;
     private final AntiEntropy antiEntropy;
     private final StatusReporter status;
-    private final Outbox out = new Outbox();
+    private final PeerInbox inbox;
     private final NodeCounters counters = new NodeCounters();
+    private final Outbox out = new Outbox(counters);
     private final HandedOutReadys handedOut = new HandedOutReadys();
+    private final DueWork due = new DueWork();
 
     private long now;
     private long nextReadyId = 1;
-    private boolean gapCheckDue = true;
     private long nextMergeMillis;
     private long nextAntiEntropyMillis;
-    private boolean rejoinWanted;
-    /** Held entries may have become ready (after a restart, a join step): apply them at the next Ready. */
-    private boolean drainDue = true;
     /** A command was answered or acknowledged since the last Ready: eager mode publishes everything first. */
     private boolean commandsTaken;
 
@@ -85,7 +73,6 @@ public final class ReplicaNode {
         this.view = new StateView(store);
         this.state = new NodeState(self, view, meta);
         this.applier = new EntryApplier(config.replicaIds(), view);
-        this.rules = new MessageRules(self, config.replicaIds());
         this.commands = new CommandPath(self, config.replicaIds(), view, state, applier, nodeRules, counters);
         this.merge = new MergePath(self, config.replicaIds(), view, state, applier, nodeRules.causalDelivery());
         this.peers = new PeerTracker(config.peers(), config.statusIntervalMillis());
@@ -95,6 +82,8 @@ public final class ReplicaNode {
         this.own = new OwnStream(config, view, state, out);
         this.antiEntropy = new AntiEntropy(config, state, merge, peers, out);
         this.status = new StatusReporter(config, state, applier, join);
+        this.inbox = new PeerInbox(config, state, merge, peers, join, snapshots, own, antiEntropy, status, out, counters,
+                due);
         this.now = nowMillis;
         this.nextMergeMillis = nowMillis + config.mergeIntervalMillis();
         this.nextAntiEntropyMillis = nowMillis;
@@ -210,7 +199,7 @@ public final class ReplicaNode {
     public void onBadCommand(DeliveryRef ref, ReplyAddress address, CommandKind kind, ErrorCode code, String reason) {
         out.reply(address, Reply.failure(kind, null, null, self, null, code, reason));
         counters.badCommand(kind, code);
-        deadLetter(ref, code, reason);
+        out.deadLetter(ref, code, reason);
     }
 
     /** A message from a peer (merge queue) or an announcement (status), decoded but not yet checked. */
@@ -220,56 +209,10 @@ public final class ReplicaNode {
 
     /**
      * A peer message with its sender, the AMQP {@code user_id} the broker vouched for (null when the
-     * message carried none). A sender the {@link PeerAuthentication} does not admit is refused: acked
-     * (a flood of forgeries must not fill the dead-letter queue), counted, noted once per sender.
+     * message carried none): see {@link PeerInbox}.
      */
     public void onPeerMessage(DeliveryRef ref, String sender, PeerMessage message) {
-        String refusal = config.peerAuthentication().refusal(sender, message);
-        if (refusal != null) {
-            if (counters.refused(sender)) {
-                out.note("refused " + refusal + " (further messages of this sender are refused without a note)");
-            }
-            out.ack(ref);
-            return;
-        }
-        String problem = rules.problem(message);
-        if (problem != null) {
-            deadLetter(ref, ErrorCode.BAD_MESSAGE, problem);
-            return;
-        }
-        if ((ref.source() == DeliveryRef.Source.STATUS) != (message instanceof ReplicaStatus)) {
-            deadLetter(ref, ErrorCode.BAD_MESSAGE, message.type() + " on the wrong queue");
-            return;
-        }
-        if (message instanceof Delta d) {
-            onDelta(ref, d);
-        } else if (message instanceof ResendRequest r) {
-            if (r.target().equals(self)) {
-                own.answer(r); // from the op log, whatever the phase: a joining replica may hold what a joiner needs
-            }
-        } else if (message instanceof Compacted c) {
-            onCompacted(ref, c);
-        } else if (message instanceof MergeNow) {
-            counters.mergeRound(NodeCounters.ROUND_REQUESTED);
-            own.markDue();
-            status.force();
-            gapCheckDue = true;
-        } else if (message instanceof JoinRequest j) {
-            onJoinRequest(j);
-        } else if (message instanceof JoinOffer o) {
-            join.onOffer(o, now);
-            status.changed();
-            drainDue = true;
-        } else if (message instanceof SnapshotRequest s) {
-            out.direct(s.from(), snapshots.serve(s, serving(), now));
-        } else if (message instanceof SnapshotChunk c) {
-            join.onChunk(c, now);
-            status.changed();
-            drainDue = true;
-        } else if (message instanceof ReplicaStatus s) {
-            onStatus(ref, s);
-        }
-        out.ack(ref);
+        inbox.accept(ref, sender, message, now);
     }
 
     /**
@@ -291,7 +234,7 @@ public final class ReplicaNode {
 
     /** A peer message that could not be decoded (not JSON, unknown type, too large…). */
     public void onBadPeerMessage(DeliveryRef ref, ErrorCode code, String reason) {
-        deadLetter(ref, code, reason);
+        out.deadLetter(ref, code, reason);
     }
 
     /**
@@ -304,17 +247,17 @@ public final class ReplicaNode {
             nextMergeMillis = now + config.mergeIntervalMillis();
             counters.mergeRound(NodeCounters.ROUND_INTERVAL);
             own.markDue();
-            gapCheckDue = true;
+            due.gapCheck = true;
         }
         if (now >= nextAntiEntropyMillis) {
             nextAntiEntropyMillis = now + config.statusIntervalMillis();
-            gapCheckDue = true;
+            due.gapCheck = true;
             snapshots.expire(now);
             if (serving()) {
                 antiEntropy.compact();
             }
         }
-        if (rejoinWanted && serving()) {
+        if (due.rejoin && serving()) {
             rejoin();
         }
         if (join.joining()) {
@@ -326,8 +269,8 @@ public final class ReplicaNode {
 
     /** What to do next, or null when there is nothing. */
     public Ready ready() {
-        if (drainDue && (!join.joining() || join.takesEntries())) {
-            drainDue = false;
+        if (due.drain && (!join.joining() || join.takesEntries())) {
+            due.drain = false;
             if (merge.drain() > 0) {
                 status.changed();
                 if (join.joining()) {
@@ -339,8 +282,8 @@ public final class ReplicaNode {
         if (rejection != null) {
             out.note(rejection);
         }
-        if (gapCheckDue && (!join.joining() || join.takesEntries())) {
-            gapCheckDue = false;
+        if (due.gapCheck && (!join.joining() || join.takesEntries())) {
+            due.gapCheck = false;
             antiEntropy.askForGaps(now);
         }
         long publishesThrough = own.collect(serving(), commands.takeRefusalThrough(), commandsTaken);
@@ -395,87 +338,7 @@ public final class ReplicaNode {
         }
     }
 
-    // ---- merge traffic ---------------------------------------------------------------------------
-
-    private void onDelta(DeliveryRef ref, Delta delta) {
-        if (delta.origin().equals(self) && serving()) {
-            Operation last = delta.operations().get(delta.operations().size() - 1);
-            if (last.originSeq() > state.ownApplied()) {
-                deadLetter(ref, ErrorCode.BAD_MESSAGE, "entries " + delta.origin() + "#" + delta.operations().get(0).originSeq()
-                        + ".." + last.originSeq() + " in this replica's name, beyond what it wrote (#" + state.ownApplied() + ")");
-            }
-            return; // own entries coming back on the fanout
-        }
-        counters.received(delta.origin(), delta.operations().size());
-        // Held at once (durable with the ack); applied once there is a state to apply them to.
-        boolean apply = !join.joining() || join.takesEntries();
-        MergePath.Intake intake = merge.take(delta, apply);
-        if (intake.problem() != null) {
-            deadLetter(ref, ErrorCode.BAD_MESSAGE, intake.problem());
-        }
-        if (intake.applied() > 0) {
-            status.changed();
-            if (join.joining()) {
-                join.progressed();
-            }
-        }
-        if (intake.held() > 0) {
-            antiEntropy.arrived(delta.origin(), now);
-        }
-        if (intake.held() > 0 && apply && merge.waiting() > 0) {
-            gapCheckDue = true;
-        }
-    }
-
-    private void onCompacted(DeliveryRef ref, Compacted c) {
-        long known = Math.max(merge.held(c.origin()), peers.highestAnnounced(c.origin()));
-        if (c.compactedUpTo() > known) {
-            // nobody compacts what nobody has: a forged or broken answer must not make a replica rejoin
-            deadLetter(ref, ErrorCode.BAD_MESSAGE, c.from() + " says it compacted " + c.origin() + " up to #"
-                    + c.compactedUpTo() + ", beyond anything known of it (#" + known + ")");
-            return;
-        }
-        if (!serving() || state.applied(c.origin()) >= c.compactedUpTo()) {
-            return;
-        }
-        // Only the op log of a peer that every replica had announced applying those entries is
-        // compacted, so a replica that still needs them lost its state (or was lied to): it rejoins.
-        out.note(c.from() + " compacted " + c.origin() + " up to #" + c.compactedUpTo() + " but this replica has only #"
-                + state.applied(c.origin()) + ": rejoining from a snapshot");
-        rejoinWanted = true; // at the start of the next round, when no decided write is in flight
-    }
-
-    private void onJoinRequest(JoinRequest request) {
-        if (request.replica().equals(self)) {
-            return; // own request coming back on the fanout
-        }
-        peers.forget(request.replica());
-        out.direct(request.replica(), new JoinOffer(self, request.replica(), request.requestId(), state.phase,
-                state.applied(), state.deleted(), merge.held(request.replica())));
-        out.note(request.replica() + " joins (incarnation " + request.incarnation() + "): offered "
-                + (serving() ? "a snapshot of " + state.applied() : "nothing, not serving"));
-    }
-
-    private void onStatus(DeliveryRef ref, ReplicaStatus status) {
-        if (status.replica().equals(self)) {
-            // every replica hears its own announcements on the fanout; one it cannot have sent is forged
-            if (status.incarnation() != state.incarnation
-                    || status.applied().getOrDefault(self, 0L) > state.ownApplied()) {
-                deadLetter(ref, ErrorCode.BAD_MESSAGE, "a status in this replica's name that it did not send");
-            }
-            return;
-        }
-        TreeMap<String, Long> known = new TreeMap<>();
-        for (String origin : config.replicaIds()) {
-            known.put(origin, Math.max(merge.held(origin), peers.highestAnnounced(origin)));
-        }
-        String problem = peers.accept(status, state.applied(), known, self, serving(), now);
-        if (problem != null) {
-            deadLetter(ref, ErrorCode.BAD_MESSAGE, problem);
-            return;
-        }
-        gapCheckDue = true;
-    }
+    // ---- rejoin ----------------------------------------------------------------------------------
 
     /**
      * Leaves serving for a new join; only between rounds (nothing decided and unsent) and when
@@ -486,18 +349,12 @@ public final class ReplicaNode {
             own.markDue();
             return; // tried again at the next tick
         }
-        rejoinWanted = false;
+        due.rejoin = false;
         long next = config.incarnation() != state.incarnation ? config.incarnation() : config.incarnation() + 1;
         state.setIncarnation(next);
         state.setPhase(Phase.JOINING);
         join.start(now);
         status.changed();
-    }
-
-    private void deadLetter(DeliveryRef ref, ErrorCode code, String reason) {
-        out.deadLetter(ref, code, reason);
-        out.note("dead-lettered a " + ref.source().name().toLowerCase() + " message: " + code + " " + reason);
-        counters.deadLetter(ref.source(), code);
     }
 
     List<Ready> outstandingReadys() {
