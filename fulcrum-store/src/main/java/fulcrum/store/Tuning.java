@@ -46,7 +46,7 @@ final class Tuning implements AutoCloseable {
     static final double MEMTABLE_BLOOM_RATIO = 0.05;
 
     static {
-        RocksDB.loadLibrary();
+        NativeLibrary.load();
     }
 
     private final LRUCache cache = new LRUCache(BLOCK_CACHE_BYTES);
