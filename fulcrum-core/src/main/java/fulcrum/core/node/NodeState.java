@@ -29,6 +29,11 @@ final class NodeState {
     /** The published mark last written into a batch. */
     long publishedWritten;
 
+    /** Whether this replica serves (takes commands, publishes, answers joiners with a snapshot). */
+    boolean serving() {
+        return phase == Phase.SERVING;
+    }
+
     NodeState(String self, StateView view, StoreMeta meta) {
         this.self = self;
         this.view = view;

@@ -12,7 +12,6 @@ import fulcrum.core.protocol.ResendRequest;
 import fulcrum.core.protocol.SnapshotChunk;
 import fulcrum.core.protocol.SnapshotRequest;
 import fulcrum.core.replica.Operation;
-import fulcrum.core.store.Phase;
 import java.util.TreeMap;
 
 /**
@@ -99,7 +98,7 @@ final class PeerInbox {
             status.changed();
             due.drain = true;
         } else if (message instanceof SnapshotRequest s) {
-            out.direct(s.from(), snapshots.serve(s, serving(), now));
+            out.direct(s.from(), snapshots.serve(s, state.serving(), now));
         } else if (message instanceof SnapshotChunk c) {
             join.onChunk(c, now);
             status.changed();
@@ -110,12 +109,8 @@ final class PeerInbox {
         out.ack(ref);
     }
 
-    private boolean serving() {
-        return state.phase == Phase.SERVING;
-    }
-
     private void onDelta(DeliveryRef ref, Delta delta, long now) {
-        if (delta.origin().equals(self) && serving()) {
+        if (delta.origin().equals(self) && state.serving()) {
             Operation last = delta.operations().get(delta.operations().size() - 1);
             if (last.originSeq() > state.ownApplied()) {
                 out.deadLetter(ref, ErrorCode.BAD_MESSAGE, "entries " + delta.origin() + "#"
@@ -146,14 +141,14 @@ final class PeerInbox {
     }
 
     private void onCompacted(DeliveryRef ref, Compacted c) {
-        long known = Math.max(merge.held(c.origin()), peers.highestAnnounced(c.origin()));
+        long known = highestKnown(c.origin());
         if (c.compactedUpTo() > known) {
             // nobody compacts what nobody has: a forged or broken answer must not make a replica rejoin
             out.deadLetter(ref, ErrorCode.BAD_MESSAGE, c.from() + " says it compacted " + c.origin() + " up to #"
                     + c.compactedUpTo() + ", beyond anything known of it (#" + known + ")");
             return;
         }
-        if (!serving() || state.applied(c.origin()) >= c.compactedUpTo()) {
+        if (!state.serving() || state.applied(c.origin()) >= c.compactedUpTo()) {
             return;
         }
         // Only the op log of a peer that every replica had announced applying those entries is
@@ -171,7 +166,7 @@ final class PeerInbox {
         out.direct(request.replica(), new JoinOffer(self, request.replica(), request.requestId(), state.phase,
                 state.applied(), state.deleted(), merge.held(request.replica())));
         out.note(request.replica() + " joins (incarnation " + request.incarnation() + "): offered "
-                + (serving() ? "a snapshot of " + state.applied() : "nothing, not serving"));
+                + (state.serving() ? "a snapshot of " + state.applied() : "nothing, not serving"));
     }
 
     private void onStatus(DeliveryRef ref, ReplicaStatus announcement, long now) {
@@ -185,13 +180,18 @@ final class PeerInbox {
         }
         TreeMap<String, Long> known = new TreeMap<>();
         for (String origin : config.replicaIds()) {
-            known.put(origin, Math.max(merge.held(origin), peers.highestAnnounced(origin)));
+            known.put(origin, highestKnown(origin));
         }
-        String problem = peers.accept(announcement, state.applied(), known, self, serving(), now);
+        String problem = peers.accept(announcement, state.applied(), known, self, state.serving(), now);
         if (problem != null) {
             out.deadLetter(ref, ErrorCode.BAD_MESSAGE, problem);
             return;
         }
         due.gapCheck = true;
+    }
+
+    /** The highest entry of {@code origin} this replica holds or a peer announced. */
+    private long highestKnown(String origin) {
+        return Math.max(merge.held(origin), peers.highestAnnounced(origin));
     }
 }

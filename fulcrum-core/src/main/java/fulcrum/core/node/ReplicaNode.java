@@ -115,7 +115,7 @@ public final class ReplicaNode {
     }
 
     public boolean serving() {
-        return state.phase == Phase.SERVING;
+        return state.serving();
     }
 
     /**
