@@ -43,16 +43,20 @@ final class NativeLibrary {
     /** An unfinished extraction older than this was left by a killed process. */
     private static final Duration STALE_EXTRACTION = Duration.ofMinutes(10);
 
-    private static String loadedFrom;
+    private static boolean loaded;
 
     private NativeLibrary() {
     }
 
     /** Loads the library once per JVM; later calls do nothing. */
     static synchronized void load() {
-        if (loadedFrom != null) {
-            return;
+        if (!loaded) {
+            loadOnce();
+            loaded = true;
         }
+    }
+
+    private static void loadOnce() {
         Path cached = null;
         try {
             cached = cachedCopy(Path.of(System.getProperty("java.io.tmpdir"), "fulcrum-rocksdbjni-" + userName()));
@@ -62,19 +66,12 @@ final class NativeLibrary {
         if (cached != null) {
             try {
                 RocksDB.loadLibrary(List.of(cached.getParent().toString()));
-                loadedFrom = cached.toString();
                 return;
             } catch (UnsatisfiedLinkError | RuntimeException e) {
                 // e.g. a RocksJava that looks for another file name: its own extraction below
             }
         }
         RocksDB.loadLibrary();
-        loadedFrom = "a temporary copy extracted by RocksJava";
-    }
-
-    /** Where the library was loaded from, once {@link #load} ran: the cached copy's path, or a description. */
-    static synchronized String loadedFrom() {
-        return loadedFrom;
     }
 
     /**
