@@ -35,6 +35,13 @@ final class Outbox {
         }
     }
 
+    /** The answer to one command of a batch: sent with the batch's other answers, in one message. */
+    void batchedReply(ReplyAddress address, String commandId, Reply reply) {
+        if (address.wanted()) {
+            replies.add(new Ready.OutboundReply(address, reply, commandId));
+        }
+    }
+
     /** Dead-letters a delivery (and acks it: a poison message never comes back), noted and counted. */
     void deadLetter(DeliveryRef ref, ErrorCode code, String reason) {
         deadLetters.add(new Ready.DeadLetter(ref, code, reason));

@@ -51,11 +51,23 @@ public record Ready(long id, StoreBatch commit, List<Outbound> messages, List<De
         }
     }
 
-    /** An answer to a client. */
-    public record OutboundReply(ReplyAddress address, Reply reply) {
+    /**
+     * An answer to a client. {@code batchedCommandId} is null for a command that came alone; for one
+     * that came in a batch ({@link ReplicaNode#onCommandBatch}) it is the command's id, and the
+     * caller sends the consecutive replies of one batch (same address, all batched) as one message.
+     */
+    public record OutboundReply(ReplyAddress address, Reply reply, String batchedCommandId) {
         public OutboundReply {
             Objects.requireNonNull(address, "address");
             Objects.requireNonNull(reply, "reply");
+        }
+
+        public OutboundReply(ReplyAddress address, Reply reply) {
+            this(address, reply, null);
+        }
+
+        public boolean batched() {
+            return batchedCommandId != null;
         }
     }
 

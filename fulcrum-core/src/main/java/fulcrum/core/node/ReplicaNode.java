@@ -195,6 +195,39 @@ public final class ReplicaNode {
         }
     }
 
+    /**
+     * Several commands in one delivery (a client's batch to this replica): each is decided as if it
+     * had come alone, in the batch's order, and answered with its id; the delivery is acked once, by
+     * the Ready that answers them all, so a crash before that Ready is delivered brings the whole
+     * batch back and every command of it is answered again from its record. A command that breaks
+     * the rules is answered with its error but the delivery is not dead-lettered: it carried others,
+     * already executed.
+     */
+    public void onCommandBatch(DeliveryRef ref, ReplyAddress address, List<BatchedCommand> batch) {
+        if (batch.isEmpty() || batch.size() > BatchedCommand.MAX_PER_BATCH) {
+            throw new IllegalArgumentException("a batch holds 1.." + BatchedCommand.MAX_PER_BATCH + " commands, got " + batch.size());
+        }
+        if (!takesCommands()) {
+            out.requeues.add(ref);
+            return;
+        }
+        for (BatchedCommand item : batch) {
+            if (item instanceof BatchedCommand.Valid valid) {
+                Reply reply = commands.handle(valid.commandId(), valid.command(), valid.required());
+                commandsTaken = true;
+                out.batchedReply(address, valid.commandId(), reply);
+                if (valid.command().kind().isWrite()) {
+                    status.changed();
+                }
+            } else if (item instanceof BatchedCommand.Invalid invalid) {
+                out.batchedReply(address, invalid.commandId(),
+                        Reply.failure(invalid.kind(), null, null, self, null, invalid.code(), invalid.reason()));
+                counters.badCommand(invalid.kind(), invalid.code());
+            }
+        }
+        out.ack(ref);
+    }
+
     /** A command that could not be decoded or breaks the rules: answered and dead-lettered. */
     public void onBadCommand(DeliveryRef ref, ReplyAddress address, CommandKind kind, ErrorCode code, String reason) {
         out.reply(address, Reply.failure(kind, null, null, self, null, code, reason));

@@ -37,7 +37,8 @@ class AtMostOnceSimulationTest {
                 "client re-send after a timeout", "client re-send after UNAVAILABLE", "answer lost on its way to the client",
                 "router crash (between rounds)", "router crash after forwarding, before acking",
                 "router publish unconfirmed", "disk wiped", "disk wiped after a refusal", "write moved on to another replica",
-                "UNAVAILABLE from the router", "replica merge consumer stalls")) {
+                "UNAVAILABLE from the router", "replica merge consumer stalls", "write joined a batch",
+                "batch of several commands delivered")) {
             assertThat(totals.tally(event)).as("schedules with " + event).isPositive();
         }
     }

@@ -74,6 +74,8 @@ final class PathSimulation {
     static final String COMMANDS = "mos-eisley.commands";
     static final String QUERIES = "mos-eisley.queries";
     static final String ROUTES = "mos-eisley.routes";
+    /** The reply-to of batches: answers to batched commands are routed by command id, not by client. */
+    private static final String BATCHING_CONNECTION = "batching-connection";
     private static final int ROUTER_PREFETCH = 8;
     private static final int ROUTER_BATCH = 16;
     private static final long QUERY_TIMEOUT_MILLIS = 30;
@@ -121,6 +123,11 @@ final class PathSimulation {
         int legacyWritePercent = 20;
         /** Readys each replica's loop has in flight at most (1: each carried out at once; more: the worker's pipeline) */
         int pipelineDepth = 1;
+        /**
+         * how often a direct write goes in a batch (percent): it joins the batch waiting undelivered in
+         * the replica's queue, or starts one, as a client connection batches its writes to one replica
+         */
+        int batchPercent = 30;
 
         /** Sessions reading and writing through two routers, every rule on. */
         static Config forSessions() {
@@ -195,6 +202,10 @@ final class PathSimulation {
             return with(c -> c.pipelineDepth = depth);
         }
 
+        Config withBatchPercent(int percent) {
+            return with(c -> c.batchPercent = percent);
+        }
+
         Config withReplicas(int n) {
             return with(c -> c.replicas = n);
         }
@@ -212,7 +223,8 @@ final class PathSimulation {
                     + ", wipeAfterRefusalPercent=" + wipeAfterRefusalPercent + ", crashPercent=" + crashPercent
                     + ", routerCrashPercent=" + routerCrashPercent + ", answerLossPercent=" + answerLossPercent
                     + ", maxAttempts=" + maxAttempts + ", routerMaxInFlight=" + routerMaxInFlight
-                    + ", legacyWritePercent=" + legacyWritePercent + ", pipelineDepth=" + pipelineDepth + "]";
+                    + ", legacyWritePercent=" + legacyWritePercent + ", pipelineDepth=" + pipelineDepth
+                    + ", batchPercent=" + batchPercent + "]";
         }
     }
 
@@ -250,6 +262,7 @@ final class PathSimulation {
     private final List<SimClient> clients = new ArrayList<>();
     /** The bodies of replicas' answers, as the routers relay them: the index is the body. */
     private final List<Reply> wire = new ArrayList<>();
+    private long batches;
     /** Per planet, every clock an answer carried: the adversaries' envelopes are made of them. */
     private final Map<String, List<VectorClock>> clocksSeen = new HashMap<>();
     private final List<SessionEvent> history = new ArrayList<>();
@@ -502,14 +515,18 @@ final class PathSimulation {
                 wipeSoon.add(from.id);
             }
         }
-        SimClient direct = clientOrNull(out.address().replyTo());
+        SimClient direct = out.batched() ? pendingOwner(out.batchedCommandId()) : clientOrNull(out.address().replyTo());
+        if (out.batched() && direct == null) {
+            tally("batched answer for a command no client waits for");
+            return;
+        }
         if (direct != null) {
             // the direct write path: the replica answers the client's reply-to itself
             if (!cluster.healing && random.nextInt(100) < config.answerLossPercent) {
                 tally("direct answer lost on its way to the client");
                 return;
             }
-            direct.inbox.addLast(new Answer(out.address().correlationId(), reply));
+            direct.inbox.addLast(new Answer(out.batched() ? out.batchedCommandId() : out.address().correlationId(), reply));
             return; // the client takes it at its next step (its consumer and the replica run apart)
         }
         if (!cluster.broker.publishIfExists(out.address().replyTo(), new ReplicaAnswer(out.address().correlationId(), reply))) {
@@ -816,6 +833,16 @@ final class PathSimulation {
         return c;
     }
 
+    /** The client whose command {@code commandId} is pending (a batched answer names the command, not the client). */
+    private SimClient pendingOwner(String commandId) {
+        for (SimClient c : clients) {
+            if (c.pending != null && c.pending.commandId().equals(commandId)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
     private SimClient clientOrNull(String name) {
         for (SimClient c : clients) {
             if (c.name.equals(name)) {
@@ -890,8 +917,24 @@ final class PathSimulation {
             return;
         }
         ClientMessage.Decoded envelope = (ClientMessage.Decoded) p.message.content();
-        cluster.broker.publish(cluster.replica(p.target()).commandsQueue(), new SimCommand(p.commandId(),
-                envelope.command(), envelope.requiredClock(), new ReplyAddress(c.name, p.commandId())));
+        SimCommand command = new SimCommand(p.commandId(), envelope.command(), envelope.requiredClock(),
+                new ReplyAddress(c.name, p.commandId()));
+        String queue = cluster.replica(p.target()).commandsQueue();
+        if (random.nextInt(100) < config.batchPercent) {
+            // a client connection batches the writes it sends to one replica: this one joins the batch
+            // still waiting in the queue, if any, else starts one
+            if (cluster.broker.lastUndelivered(queue) instanceof SimCluster.SimBatch batch
+                    && batch.commands().size() < SimCluster.SimBatch.MAX) {
+                batch.commands().add(command);
+                tally("write joined a batch");
+            } else {
+                cluster.broker.publish(queue, new SimCluster.SimBatch(new ArrayList<>(List.of(command)),
+                        new ReplyAddress(BATCHING_CONNECTION, "batch-" + (++batches))));
+                tally("write started a batch");
+            }
+            return;
+        }
+        cluster.broker.publish(queue, command);
     }
 
     private void clientStep(SimClient c, boolean mayStartNew) {

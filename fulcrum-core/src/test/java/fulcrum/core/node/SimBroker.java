@@ -44,6 +44,8 @@ final class SimBroker {
     static final class Queue {
         final String name;
         final Deque<Message> ready = new ArrayDeque<>();
+        /** Messages delivered at least once (a requeued one stays delivered). */
+        final java.util.Set<Long> delivered = new java.util.HashSet<>();
         final Map<String, Consumer> consumers = new LinkedHashMap<>();
 
         Queue(String name) {
@@ -106,6 +108,7 @@ final class SimBroker {
         List<Delivery> out = new ArrayList<>();
         while (out.size() < max && c.unacked.size() < prefetch && !q.ready.isEmpty()) {
             Delivery d = new Delivery(q.ready.removeFirst(), ++c.nextTag, c.epoch);
+            q.delivered.add(d.message().id());
             c.unacked.put(d.tag(), d);
             out.add(d);
         }
@@ -158,6 +161,13 @@ final class SimBroker {
         }
         c.epoch++;
         c.nextTag = 0;
+    }
+
+    /** The body of the queue's last message if the broker never delivered it yet (a client may still add to it), else null. */
+    Object lastUndelivered(String queueName) {
+        Queue q = queues.get(queueName);
+        Message last = q == null ? null : q.ready.peekLast();
+        return last == null || q.delivered.contains(last.id()) ? null : last.body();
     }
 
     int depth(String queueName) {

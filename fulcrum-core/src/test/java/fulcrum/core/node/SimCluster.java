@@ -49,6 +49,15 @@ final class SimCluster {
     record SimCommand(String commandId, Command command, VectorClock required, ReplyAddress address) {
     }
 
+    /**
+     * Several clients' commands in one message, as a client connection batches the writes it sends to
+     * one replica; commands join it only until the broker first delivers it. Its answers are batched
+     * replies, which the sink routes by command id.
+     */
+    record SimBatch(List<SimCommand> commands, ReplyAddress address) {
+        static final int MAX = 4;
+    }
+
     /** Where a replica's answers go. */
     interface ReplySink {
         void send(SimReplica from, Ready.OutboundReply reply);
@@ -239,9 +248,16 @@ final class SimCluster {
             node.tick(now);
             if (node.takesCommands()) {
                 for (SimBroker.Delivery d : broker.deliver(commandsQueue(), 1 + random.nextInt(4), 16)) {
+                    DeliveryRef ref = new DeliveryRef(DeliveryRef.Source.COMMANDS, d.epoch(), d.tag());
+                    if (d.message().body() instanceof SimBatch batch) {
+                        node.onCommandBatch(ref, batch.address(), batch.commands().stream()
+                                .<BatchedCommand>map(c -> new BatchedCommand.Valid(c.commandId(), c.command(), c.required()))
+                                .toList());
+                        tally(batch.commands().size() > 1 ? "batch of several commands delivered" : "batch of one command delivered");
+                        continue;
+                    }
                     SimCommand cc = (SimCommand) d.message().body();
-                    node.onCommand(new DeliveryRef(DeliveryRef.Source.COMMANDS, d.epoch(), d.tag()), cc.address(),
-                            cc.commandId(), cc.command(), cc.required());
+                    node.onCommand(ref, cc.address(), cc.commandId(), cc.command(), cc.required());
                 }
             }
             if (!mergeStalled) {

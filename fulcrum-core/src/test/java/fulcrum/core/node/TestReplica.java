@@ -78,6 +78,14 @@ public final class TestReplica {
         return ready.replies().get(ready.replies().size() - 1).reply();
     }
 
+    /** Delivers one batch of commands (one delivery) and returns the Ready that answers it. */
+    public Ready executeBatch(List<BatchedCommand> batch) {
+        node.tick(++now);
+        node.onCommandBatch(new DeliveryRef(DeliveryRef.Source.COMMANDS, 0, ++tag), new ReplyAddress("client", "batch-" + tag),
+                batch);
+        return runOnce();
+    }
+
     /** The newest own entry. */
     public Operation lastEntry() {
         List<Operation> own = store.allOperations().stream().filter(o -> o.origin().equals(id)).toList();
