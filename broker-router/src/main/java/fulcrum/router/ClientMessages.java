@@ -2,7 +2,10 @@ package fulcrum.router;
 
 import com.rabbitmq.client.AMQP;
 import fulcrum.common.amqp.Amqp;
+import fulcrum.common.topology.Topology;
+import fulcrum.common.wire.BatchCodec;
 import fulcrum.common.wire.CommandCodec;
+import fulcrum.core.domain.ErrorCode;
 import fulcrum.core.domain.InvalidCommandException;
 import fulcrum.core.router.ClientMessage;
 
@@ -17,6 +20,10 @@ final class ClientMessages {
         byte[] body = inbound.delivery().getBody();
         ClientMessage.Content content;
         try {
+            if (BatchCodec.COMMAND_BATCH_TYPE.equals(props.getType())) {
+                throw new InvalidCommandException(ErrorCode.BAD_MESSAGE, "a " + BatchCodec.COMMAND_BATCH_TYPE
+                        + " goes straight to a replica (exchange " + Topology.REPLICA_EXCHANGE + "), not through Mos Eisley");
+            }
             CommandCodec.Envelope envelope = CommandCodec.decodeEnvelope(body, props.getType());
             content = new ClientMessage.Decoded(envelope.command(), envelope.requiredClock(), envelope.lastReplica());
         } catch (InvalidCommandException e) {

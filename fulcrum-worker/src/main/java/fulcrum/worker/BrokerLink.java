@@ -11,9 +11,11 @@ import fulcrum.common.amqp.Amqp;
 import fulcrum.common.amqp.ConfirmTracker;
 import fulcrum.common.amqp.DeadLetters;
 import fulcrum.common.topology.Topology;
+import fulcrum.common.wire.BatchCodec;
 import fulcrum.common.wire.PeerCodec;
 import fulcrum.core.node.DeliveryRef;
 import fulcrum.core.node.Ready;
+import fulcrum.core.node.ReplyAddress;
 import fulcrum.core.protocol.Delta;
 import fulcrum.core.protocol.PeerMessage;
 import fulcrum.core.protocol.ReplicaStatus;
@@ -217,6 +219,11 @@ final class BrokerLink implements AutoCloseable {
     void reply(Ready.OutboundReply r, byte[] body) throws IOException {
         String type = r.reply().command() == null ? null : r.reply().command().name();
         plain.basicPublish("", r.address().replyTo(), false, Amqp.replyProperties(r.address().correlationId(), type), body);
+    }
+
+    /** The one message that answers a batch of commands. */
+    void replyBatch(ReplyAddress address, byte[] body) throws IOException {
+        plain.basicPublish("", address.replyTo(), false, Amqp.replyProperties(address.correlationId(), BatchCodec.REPLY_BATCH_TYPE), body);
     }
 
     void announce(ReplicaStatus status) {

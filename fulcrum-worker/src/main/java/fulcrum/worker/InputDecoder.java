@@ -1,15 +1,18 @@
 package fulcrum.worker;
 
 import com.rabbitmq.client.AMQP;
+import fulcrum.common.wire.BatchCodec;
 import fulcrum.common.wire.CommandCodec;
 import fulcrum.common.wire.PeerCodec;
 import fulcrum.core.domain.CommandKind;
 import fulcrum.core.domain.ErrorCode;
 import fulcrum.core.domain.InvalidCommandException;
+import fulcrum.core.node.BatchedCommand;
 import fulcrum.core.node.DeliveryRef;
 import fulcrum.core.node.ReplicaNode;
 import fulcrum.core.node.ReplyAddress;
 import fulcrum.core.protocol.Delta;
+import java.util.List;
 
 /** Turns a delivery's bytes into the node's inputs; what does not decode goes in as bad input. */
 final class InputDecoder {
@@ -38,6 +41,10 @@ final class InputDecoder {
         String commandId = props.getMessageId();
         String correlation = props.getCorrelationId() != null ? props.getCorrelationId() : commandId;
         ReplyAddress address = new ReplyAddress(props.getReplyTo(), correlation);
+        if (BatchCodec.COMMAND_BATCH_TYPE.equals(props.getType())) {
+            batch(node, in, address);
+            return;
+        }
         CommandKind kindHint = props.getType() == null ? null : CommandKind.parse(props.getType()).orElse(null);
         if (commandId == null || commandId.isBlank()) {
             node.onBadCommand(in.ref(), address, kindHint, ErrorCode.BAD_MESSAGE, "message has no message_id (the command id)");
@@ -51,5 +58,17 @@ final class InputDecoder {
             return;
         }
         node.onCommand(in.ref(), address, commandId, envelope.command(), envelope.requiredClock());
+    }
+
+    /** Several commands in one message: each command id is in the body; what breaks the batch refuses it whole. */
+    private static void batch(ReplicaNode node, Inbound in, ReplyAddress address) {
+        List<BatchedCommand> commands;
+        try {
+            commands = BatchCodec.decodeCommands(in.body());
+        } catch (InvalidCommandException e) {
+            node.onBadCommand(in.ref(), address, null, e.code(), e.getMessage());
+            return;
+        }
+        node.onCommandBatch(in.ref(), address, commands);
     }
 }

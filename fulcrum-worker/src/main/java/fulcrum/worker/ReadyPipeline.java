@@ -2,6 +2,7 @@ package fulcrum.worker;
 
 import fulcrum.common.amqp.Amqp;
 import fulcrum.common.amqp.ConfirmTracker;
+import fulcrum.common.wire.BatchCodec;
 import fulcrum.common.wire.ReplyCodec;
 import fulcrum.core.node.DeliveryRef;
 import fulcrum.core.node.Ready;
@@ -211,9 +212,7 @@ final class ReadyPipeline {
             CrashPoints.hit(CrashPoints.AFTER_PUBLISH_BEFORE_REPLY);
         }
         try {
-            for (int i = 0; i < ready.replies().size(); i++) {
-                broker.reply(ready.replies().get(i), f.replyBodies.get(i));
-            }
+            sendReplies(ready.replies(), f.replyBodies);
             acknowledge(ready);
         } catch (IOException | RuntimeException e) {
             LOG.warn("a batch is on disk but could not be answered or acknowledged ({}); its deliveries come back",
@@ -226,6 +225,28 @@ final class ReadyPipeline {
         }
         node.advance(ready, true);
         return true;
+    }
+
+    /**
+     * One message per reply of a command that came alone, one per batch for the replies of a batch's
+     * commands (the node writes them one after another, with the batch's address).
+     */
+    private void sendReplies(List<Ready.OutboundReply> replies, List<byte[]> bodies) throws IOException {
+        int i = 0;
+        while (i < replies.size()) {
+            Ready.OutboundReply first = replies.get(i);
+            if (!first.batched()) {
+                broker.reply(first, bodies.get(i++));
+                continue;
+            }
+            List<String> ids = new ArrayList<>();
+            List<byte[]> batchBodies = new ArrayList<>();
+            while (i < replies.size() && replies.get(i).batched() && replies.get(i).address().equals(first.address())) {
+                ids.add(replies.get(i).batchedCommandId());
+                batchBodies.add(bodies.get(i++));
+            }
+            broker.replyBatch(first.address(), BatchCodec.encodeReplies(ids, batchBodies));
+        }
     }
 
     /** Durable but not delivered: whatever was not acked comes back, and the node publishes it again. */

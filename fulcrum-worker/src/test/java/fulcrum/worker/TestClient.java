@@ -6,6 +6,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import fulcrum.common.amqp.Amqp;
 import fulcrum.common.topology.Topology;
+import fulcrum.common.wire.BatchCodec;
 import fulcrum.common.wire.CommandCodec;
 import fulcrum.common.wire.ReplyCodec;
 import fulcrum.core.clock.VectorClock;
@@ -35,6 +36,8 @@ final class TestClient implements AutoCloseable {
     private final String targetQueue;
     private final Map<String, Reply> replies = new ConcurrentHashMap<>();
     private final Map<String, Integer> replyCounts = new ConcurrentHashMap<>();
+    /** Batch answers received, per batch correlation id. */
+    private final Map<String, Integer> replyMessages = new ConcurrentHashMap<>();
 
     TestClient(String uri, String replicaId) throws Exception {
         connection = Amqp.connect(uri, "worker-test-client", Duration.ofSeconds(30));
@@ -45,6 +48,14 @@ final class TestClient implements AutoCloseable {
         targetQueue = Topology.replicaCommandQueue(replicaId);
         channel.basicConsume(replyQueue, true, (tag, delivery) -> {
             String id = delivery.getProperties().getCorrelationId();
+            if (BatchCodec.REPLY_BATCH_TYPE.equals(delivery.getProperties().getType())) {
+                replyMessages.merge(id, 1, Integer::sum);
+                for (BatchCodec.IdentifiedReply r : BatchCodec.decodeReplies(delivery.getBody())) {
+                    replies.put(r.commandId(), r.reply());
+                    replyCounts.merge(r.commandId(), 1, Integer::sum);
+                }
+                return;
+            }
             replies.put(id, ReplyCodec.decode(delivery.getBody()));
             replyCounts.merge(id, 1, Integer::sum);
         }, tag -> { });
@@ -63,6 +74,16 @@ final class TestClient implements AutoCloseable {
     String send(String commandId, Command command, VectorClock requiredClock) throws Exception {
         sendRaw(Amqp.commandProperties(commandId, command.kind(), replyQueue), CommandCodec.encode(command, requiredClock));
         return commandId;
+    }
+
+    /** Sends a batch of commands in one message (replies come in one message, each under its command id). */
+    void sendBatch(String batchId, java.util.List<BatchCodec.Entry> entries) throws Exception {
+        sendRaw(props(batchId, batchId, BatchCodec.COMMAND_BATCH_TYPE).build(), BatchCodec.encodeCommands(entries));
+    }
+
+    /** How many batch answers came for the batch {@code batchId}. */
+    int batchAnswers(String batchId) {
+        return replyMessages.getOrDefault(batchId, 0);
     }
 
     /** Forgets the reply received for a command id (to await the reply to a re-send of the same id). */

@@ -48,7 +48,11 @@ public final class CommandCodec {
     }
 
     public static byte[] encode(Command command, VectorClock requiredClock, String lastReplica) {
-        ObjectNode node = FulcrumJson.MAPPER.createObjectNode();
+        return FulcrumJson.write(toJson(FulcrumJson.MAPPER.createObjectNode(), command, requiredClock, lastReplica));
+    }
+
+    /** Writes the command's fields into {@code node} (a body, or one command of a batch). */
+    static ObjectNode toJson(ObjectNode node, Command command, VectorClock requiredClock, String lastReplica) {
         node.put("command", command.kind().name());
         node.put("planet", command.planet());
         node.put("city", command.city());
@@ -65,7 +69,7 @@ public final class CommandCodec {
         if (lastReplica != null) {
             node.put("lastReplica", lastReplica);
         }
-        return FulcrumJson.write(node);
+        return node;
     }
 
     /**
@@ -97,20 +101,28 @@ public final class CommandCodec {
         if (root == null || !root.isObject()) {
             throw bad("body must be a JSON object");
         }
+        return fromTree(root, typeProperty, null);
+    }
+
+    /**
+     * A command object already parsed: a whole body, or one command of a batch ({@link BatchCodec}),
+     * where {@code extraField} (its id) is allowed beside the command's own fields.
+     */
+    static Envelope fromTree(JsonNode root, String typeProperty, String extraField) {
         String commandName = text(root, "command", true);
         CommandKind kind = CommandKind.parse(commandName).orElseThrow(() -> new InvalidCommandException(
                 ErrorCode.UNKNOWN_COMMAND, "unknown command '" + commandName + "'"));
         try {
-            return envelope(root, kind, typeProperty);
+            return envelope(root, kind, typeProperty, extraField);
         } catch (InvalidCommandException e) {
             throw e.of(kind);
         }
     }
 
-    private static Envelope envelope(JsonNode root, CommandKind kind, String typeProperty) {
+    private static Envelope envelope(JsonNode root, CommandKind kind, String typeProperty, String extraField) {
         for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
             String name = names.next();
-            if (!FIELDS.contains(name)) {
+            if (!FIELDS.contains(name) && !name.equals(extraField)) {
                 throw bad("unknown field '" + name + "'");
             }
         }

@@ -60,6 +60,11 @@ public final class ReplyCodec {
         } catch (IOException e) {
             throw new IllegalArgumentException("reply is not JSON: " + e.getMessage(), e);
         }
+        return fromTree(root);
+    }
+
+    /** A reply already parsed (a whole body, or one answer of a batch's, {@link BatchCodec}). */
+    static Reply fromTree(JsonNode root) {
         if (root == null || !root.isObject() || !root.path("ok").isBoolean()) {
             throw new IllegalArgumentException("reply has no boolean 'ok'");
         }
