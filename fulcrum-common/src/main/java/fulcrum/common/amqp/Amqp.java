@@ -3,6 +3,7 @@ package fulcrum.common.amqp;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import fulcrum.common.wire.BatchCodec;
 import fulcrum.core.domain.CommandKind;
 import java.io.IOException;
 import java.net.URI;
@@ -214,6 +215,18 @@ public final class Amqp {
                 .messageId(commandId)
                 .correlationId(commandId)
                 .type(kind == null ? null : kind.name())
+                .replyTo(replyTo)
+                .build();
+    }
+
+    /** Properties of a batch of writes to one replica: persistent like a write; each command's id is in the body. */
+    public static AMQP.BasicProperties commandBatchProperties(String batchId, String replyTo) {
+        return new AMQP.BasicProperties.Builder()
+                .contentType(CONTENT_TYPE)
+                .deliveryMode(2)
+                .messageId(batchId)
+                .correlationId(batchId)
+                .type(BatchCodec.COMMAND_BATCH_TYPE)
                 .replyTo(replyTo)
                 .build();
     }

@@ -6,21 +6,30 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConfirmListener;
 import fulcrum.common.amqp.Amqp;
 import fulcrum.common.topology.Topology;
+import fulcrum.common.wire.BatchCodec;
 import fulcrum.common.wire.CommandCodec;
 import fulcrum.common.wire.ReplyCodec;
 import fulcrum.common.wire.RouteCodec;
 import fulcrum.core.clock.VectorClock;
 import fulcrum.core.domain.Command;
+import fulcrum.core.node.BatchedCommand;
 import fulcrum.core.replica.Reply;
 import fulcrum.core.router.RouteAnswer;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +44,13 @@ import java.util.concurrent.TimeUnit;
  * publishes it, from the reply consumer's thread, which also publishes it to the next replica after
  * each {@code STALE} of the walk. A route answer teaches the table; a returned publish or a refused
  * route makes it forgotten, so the next write asks again. A query goes to Mos Eisley.
+ *
+ * <p>Writes to one replica are batched by the confirms: a write goes at once when nothing sent to
+ * its replica awaits the broker's confirm; otherwise it waits for that confirm and then goes with
+ * every write that waited meanwhile, up to {@code writeBatchMax}, as one {@code CommandBatch}
+ * message ({@link BatchCodec}), which the replica answers with one {@code ReplyBatch}. At low load
+ * every write goes alone, at once; under load a message carries many, and the broker and the
+ * replica handle one message, one delivery, one ack and one answer for all of them.
  *
  * <p>Every submitted command ends in exactly one way: the replica's reply, or an
  * {@link UnavailableException} saying why its outcome is unknown (no confirm or reply before the
@@ -51,14 +67,30 @@ final class CommandPipeline implements AutoCloseable {
     private final Duration timeout;
     private final ScheduledThreadPoolExecutor deadlines;
     private final Map<String, Flight> flights = new ConcurrentHashMap<>();
-    private final ConcurrentNavigableMap<Long, String> unconfirmed = new ConcurrentSkipListMap<>();
+    /** Each unconfirmed publish, by its sequence number. */
+    private final ConcurrentNavigableMap<Long, Sent> unconfirmed = new ConcurrentSkipListMap<>();
+    /** Batches published and not yet confirmed, by batch id: a return names the batch, whose writes it fails. */
+    private final Map<String, Sent> unconfirmedBatches = new ConcurrentHashMap<>();
     private final Object publishLock = new Object();
+    /** Commands per message to a replica at most; 1: every write alone, as it is submitted. */
+    private final int writeBatchMax;
+    /** Per replica: writes waiting for its earlier message's confirm, and whether one is unconfirmed. Guarded by publishLock. */
+    private final Map<String, ReplicaLane> lanes = new HashMap<>();
+    /** Flushes a replica's waiting writes once its confirm came (not on the connection's I/O thread, which delivers it). */
+    private final ExecutorService sender;
+    private final String batchPrefix = "batch-" + UUID.randomUUID() + "-";
+    private long nextBatch;
+    /** Messages sent to replicas, and the writes they carried (guarded by publishLock). */
+    private long messagesToReplicas;
+    private long writesToReplicas;
     /** The route table of Mos Eisley's last route answer: while fresh, a write needs no route request. */
     private final RouteTable routeTable = new RouteTable();
 
     private static final class Flight {
         final String commandId;
         final Command command;
+        final VectorClock requiredClock;
+        final String lastReplica;
         final AMQP.BasicProperties props;
         final byte[] body;
         final CompletableFuture<Reply> reply = new CompletableFuture<>();
@@ -72,17 +104,39 @@ final class CommandPipeline implements AutoCloseable {
          */
         volatile WriteWalk walk;
 
-        Flight(String commandId, Command command, AMQP.BasicProperties props, byte[] body) {
+        Flight(String commandId, Command command, VectorClock requiredClock, String lastReplica, AMQP.BasicProperties props,
+               byte[] body) {
             this.commandId = commandId;
             this.command = command;
+            this.requiredClock = requiredClock;
+            this.lastReplica = lastReplica;
             this.props = props;
             this.body = body;
         }
     }
 
-    private CommandPipeline(Channel channel, Duration timeout) {
+    /** One publish awaiting its confirm: a message to a replica (one write or a batch), a route request or a query. */
+    private record Sent(String replica, String batchId, List<Flight> flights) {
+    }
+
+    /** A replica's writes that wait while its previous message is unconfirmed. */
+    private static final class ReplicaLane {
+        final ArrayDeque<Flight> waiting = new ArrayDeque<>();
+        boolean unconfirmed;
+    }
+
+    private CommandPipeline(Channel channel, Duration timeout, int writeBatchMax) {
+        if (writeBatchMax < 1 || writeBatchMax > BatchedCommand.MAX_PER_BATCH) {
+            throw new IllegalArgumentException("a write batch holds 1.." + BatchedCommand.MAX_PER_BATCH + " commands, got " + writeBatchMax);
+        }
         this.channel = channel;
         this.timeout = timeout;
+        this.writeBatchMax = writeBatchMax;
+        this.sender = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "fulcrum-client-sender");
+            thread.setDaemon(true);
+            return thread;
+        });
         this.deadlines = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "fulcrum-client-deadlines");
             thread.setDaemon(true);
@@ -91,14 +145,14 @@ final class CommandPipeline implements AutoCloseable {
         this.deadlines.setRemoveOnCancelPolicy(true);
     }
 
-    static CommandPipeline open(Connection connection, Duration timeout) throws UnavailableException {
+    static CommandPipeline open(Connection connection, Duration timeout, int writeBatchMax) throws UnavailableException {
         Channel channel;
         try {
             channel = connection.createChannel();
         } catch (IOException | RuntimeException e) {
             throw new UnavailableException("cannot open a channel: " + Amqp.rootMessage(e), e);
         }
-        CommandPipeline pipeline = new CommandPipeline(channel, timeout);
+        CommandPipeline pipeline = new CommandPipeline(channel, timeout, writeBatchMax);
         try {
             channel.confirmSelect();
             channel.addConfirmListener(new ConfirmListener() {
@@ -115,14 +169,18 @@ final class CommandPipeline implements AutoCloseable {
             channel.addReturnListener(returned -> {
                 // the replica set may have changed under the table: the next write asks Mos Eisley
                 pipeline.routeTable.forget();
-                pipeline.fail(returned.getProperties().getCorrelationId(),
-                        Unroutable.describe(returned.getExchange(), returned.getRoutingKey()));
+                pipeline.onReturn(returned.getProperties(), Unroutable.describe(returned.getExchange(), returned.getRoutingKey()));
             });
             // A reply to a lost channel never comes: every command then in flight has an unknown outcome.
             channel.addShutdownListener(cause -> pipeline.failAll("connection lost: " + Amqp.rootMessage(cause)
                     + " (the command may or may not have been applied; re-sending it with the same id is safe)"));
-            channel.basicConsume(DIRECT_REPLY_TO, true,
-                    (tag, delivery) -> pipeline.onReply(delivery.getProperties(), delivery.getBody()), tag -> { });
+            channel.basicConsume(DIRECT_REPLY_TO, true, (tag, delivery) -> {
+                if (BatchCodec.REPLY_BATCH_TYPE.equals(delivery.getProperties().getType())) {
+                    pipeline.onBatchReply(delivery.getBody());
+                } else {
+                    pipeline.onReply(delivery.getProperties(), delivery.getBody());
+                }
+            }, tag -> { });
             return pipeline;
         } catch (IOException | RuntimeException e) {
             pipeline.close();
@@ -131,8 +189,8 @@ final class CommandPipeline implements AutoCloseable {
     }
 
     CompletableFuture<Reply> submit(String commandId, Command command, VectorClock requiredClock, String lastReplica) {
-        Flight flight = new Flight(commandId, command, Amqp.commandProperties(commandId, command.kind(), DIRECT_REPLY_TO),
-                CommandCodec.encode(command, requiredClock, lastReplica));
+        Flight flight = new Flight(commandId, command, requiredClock, lastReplica,
+                Amqp.commandProperties(commandId, command.kind(), DIRECT_REPLY_TO), CommandCodec.encode(command, requiredClock, lastReplica));
         if (flights.putIfAbsent(commandId, flight) != null) {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "command " + commandId + " is already in flight on this client"));
@@ -167,37 +225,166 @@ final class CommandPipeline implements AutoCloseable {
         return flight.reply;
     }
 
-    /** Publishes one message of {@code flight}, tracked for its confirm; a failure ends the flight. */
+    /** Publishes one message of {@code flight} to Mos Eisley (a route request or a query), tracked for its confirm. */
     private void publish(Flight flight, String exchange, String routingKey, AMQP.BasicProperties props) {
         try {
             synchronized (publishLock) {
-                long seq = channel.getNextPublishSeqNo();
-                unconfirmed.put(seq, flight.commandId);
+                unconfirmed.put(channel.getNextPublishSeqNo(), new Sent(null, null, List.of(flight)));
                 flight.confirmed = false;
                 channel.basicPublish(exchange, routingKey, true, props, flight.body);
             }
         } catch (IOException | RuntimeException e) {
-            fail(flight, "could not publish to " + (exchange.isEmpty() ? routingKey : exchange + " (" + routingKey + ")")
-                    + ": " + Amqp.rootMessage(e) + (flight.command.kind().isWrite()
-                    ? " (the command may or may not have been applied; re-sending it with the same id is safe)" : ""));
+            fail(flight, publishFailure(exchange.isEmpty() ? routingKey : exchange + " (" + routingKey + ")", e,
+                    flight.command.kind().isWrite()));
         }
     }
 
-    private void onConfirm(long seq, boolean multiple, boolean ack) {
-        Map<Long, String> settled = multiple ? unconfirmed.headMap(seq, true) : unconfirmed.subMap(seq, true, seq, true);
-        for (String commandId : settled.values()) {
-            Flight flight = flights.get(commandId);
-            if (flight == null) {
+    /**
+     * Sends a write to {@code replica}: at once when nothing sent to that replica awaits its confirm,
+     * else with the writes that wait for it, as one batch, once that confirm comes. So batches form by
+     * themselves under load and a write waits at most for one confirm when there is none.
+     */
+    private void sendToReplica(Flight flight, String replica) {
+        synchronized (publishLock) {
+            ReplicaLane lane = lanes.computeIfAbsent(replica, r -> new ReplicaLane());
+            lane.waiting.addLast(flight);
+            if (writeBatchMax > 1 && lane.unconfirmed) {
+                return;
+            }
+            publishWaiting(replica, lane);
+        }
+    }
+
+    /** Publishes what waits for {@code replica}: one message of at most {@link #writeBatchMax} writes. Holds publishLock. */
+    private void publishWaiting(String replica, ReplicaLane lane) {
+        // batching: one message awaits its confirm at a time (the rest goes with that confirm); a message
+        // that could not be sent awaits none
+        while (!lane.waiting.isEmpty() && !(writeBatchMax > 1 && lane.unconfirmed)) {
+            List<Flight> batch = new ArrayList<>();
+            int bytes = 0;
+            while (!lane.waiting.isEmpty() && batch.size() < writeBatchMax
+                    && bytes + lane.waiting.peekFirst().body.length + 64 <= BatchCodec.MAX_BODY_BYTES) {
+                Flight next = lane.waiting.removeFirst();
+                if (!next.reply.isDone()) { // its deadline may have passed while it waited
+                    batch.add(next);
+                    bytes += next.body.length + 64;
+                }
+            }
+            if (batch.isEmpty()) {
                 continue;
             }
-            if (ack) {
-                flight.confirmed = true;
-            } else {
-                fail(flight, "the broker refused command " + commandId + " (nack); it may or may not have been "
-                        + "applied; re-sending it with the same id is safe");
+            lane.unconfirmed = publishToReplica(replica, batch);
+        }
+    }
+
+    /** One message to {@code replica}: the write alone (its own format), or a batch; false if it could not be sent. */
+    private boolean publishToReplica(String replica, List<Flight> batch) {
+        String batchId = batch.size() == 1 ? null : batchPrefix + (++nextBatch);
+        messagesToReplicas++;
+        writesToReplicas += batch.size();
+        Sent sent = new Sent(replica, batchId, batch);
+        long seq = channel.getNextPublishSeqNo();
+        try {
+            unconfirmed.put(seq, sent);
+            batch.forEach(f -> f.confirmed = false);
+            if (batchId == null) {
+                channel.basicPublish(Topology.REPLICA_EXCHANGE, replica, true, batch.get(0).props, batch.get(0).body);
+                return true;
+            }
+            unconfirmedBatches.put(batchId, sent);
+            channel.basicPublish(Topology.REPLICA_EXCHANGE, replica, true, Amqp.commandBatchProperties(batchId, DIRECT_REPLY_TO),
+                    BatchCodec.encodeCommands(batch.stream()
+                            .map(f -> new BatchCodec.Entry(f.commandId, f.command, f.requiredClock, f.lastReplica)).toList()));
+            return true;
+        } catch (IOException | RuntimeException e) {
+            unconfirmed.remove(seq);
+            if (batchId != null) {
+                unconfirmedBatches.remove(batchId);
+            }
+            String why = publishFailure(Topology.REPLICA_EXCHANGE + " (" + replica + ")", e, true);
+            batch.forEach(f -> fail(f, why));
+            return false;
+        }
+    }
+
+    /** Messages published to replicas so far, and the writes they carried (a walk's every step counts). */
+    WriteBatching batching() {
+        synchronized (publishLock) {
+            return new WriteBatching(messagesToReplicas, writesToReplicas);
+        }
+    }
+
+    private static String publishFailure(String destination, Exception e, boolean write) {
+        return "could not publish to " + destination + ": " + Amqp.rootMessage(e)
+                + (write ? " (the command may or may not have been applied; re-sending it with the same id is safe)" : "");
+    }
+
+    private void onConfirm(long seq, boolean multiple, boolean ack) {
+        Map<Long, Sent> settled = multiple ? unconfirmed.headMap(seq, true) : unconfirmed.subMap(seq, true, seq, true);
+        List<String> freed = new ArrayList<>();
+        for (Sent sent : settled.values()) {
+            if (sent.batchId() != null) {
+                unconfirmedBatches.remove(sent.batchId());
+            }
+            if (sent.replica() != null) {
+                freed.add(sent.replica());
+            }
+            for (Flight flight : sent.flights()) {
+                if (ack) {
+                    flight.confirmed = true;
+                } else {
+                    fail(flight, "the broker refused command " + flight.commandId + " (nack); it may or may not have been "
+                            + "applied; re-sending it with the same id is safe");
+                }
             }
         }
         settled.clear();
+        if (!freed.isEmpty() && writeBatchMax > 1) {
+            try {
+                sender.execute(() -> flush(freed));
+            } catch (RejectedExecutionException closed) {
+                // closing: every flight is failed anyway
+            }
+        }
+    }
+
+    /** The confirm of each replica's previous message came: what waited for it goes now. */
+    private void flush(List<String> replicas) {
+        synchronized (publishLock) {
+            for (String replica : replicas) {
+                ReplicaLane lane = lanes.get(replica);
+                if (lane != null) {
+                    lane.unconfirmed = false;
+                    publishWaiting(replica, lane);
+                }
+            }
+        }
+    }
+
+    /** A message the broker could not route: the write it carried, or every write of the batch, failed. */
+    private void onReturn(AMQP.BasicProperties props, String why) {
+        Sent batch = props.getCorrelationId() == null ? null : unconfirmedBatches.get(props.getCorrelationId());
+        if (batch != null && BatchCodec.COMMAND_BATCH_TYPE.equals(props.getType())) {
+            batch.flights().forEach(f -> fail(f, why));
+            return;
+        }
+        fail(props.getCorrelationId(), why);
+    }
+
+    /** The one message that answers a batch: each answer is taken as if it had come alone. */
+    private void onBatchReply(byte[] body) {
+        List<BatchCodec.IdentifiedReply> replies;
+        try {
+            replies = BatchCodec.decodeReplies(body);
+        } catch (IllegalArgumentException e) {
+            return; // not one this client could have asked for: its writes' deadlines report them
+        }
+        for (BatchCodec.IdentifiedReply r : replies) {
+            Flight flight = flights.get(r.commandId());
+            if (flight != null) {
+                onAnswer(flight, r.reply());
+            }
+        }
     }
 
     private void onReply(AMQP.BasicProperties props, byte[] body) {
@@ -210,19 +397,22 @@ final class CommandPipeline implements AutoCloseable {
                 onRoute(flight, RouteCodec.decode(body));
                 return;
             }
-            Reply reply = ReplyCodec.decode(body);
-            WriteWalk walk = flight.walk;
-            if (walk == null) {
-                flight.reply.complete(reply); // a query's answer, through Mos Eisley
-                return;
-            }
-            switch (walk.onReply(reply)) {
-                case FINAL -> flight.reply.complete(reply);
-                case NEXT -> publish(flight, Topology.REPLICA_EXCHANGE, walk.replica(), flight.props);
-                case IGNORE -> { }
-            }
+            onAnswer(flight, ReplyCodec.decode(body));
         } catch (IllegalArgumentException e) {
             fail(flight, "unreadable reply to command " + flight.commandId + ": " + e.getMessage());
+        }
+    }
+
+    private void onAnswer(Flight flight, Reply reply) {
+        WriteWalk walk = flight.walk;
+        if (walk == null) {
+            flight.reply.complete(reply); // a query's answer, through Mos Eisley
+            return;
+        }
+        switch (walk.onReply(reply)) {
+            case FINAL -> flight.reply.complete(reply);
+            case NEXT -> sendToReplica(flight, walk.replica());
+            case IGNORE -> { }
         }
     }
 
@@ -245,7 +435,7 @@ final class CommandPipeline implements AutoCloseable {
     private void startWalk(Flight flight, List<String> route) {
         WriteWalk walk = new WriteWalk(route);
         flight.walk = walk;
-        publish(flight, Topology.REPLICA_EXCHANGE, walk.replica(), flight.props);
+        sendToReplica(flight, walk.replica());
     }
 
     private void fail(String correlationId, String message) {
@@ -260,7 +450,11 @@ final class CommandPipeline implements AutoCloseable {
     }
 
     private void failAll(String message) {
-        unconfirmed.clear();
+        synchronized (publishLock) {
+            unconfirmed.clear();
+            unconfirmedBatches.clear();
+            lanes.clear();
+        }
         flights.values().forEach(flight -> fail(flight, message));
     }
 
@@ -271,6 +465,7 @@ final class CommandPipeline implements AutoCloseable {
     @Override
     public void close() {
         deadlines.shutdownNow();
+        sender.shutdownNow();
         failAll("the client was closed before the reply came (the command may or may not have been applied)");
         try {
             if (channel.isOpen()) {

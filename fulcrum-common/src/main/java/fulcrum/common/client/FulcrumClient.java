@@ -11,6 +11,7 @@ import fulcrum.common.wire.ReplyCodec;
 import fulcrum.common.wire.RouteCodec;
 import fulcrum.core.clock.VectorClock;
 import fulcrum.core.domain.Command;
+import fulcrum.core.node.BatchedCommand;
 import fulcrum.core.replica.Reply;
 import fulcrum.core.router.RouteAnswer;
 import java.io.IOException;
@@ -42,21 +43,37 @@ import java.util.concurrent.TimeoutException;
 public final class FulcrumClient implements AutoCloseable {
     private static final String DIRECT_REPLY_TO = "amq.rabbitmq.reply-to";
     private static final int MAX_PUBLISH_ATTEMPTS = 5;
+    /** Writes {@link #submit} batches into one message to a replica at most, unless told otherwise. */
+    public static final int DEFAULT_WRITE_BATCH_MAX = BatchedCommand.MAX_PER_BATCH;
 
     private final Connection connection;
     private final Channel channel;
     private final Duration timeout;
     /** Per command waited for: its route answers and replies, in arrival order (a walk takes several). */
     private final Map<String, BlockingQueue<Object>> pending = new ConcurrentHashMap<>();
+    private final int writeBatchMax;
     private CommandPipeline pipeline;
 
-    private FulcrumClient(Connection connection, Channel channel, Duration timeout) {
+    private FulcrumClient(Connection connection, Channel channel, Duration timeout, int writeBatchMax) {
+        this.writeBatchMax = writeBatchMax;
         this.connection = connection;
         this.channel = channel;
         this.timeout = timeout;
     }
 
     public static FulcrumClient connect(String uri, String clientName, Duration timeout) throws UnavailableException {
+        return connect(uri, clientName, timeout, DEFAULT_WRITE_BATCH_MAX);
+    }
+
+    /**
+     * @param writeBatchMax writes {@link #submit} puts in one message to a replica at most (1..64);
+     *                      1 sends each alone, as {@link #call} does
+     */
+    public static FulcrumClient connect(String uri, String clientName, Duration timeout, int writeBatchMax)
+            throws UnavailableException {
+        if (writeBatchMax < 1 || writeBatchMax > BatchedCommand.MAX_PER_BATCH) {
+            throw new IllegalArgumentException("a write batch holds 1.." + BatchedCommand.MAX_PER_BATCH + " commands, got " + writeBatchMax);
+        }
         Connection connection;
         try {
             connection = Amqp.connect(uri, clientName, timeout);
@@ -66,7 +83,7 @@ public final class FulcrumClient implements AutoCloseable {
         try {
             Channel channel = connection.createChannel();
             channel.confirmSelect();
-            FulcrumClient client = new FulcrumClient(connection, channel, timeout);
+            FulcrumClient client = new FulcrumClient(connection, channel, timeout, writeBatchMax);
             channel.addReturnListener(returned -> client.fail(returned.getProperties().getCorrelationId(),
                     Unroutable.describe(returned.getExchange(), returned.getRoutingKey())));
             channel.basicConsume(DIRECT_REPLY_TO, true, (tag, delivery) -> client.onReply(delivery.getProperties(),
@@ -174,9 +191,14 @@ public final class FulcrumClient implements AutoCloseable {
         return lane.submit(commandId, command, requiredClock, lastReplica);
     }
 
+    /** How {@link #submit} has batched writes so far. */
+    public synchronized WriteBatching writeBatching() {
+        return pipeline == null ? new WriteBatching(0, 0) : pipeline.batching();
+    }
+
     private synchronized CommandPipeline pipeline() throws UnavailableException {
         if (pipeline == null) {
-            pipeline = CommandPipeline.open(connection, timeout);
+            pipeline = CommandPipeline.open(connection, timeout, writeBatchMax);
         }
         return pipeline;
     }
