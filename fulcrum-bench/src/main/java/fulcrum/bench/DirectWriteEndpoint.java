@@ -2,6 +2,7 @@ package fulcrum.bench;
 
 import fulcrum.common.client.FulcrumClient;
 import fulcrum.common.client.UnavailableException;
+import fulcrum.common.client.WriteBatching;
 import fulcrum.core.domain.Command;
 import java.io.IOException;
 import java.time.Duration;
@@ -30,10 +31,11 @@ final class DirectWriteEndpoint implements Endpoint {
     }
 
     /** Clients that write along the informant's path: {@code commands} gives the command of each request. */
-    static Factory writes(String uri, LongFunction<Command> commands) {
+    static Factory writes(String uri, LongFunction<Command> commands, int writeBatch) {
         return index -> {
             try {
-                return new DirectWriteEndpoint(FulcrumClient.connect(uri, "fulcrum-bench-informant-" + index, TIMEOUT), commands);
+                return new DirectWriteEndpoint(FulcrumClient.connect(uri, "fulcrum-bench-informant-" + index, TIMEOUT, writeBatch),
+                        commands);
             } catch (UnavailableException e) {
                 throw new IOException(e.getMessage(), e);
             }
@@ -45,6 +47,11 @@ final class DirectWriteEndpoint implements Endpoint {
         String id = idPrefix + nextId.incrementAndGet();
         client.submit(id, commands.apply(sequence), null, null)
                 .whenComplete((reply, failure) -> answer.answered(failure == null && reply.ok()));
+    }
+
+    /** How this client's writes travelled so far. */
+    WriteBatching batching() {
+        return client.writeBatching();
     }
 
     @Override

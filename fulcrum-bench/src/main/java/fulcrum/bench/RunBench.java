@@ -1,6 +1,7 @@
 package fulcrum.bench;
 
 import fulcrum.common.cli.DurationConverter;
+import fulcrum.common.client.WriteBatching;
 import fulcrum.common.wire.CommandCodec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -51,6 +52,9 @@ final class RunBench implements Callable<Integer> {
     @Option(names = "--in-flight", description = "requests each client keeps out in the closed-loop phases (default 64)")
     Integer inFlight;
 
+    @Option(names = "--write-batch", description = "writes a bench client puts in one message to a replica at most, 1..64; 1 sends each alone (default 64)")
+    Integer writeBatch;
+
     @Option(names = "--planets", description = "planets the writes and queries spread over (default 10)")
     Integer planets;
 
@@ -91,7 +95,7 @@ final class RunBench implements Callable<Integer> {
         RunSettings s;
         try {
             s = RunSettings.resolve(quick, duration, stepDuration, warmup, clients, inFlight, planets, citiesPerPlanet,
-                    planetSizes, mergeOperations, mergeTimeout, restartCities, heap, only);
+                    planetSizes, mergeOperations, mergeTimeout, restartCities, heap, only).withWriteBatch(writeBatch);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -131,6 +135,7 @@ final class RunBench implements Callable<Integer> {
         LoadResult queriesMax;
         Map<String, Map<String, Double>> cpu;
         Map<String, Map<String, Double>> cpuRaw;
+        Map<String, Object> batchingDuringWrites;
         List<LoadCurvePoint> curve = new ArrayList<>();
         List<LoadResult> sizes = new ArrayList<>();
         try (BenchCluster c = new BenchCluster(root, cluster, List.of("-Xmx" + s.heap()), jfr)) {
@@ -147,18 +152,23 @@ final class RunBench implements Callable<Integer> {
             byte[] sameSizeBody = CommandCodec.encode(workload.writes().apply(0));
             try (RawQueueBaseline raw = new RawQueueBaseline(c.uri(), sameSizeBody);
                  Clients rawClients = Clients.open(raw.producers(), s.clients());
-                 Clients writers = Clients.open(DirectWriteEndpoint.writes(c.uri(), workload.writes()), s.clients());
+                 Clients writers = Clients.open(DirectWriteEndpoint.writes(c.uri(), workload.writes(), s.writeBatch()), s.clients());
                  Clients leias = Clients.open(FulcrumEndpoint.queries(c.uri(), workload.queries()), s.clients())) {
-                warm(s, rawClients, writers, leias);
+                System.out.printf("each load warmed up for %d s right before it is measured (not reported)%n", s.warmup().toSeconds());
+                warm(s, rawClients);
                 Map<String, double[]> cpuBefore = cpu(c);
                 rawMax = report(ClosedLoopLoad.run("raw max", rawClients.list(), s.inFlight(), nanos(s.duration())));
                 cpuRaw = cpuUsed(cpuBefore, cpu(c), rawMax.seconds());
+                warm(s, writers);
                 cpuBefore = cpu(c);
                 Instant writesFrom = Instant.now();
+                WriteBatching sentBefore = batching(writers);
                 writesMax = report(ClosedLoopLoad.run("Fulcrum writes max", writers.list(), s.inFlight(), nanos(s.duration())));
+                batchingDuringWrites = batchingSince(sentBefore, batching(writers));
                 // the window, to cut a flight recording (--jfr) to the write phase
                 System.out.printf("  (Fulcrum writes max ran from %s to %s)%n", writesFrom, Instant.now());
                 cpu = cpuUsed(cpuBefore, cpu(c), writesMax.seconds());
+                warm(s, leias);
                 queriesMax = report(ClosedLoopLoad.run("Fulcrum queries max", leias.list(), s.inFlight(), nanos(s.duration())));
                 for (int percent : RunSettings.LOAD_CURVE_PERCENTS) {
                     double rate = Math.max(1, writesMax.throughput() * percent / 100.0);
@@ -168,7 +178,7 @@ final class RunBench implements Callable<Integer> {
                 }
             }
             for (int size : s.planetSizes()) {
-                try (Clients sized = Clients.open(DirectWriteEndpoint.writes(c.uri(), Workload.writesTo(sizePlanet(size), size)), s.clients())) {
+                try (Clients sized = Clients.open(DirectWriteEndpoint.writes(c.uri(), Workload.writesTo(sizePlanet(size), size), s.writeBatch()), s.clients())) {
                     if (!s.warmup().isZero()) {
                         // the code is hot by now: a short warm-up fills the new planet's caches
                         ClosedLoopLoad.run("warm-up", sized.list(), s.inFlight(), nanos(min(s.warmup(), PLANET_WARMUP)));
@@ -182,7 +192,31 @@ final class RunBench implements Callable<Integer> {
                 : RestartMeasure.run(root, dir.resolve("restart"), s.restartCities(), s.heap(), null);
         Map<String, Object> merge = s.mergeOperations() == 0 ? Map.of()
                 : MergeMeasure.run(root, dir.resolve("merge"), s.mergeOperations(), s.mergeTimeout(), s.heap(), null);
-        return new RunResults(machine, s.describe(), rawMax, writesMax, queriesMax, cpuRaw, cpu, curve, sizes, restart, merge);
+        return new RunResults(machine, s.describe(), rawMax, writesMax, queriesMax, cpuRaw, cpu, curve, sizes, restart, merge,
+                batchingDuringWrites);
+    }
+
+    /** The writes the clients of {@code writers} sent to replicas so far, and in how many messages. */
+    private static WriteBatching batching(Clients writers) {
+        long messages = 0;
+        long writes = 0;
+        for (Endpoint e : writers.list()) {
+            WriteBatching b = ((DirectWriteEndpoint) e).batching();
+            messages += b.messages();
+            writes += b.writes();
+        }
+        return new WriteBatching(messages, writes);
+    }
+
+    private static Map<String, Object> batchingSince(WriteBatching before, WriteBatching after) {
+        WriteBatching phase = new WriteBatching(after.messages() - before.messages(), after.writes() - before.writes());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("messages_to_replicas", phase.messages());
+        m.put("writes_sent", phase.writes());
+        m.put("writes_per_message", Math.round(phase.writesPerMessage() * 100) / 100.0);
+        System.out.printf("  (%,d writes sent in %,d messages to replicas: %.1f per message)%n", phase.writes(), phase.messages(),
+                phase.writesPerMessage());
+        return m;
     }
 
     /** {@code --only merge}: the merge phase alone, its result in {@code merge.json}. */
@@ -217,14 +251,16 @@ final class RunBench implements Callable<Integer> {
     /** The report of {@code --only apply}. */
     static final String APPLY_JSON = "apply.json";
 
-    private static void warm(RunSettings s, Clients raw, Clients writers, Clients leias) throws IOException, InterruptedException {
+    /**
+     * Warms one load up right before it is measured: a warm-up long before (another load between)
+     * left the workers' C2 compilers recompiling the write path during the measured phase, code the
+     * other load's different paths had deoptimised.
+     */
+    private static void warm(RunSettings s, Clients load) throws IOException, InterruptedException {
         if (s.warmup().isZero()) {
             return;
         }
-        System.out.printf("warming up (%d s per load, not reported)%n", s.warmup().toSeconds());
-        ClosedLoopLoad.run("warm-up", raw.list(), s.inFlight(), nanos(s.warmup()));
-        ClosedLoopLoad.run("warm-up", writers.list(), s.inFlight(), nanos(s.warmup()));
-        ClosedLoopLoad.run("warm-up", leias.list(), s.inFlight(), nanos(s.warmup()));
+        ClosedLoopLoad.run("warm-up", load.list(), s.inFlight(), nanos(s.warmup()));
     }
 
     static String sizePlanet(int cities) {

@@ -6,13 +6,14 @@ import java.util.Map;
 /**
  * Everything one {@code bench run} measured, before it is written out. {@code restart} and
  * {@code merge} are {@link RestartMeasure}'s and {@link MergeMeasure}'s figures (empty when the
- * run skipped them).
+ * run skipped them); {@code writeBatching} how the clients' writes of the max-rate phase travelled
+ * (messages to replicas, writes, writes per message).
  */
 record RunResults(Map<String, Object> machine, Map<String, Object> parameters, LoadResult rawMax, LoadResult writesMax,
                   LoadResult queriesMax, Map<String, Map<String, Double>> cpuDuringRaw,
                   Map<String, Map<String, Double>> cpuDuringWrites, List<LoadCurvePoint> loadCurve,
                   List<LoadResult> planetSizes, Map<String, Object> restart,
-                  Map<String, Object> merge) {
+                  Map<String, Object> merge, Map<String, Object> writeBatching) {
 
     /** Fulcrum's max durable writes/s over the raw queue's max messages/s. */
     double throughputRatio() {

@@ -1,5 +1,7 @@
 package fulcrum.bench;
 
+import fulcrum.common.client.FulcrumClient;
+import fulcrum.core.node.BatchedCommand;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,7 +14,7 @@ import java.util.Map;
  */
 record RunSettings(Duration duration, Duration stepDuration, Duration warmup, int clients, int inFlight, int planets,
                    int citiesPerPlanet, List<Integer> planetSizes, long mergeOperations, Duration mergeTimeout,
-                   int restartCities, String heap, Part only) {
+                   int restartCities, String heap, Part only, int writeBatch) {
     static final List<Integer> LOAD_CURVE_PERCENTS = List.of(10, 25, 50, 75, 100);
 
     /** Which phases a run measures ({@code --only}): a change to one part is measured without the rest. */
@@ -50,9 +52,22 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
                 or(clients, 2), or(inFlight, 64), or(planets, 10), or(citiesPerPlanet, 1_000),
                 or(planetSizes, quick ? List.of(100, 1_000, 10_000) : List.of(100, 10_000, 100_000)),
                 or(mergeOperations, quick ? 30_000L : 1_000_000L), or(mergeTimeout, quick ? Duration.ofMinutes(2) : Duration.ofMinutes(10)),
-                or(restartCities, quick ? 100_000 : 1_000_000), or(heap, "256m"), or(only, Part.all));
+                or(restartCities, quick ? 100_000 : 1_000_000), or(heap, "256m"), or(only, Part.all),
+                FulcrumClient.DEFAULT_WRITE_BATCH_MAX);
         s.check();
         return s;
+    }
+
+    /** With {@code --write-batch} (null: the client's default): writes per message to a replica at most. */
+    RunSettings withWriteBatch(Integer writeBatch) {
+        if (writeBatch == null) {
+            return this;
+        }
+        if (writeBatch < 1 || writeBatch > BatchedCommand.MAX_PER_BATCH) {
+            throw new IllegalArgumentException("--write-batch must be 1.." + BatchedCommand.MAX_PER_BATCH + ", got " + writeBatch);
+        }
+        return new RunSettings(duration, stepDuration, warmup, clients, inFlight, planets, citiesPerPlanet, planetSizes,
+                mergeOperations, mergeTimeout, restartCities, heap, only, writeBatch);
     }
 
     private static <T> T or(T given, T otherwise) {
@@ -114,6 +129,7 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
         m.put("warmup_seconds", warmup.toMillis() / 1000.0);
         m.put("clients", clients);
         m.put("in_flight_per_client", inFlight);
+        m.put("write_batch_max", writeBatch);
         m.put("planets", planets);
         m.put("cities_per_planet", citiesPerPlanet);
         m.put("planet_sizes", planetSizes);

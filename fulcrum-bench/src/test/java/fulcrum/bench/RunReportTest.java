@@ -43,7 +43,8 @@ class RunReportTest {
         return new RunResults(new LinkedHashMap<>(Map.of("cores", 2)), Map.of("clients", 2), load("raw max", 0, 40_000, 9_000),
                 load("Fulcrum writes max", 0, 10_000, 90_000), load("Fulcrum queries max", 0, 20_000, 50_000), Map.of(),
                 Map.of("fulcrum-1", Map.of("user_seconds", 3.0, "system_seconds", 1.0, "cores_used", 0.4)), curve,
-                List.of(load("a planet of 100 cities", 0, 10_000, 1), load("a planet of 100,000 cities", 0, 9_000, 1)), restart, merge);
+                List.of(load("a planet of 100 cities", 0, 10_000, 1), load("a planet of 100,000 cities", 0, 9_000, 1)), restart, merge,
+                Map.of("messages_to_replicas", 1_000L, "writes_sent", 10_000L, "writes_per_message", 10.0));
     }
 
     @Test

@@ -52,6 +52,18 @@ class RunSettingsTest {
     }
 
     @Test
+    void writesAreBatchedLikeAnInformantsUnlessToldOtherwise() {
+        assertThat(defaults(false).writeBatch()).isEqualTo(64);
+        assertThat(defaults(false).withWriteBatch(null).writeBatch()).isEqualTo(64);
+        RunSettings alone = defaults(true).withWriteBatch(1);
+        assertThat(alone.writeBatch()).isEqualTo(1);
+        assertThat(alone.duration()).as("the rest kept").isEqualTo(Duration.ofSeconds(5));
+        assertThat(alone.describe()).containsEntry("write_batch_max", 1);
+        assertThatThrownBy(() -> defaults(false).withWriteBatch(0)).hasMessageContaining("--write-batch must be 1..64, got 0");
+        assertThatThrownBy(() -> defaults(false).withWriteBatch(65)).hasMessageContaining("--write-batch");
+    }
+
+    @Test
     void onlyApplyTakesOneReplicasShareOfTheMergesOperations() {
         RunSettings apply = RunSettings.resolve(false, null, null, null, null, null, null, null, null, null, null, null, null,
                 RunSettings.Part.apply);
