@@ -164,6 +164,8 @@ public final class ChaosMain implements Callable<Integer> {
         rows.add(row("commands failed (definite)", Long.toString(c.failed()), true));
         rows.add(row("commands unknown (applied)", c.unknown() + " (" + c.unknownApplied() + ")", true));
         rows.add(row("reads answered", Long.toString(c.reads()), true));
+        rows.add(row("burst writes sent / in messages", r.burstBatching().writes() + " / " + r.burstBatching().messages()
+                + String.format(" (%.1f per message)", r.burstBatching().writesPerMessage()), true));
         rows.add(row("queues drained", Boolean.toString(r.drained()), r.drained()));
         rows.add(row("merge converged", Boolean.toString(r.converged()), r.converged()));
         rows.add(row("clean stops (exit 0)", r.stopExitCodes().toString(),

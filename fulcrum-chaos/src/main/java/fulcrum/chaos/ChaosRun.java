@@ -14,6 +14,7 @@ import fulcrum.chaos.check.FuzzLedger;
 import fulcrum.chaos.check.StoreReader;
 import fulcrum.chaos.history.HistoryRecorder;
 import fulcrum.common.amqp.Amqp;
+import fulcrum.common.client.WriteBatching;
 import fulcrum.common.topology.Topology;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -54,7 +55,7 @@ final class ChaosRun {
     /** Everything the verdict table shows. */
     record Result(Settings settings, double seconds, Map<String, Integer> kills, Map<String, Integer> crashPointsHit,
                   List<String> crashPointsMissed, List<String> unexpectedExits, boolean drained, boolean converged,
-                  Map<String, Integer> stopExitCodes, CheckReport report) {
+                  Map<String, Integer> stopExitCodes, CheckReport report, WriteBatching burstBatching) {
         boolean ok() {
             boolean allPointsHit = Faults.allCrashPoints(settings.targets()).stream().allMatch(crashPointsHit::containsKey);
             boolean allKinds = settings.targets().stream().allMatch(t -> kills.getOrDefault(t, 0) > 0);
@@ -135,7 +136,7 @@ final class ChaosRun {
             CheckReport report = Checker.check(history.events(), replicas, ledger, deadLetters);
             return new Result(s, (System.nanoTime() - start) / 1e9, faults.killsSorted(),
                     new java.util.TreeMap<>(faults.crashPointsHit), faults.crashPointsMissed, faults.unexpectedExits,
-                    drained, converged, stopCodes, report);
+                    drained, converged, stopCodes, report, workload.burstBatching());
         }
     }
 

@@ -5,6 +5,8 @@ import fulcrum.chaos.history.HistoryEvent.Type;
 import fulcrum.chaos.history.HistoryRecorder;
 import fulcrum.common.client.FulcrumClient;
 import fulcrum.common.client.UnavailableException;
+import fulcrum.common.client.WriteBatching;
+import fulcrum.core.clock.VectorClock;
 import fulcrum.core.domain.Command;
 import fulcrum.core.domain.ErrorCode;
 import fulcrum.core.replica.Reply;
@@ -15,10 +17,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -38,8 +44,10 @@ final class Workload {
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(3);
     static final int MAX_ATTEMPTS = 12;
 
-    /** The mix of an informant's operations (cumulative thresholds of a uniform draw). */
-    static final double ADD = 0.12, UPDATE_NUMBER = 0.60, UPDATE_NAME = 0.70, DELETE = 0.77;
+    /** The mix of an informant's operations (cumulative thresholds of a uniform draw; above READ: a burst). */
+    static final double ADD = 0.12, UPDATE_NUMBER = 0.60, UPDATE_NAME = 0.70, DELETE = 0.77, READ = 0.95;
+    /** Cities a burst adds at once, at most (at least two). */
+    static final int MAX_BURST = 6;
     /** An informant keeps at least this many writable cities before it deletes any. */
     static final int MIN_CITIES = 3;
     /** Share of reads that target a name believed live (the rest: any name ever used). */
@@ -54,6 +62,9 @@ final class Workload {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Map<String, Names> namesByPlanet = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
+    /** What the sessions' clients sent to replicas through {@code submit} (the bursts), counted as they close. */
+    private final AtomicLong batchedMessages = new AtomicLong();
+    private final AtomicLong batchedWrites = new AtomicLong();
 
     /** The names of one planet, shared with the Leias: every name ever sent, and those believed live. */
     private static final class Names {
@@ -72,7 +83,7 @@ final class Workload {
     /** How a command ended, after every attempt (as the checker counts it). */
     enum Outcome { OK, FAIL, UNKNOWN }
 
-    private enum Op { ADD, UPDATE_NUMBER, UPDATE_NAME, DELETE, READ }
+    private enum Op { ADD, UPDATE_NUMBER, UPDATE_NAME, DELETE, READ, BURST }
 
     Workload(String uri, HistoryRecorder history, long seed, int informants, int leias, double rate) {
         this.uri = uri;
@@ -96,6 +107,11 @@ final class Workload {
             threads.add(t);
             t.start();
         }
+    }
+
+    /** How the bursts' writes travelled to the replicas (sessions' clients count once closed, after {@link #stop}). */
+    WriteBatching burstBatching() {
+        return new WriteBatching(batchedMessages.get(), batchedWrites.get());
     }
 
     /** Stops sending new operations and waits until every session finished its current one (with retries). */
@@ -158,7 +174,8 @@ final class Workload {
                     : p < UPDATE_NUMBER ? Op.UPDATE_NUMBER
                     : p < UPDATE_NAME ? Op.UPDATE_NAME
                     : p < DELETE ? (writable.size() > MIN_CITIES ? Op.DELETE : Op.UPDATE_NUMBER)
-                    : Op.READ;
+                    : p < READ ? Op.READ
+                    : Op.BURST;
             switch (op) {
                 case ADD -> {
                     String city = freshName();
@@ -189,6 +206,21 @@ final class Workload {
                     }
                 }
                 case READ -> s.call(Command.getNumberRebelds(planet, names.pick(rnd)));
+                case BURST -> {
+                    List<String> cities = new ArrayList<>();
+                    List<Command> adds = new ArrayList<>();
+                    for (int i = 2 + rnd.nextInt(MAX_BURST - 1); i > 0; i--) {
+                        String city = freshName();
+                        cities.add(city);
+                        adds.add(Command.addCity(planet, city, freshCount()));
+                    }
+                    List<Outcome> outcomes = s.burst(adds);
+                    for (int i = 0; i < cities.size(); i++) {
+                        if (outcomes.get(i) == Outcome.OK) {
+                            writable.add(cities.get(i));
+                        }
+                    }
+                }
             }
         }
 
@@ -262,15 +294,105 @@ final class Workload {
             return maybeApplied ? Outcome.UNKNOWN : Outcome.FAIL;
         }
 
+        /**
+         * Sends several writes of this session's planet at once (a burst), through
+         * {@link FulcrumClient#submit}: they go to the same replica, the first alone and the others in a
+         * batch behind it, and each is retried under its own id, as {@link #call} retries one, with the
+         * clock and last replica the session had before the burst (a re-send is the same message). The
+         * writes of a burst are concurrent, so each is its own session in the history (its id as the
+         * session's name): no order between them is claimed; this session takes their answers in.
+         */
+        List<Outcome> burst(List<Command> writes) {
+            String planet = writes.get(0).planet();
+            VectorClock required = state.requiredClock(planet);
+            String lastReplica = state.lastReplica(planet).orElse(null);
+            List<String> ids = new ArrayList<>();
+            Outcome[] outcomes = new Outcome[writes.size()];
+            boolean[] maybeApplied = new boolean[writes.size()];
+            for (int i = 0; i < writes.size(); i++) {
+                ids.add(name + "-" + (++commands) + "-burst");
+            }
+            for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+                List<Integer> open = new ArrayList<>();
+                for (int i = 0; i < writes.size(); i++) {
+                    if (outcomes[i] == null) {
+                        open.add(i);
+                    }
+                }
+                if (open.isEmpty()) {
+                    break;
+                }
+                Map<Integer, CompletableFuture<Reply>> sent = new java.util.LinkedHashMap<>();
+                for (int i : open) {
+                    history.record(event(ids.get(i), Type.INVOKE, ids.get(i), attempt, writes.get(i), null, null, false));
+                    try {
+                        if (client == null) {
+                            client = FulcrumClient.connect(uri, "chaos-" + name, CALL_TIMEOUT);
+                        }
+                        sent.put(i, client.submit(ids.get(i), writes.get(i), required, lastReplica));
+                    } catch (UnavailableException e) {
+                        sent.put(i, CompletableFuture.failedFuture(e));
+                    }
+                }
+                for (Map.Entry<Integer, CompletableFuture<Reply>> e : sent.entrySet()) {
+                    int i = e.getKey();
+                    Command c = writes.get(i);
+                    try {
+                        Reply r = e.getValue().get(CALL_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+                        Verdict verdict = state.check(r);
+                        if (r.ok()) {
+                            history.record(event(ids.get(i), Type.OK, ids.get(i), attempt, c, r, null, !verdict.accepted()));
+                            state = state.observe(r);
+                            outcomes[i] = Outcome.OK;
+                            continue;
+                        }
+                        history.record(event(ids.get(i), Type.FAIL, ids.get(i), attempt, c, r,
+                                r.errorCode() == null ? "UNKNOWN_ERROR" : r.errorCode().name(), false));
+                        if (r.errorCode() == ErrorCode.UNAVAILABLE || r.errorCode() == null) {
+                            maybeApplied[i] = true;
+                        } else if (r.errorCode() != ErrorCode.STALE) {
+                            state = state.observe(r);
+                            outcomes[i] = Outcome.FAIL;
+                        }
+                    } catch (ExecutionException | TimeoutException | RuntimeException ex) {
+                        maybeApplied[i] = true;
+                        Throwable cause = ex instanceof ExecutionException && ex.getCause() != null ? ex.getCause() : ex;
+                        history.record(event(ids.get(i), Type.UNKNOWN, ids.get(i), attempt, c, null,
+                                cause.getClass().getSimpleName() + ": " + cause.getMessage(), false));
+                    } catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted", ex);
+                    }
+                }
+                if (sent.size() < open.size() || java.util.Arrays.stream(outcomes).anyMatch(o -> o == null)) {
+                    // back off before the retry (workload pacing, not synchronisation)
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200 + rnd.nextInt(400)));
+                }
+            }
+            List<Outcome> out = new ArrayList<>();
+            for (int i = 0; i < writes.size(); i++) {
+                out.add(outcomes[i] != null ? outcomes[i] : maybeApplied[i] ? Outcome.UNKNOWN : Outcome.FAIL);
+            }
+            return out;
+        }
+
         private HistoryEvent event(Type type, String id, int attempt, Command c, Reply r, String error,
                                    boolean refused) {
-            return new HistoryEvent(0, 0, name, type, id, attempt, c.kind().name(), c.planet(), c.city(), c.newName(),
+            return event(name, type, id, attempt, c, r, error, refused);
+        }
+
+        private HistoryEvent event(String session, Type type, String id, int attempt, Command c, Reply r, String error,
+                                   boolean refused) {
+            return new HistoryEvent(0, 0, session, type, id, attempt, c.kind().name(), c.planet(), c.city(), c.newName(),
                     c.rebels(), r == null ? null : r.replica(), r == null || r.clock() == null ? null : r.clock().asMap(),
                     r == null ? null : r.rebels(), error, refused);
         }
 
         void close() {
             if (client != null) {
+                WriteBatching b = client.writeBatching();
+                batchedMessages.addAndGet(b.messages());
+                batchedWrites.addAndGet(b.writes());
                 client.close();
             }
         }

@@ -62,6 +62,8 @@ class ShortChaosRunTest {
         assertThat(result.crashPointsHit()).as(table).containsKeys(Faults.WORKER_AFTER_COMMIT,
                 Faults.WORKER_AFTER_PUBLISH, Faults.ROUTER_AFTER_FORWARD);
         assertThat(result.report().acknowledged()).as(table).isPositive();
+        assertThat(result.burstBatching().messages()).as("bursts of writes batched: " + table)
+                .isPositive().isLessThan(result.burstBatching().writes());
         assertThat(result.report().problems()).as(table).isEmpty();
         assertThat(result.ok()).as(table).isTrue();
     }
