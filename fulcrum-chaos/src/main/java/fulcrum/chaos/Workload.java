@@ -296,8 +296,8 @@ final class Workload {
 
         /**
          * Sends several writes of this session's planet at once (a burst), through
-         * {@link FulcrumClient#submit}: they go to the same replica, the first alone and the others in a
-         * batch behind it, and each is retried under its own id, as {@link #call} retries one, with the
+         * {@link FulcrumClient#submit}: they go to the same replica, the first two alone and the others
+         * in a batch behind them, and each is retried under its own id, as {@link #call} retries one, with the
          * clock and last replica the session had before the burst (a re-send is the same message). The
          * writes of a burst are concurrent, so each is its own session in the history (its id as the
          * session's name): no order between them is claimed; this session takes their answers in.
