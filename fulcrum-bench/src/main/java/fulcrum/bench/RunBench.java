@@ -43,7 +43,7 @@ final class RunBench implements Callable<Integer> {
     @Option(names = "--step-duration", converter = DurationConverter.class, description = "each load-curve and planet-size step (default 10s; quick 3s)")
     Duration stepDuration;
 
-    @Option(names = "--warmup", converter = DurationConverter.class, description = "warm-up before each kind of load, not reported (default 30s: the JIT compilers of five fresh JVMs settle; quick 2s)")
+    @Option(names = "--warmup", converter = DurationConverter.class, description = "warm-up before each kind of load, not reported (default 60s: the JIT compilers of five fresh JVMs settle; quick 2s)")
     Duration warmup;
 
     @Option(names = "--clients", description = "client connections per load (default 2)")

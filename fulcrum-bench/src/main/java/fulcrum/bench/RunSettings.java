@@ -48,7 +48,7 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
         RunSettings s = new RunSettings(
                 or(duration, quick ? Duration.ofSeconds(5) : Duration.ofSeconds(30)),
                 or(stepDuration, quick ? Duration.ofSeconds(3) : Duration.ofSeconds(10)),
-                or(warmup, quick ? Duration.ofSeconds(2) : Duration.ofSeconds(30)),
+                or(warmup, quick ? Duration.ofSeconds(2) : Duration.ofSeconds(60)),
                 or(clients, 2), or(inFlight, 64), or(planets, 10), or(citiesPerPlanet, 1_000),
                 or(planetSizes, quick ? List.of(100, 1_000, 10_000) : List.of(100, 10_000, 100_000)),
                 or(mergeOperations, quick ? 30_000L : 1_000_000L), or(mergeTimeout, quick ? Duration.ofMinutes(2) : Duration.ofMinutes(10)),
