@@ -38,6 +38,7 @@ import java.util.concurrent.TimeoutException;
  * confirms, and a retry with the same message id when a publish is not confirmed (the replica
  * deduplicates by id, so a retry never applies a command twice). Replies come back on direct
  * reply-to. {@link #call} serves one thread at a time; {@link #submit} keeps many commands in flight
+ * (and batches the writes to one replica into one message under load: {@link CommandPipeline})
  * from any thread, on a channel of its own (a {@link CommandPipeline}) so the two never share confirms.
  */
 public final class FulcrumClient implements AutoCloseable {
