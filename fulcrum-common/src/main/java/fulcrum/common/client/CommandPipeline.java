@@ -98,6 +98,8 @@ final class CommandPipeline implements AutoCloseable {
         final byte[] body;
         final CompletableFuture<Reply> reply = new CompletableFuture<>();
         volatile boolean confirmed;
+        /** Whether any message of it went out (a write may wait for room at its replica first). */
+        volatile boolean published;
         volatile ScheduledFuture<?> deadline;
         /** The message to a replica it went in last, until it is answered or walks on. */
         final AtomicReference<Sent> carrier = new AtomicReference<>();
@@ -236,7 +238,10 @@ final class CommandPipeline implements AutoCloseable {
         if (flight.reply.isDone()) {
             return flight.reply;
         }
-        flight.deadline = deadlines.schedule(() -> fail(flight, (flight.confirmed
+        flight.deadline = deadlines.schedule(() -> fail(flight, (!flight.published
+                ? "command " + commandId + " was not sent within " + describe(timeout)
+                        + " (earlier writes to its replica were still unanswered)"
+                : flight.confirmed
                 ? "no reply within " + describe(timeout) + " to command " + commandId
                 : "no confirm from the broker within " + describe(timeout) + " for command " + commandId)
                 + " (it may or may not have been applied; re-sending it with the same id is safe)"),
@@ -253,6 +258,7 @@ final class CommandPipeline implements AutoCloseable {
             synchronized (publishLock) {
                 unconfirmed.put(channel.getNextPublishSeqNo(), new Sent(null, null, List.of(flight)));
                 flight.confirmed = false;
+                flight.published = true;
                 channel.basicPublish(exchange, routingKey, true, props, flight.body);
             }
         } catch (IOException | RuntimeException e) {
@@ -307,7 +313,10 @@ final class CommandPipeline implements AutoCloseable {
         long seq = channel.getNextPublishSeqNo();
         try {
             unconfirmed.put(seq, sent);
-            batch.forEach(f -> f.confirmed = false);
+            batch.forEach(f -> {
+                f.confirmed = false;
+                f.published = true;
+            });
             if (batchId == null) {
                 channel.basicPublish(Topology.REPLICA_EXCHANGE, replica, true, batch.get(0).props, batch.get(0).body);
                 return true;
