@@ -17,9 +17,6 @@ import fulcrum.core.replica.Reply;
 import fulcrum.core.router.RouteAnswer;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -77,8 +74,8 @@ final class CommandPipeline implements AutoCloseable {
     private final Object publishLock = new Object();
     /** Commands per message to a replica at most; 1: every write alone, as it is submitted. */
     private final int writeBatchMax;
-    /** Per replica: the writes waiting for room, and the messages waiting for answers. Guarded by publishLock. */
-    private final Map<String, ReplicaLane> lanes = new HashMap<>();
+    /** Which writes go to a replica in which message. Guarded by publishLock. */
+    private final ReplicaLanes<Flight> lanes;
     /** Sends a replica's waiting writes once its lane has room again (see {@link #leaveCarrier}). */
     private final ExecutorService sender;
     private final String batchPrefix = "batch-" + UUID.randomUUID() + "-";
@@ -133,21 +130,6 @@ final class CommandPipeline implements AutoCloseable {
         }
     }
 
-    /**
-     * Messages to one replica whose writes are not all answered, at most, while batching: two, so
-     * the replica has the next batch in its queue while it executes one (measured: one message gave
-     * batches of 13.5 writes and fewer writes/s, two 7.7 and the most; gating on the broker's confirm
-     * instead of the answer, 3.0).
-     */
-    static final int UNANSWERED_MESSAGES_PER_REPLICA = 2;
-
-    /** A replica's writes waiting for room, and its messages waiting for answers. */
-    private static final class ReplicaLane {
-        final ArrayDeque<Flight> waiting = new ArrayDeque<>();
-        /** Messages sent to the replica whose writes are not all answered (or walked on, or failed). */
-        int unanswered;
-    }
-
     private CommandPipeline(Channel channel, Duration timeout, int writeBatchMax) {
         if (writeBatchMax < 1 || writeBatchMax > BatchedCommand.MAX_PER_BATCH) {
             throw new IllegalArgumentException("a write batch holds 1.." + BatchedCommand.MAX_PER_BATCH + " commands, got " + writeBatchMax);
@@ -155,6 +137,8 @@ final class CommandPipeline implements AutoCloseable {
         this.channel = channel;
         this.timeout = timeout;
         this.writeBatchMax = writeBatchMax;
+        // a command is at most 16 KiB; its id and the JSON around it add a few dozen bytes
+        this.lanes = new ReplicaLanes<>(writeBatchMax, BatchCodec.MAX_BODY_BYTES - 16, f -> f.body.length + 64, f -> f.reply.isDone());
         this.sender = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "fulcrum-client-sender");
             thread.setDaemon(true);
@@ -268,37 +252,23 @@ final class CommandPipeline implements AutoCloseable {
     }
 
     /**
-     * Sends a write to {@code replica}: at once while fewer than {@link #UNANSWERED_MESSAGES_PER_REPLICA}
-     * messages to that replica wait for answers, else with the writes that wait meanwhile, as one
-     * batch, once one of them is answered. So batches form by themselves under load, and at low load
-     * a write goes alone and at once.
+     * Sends a write to {@code replica} as {@link ReplicaLanes} decides: at once while its replica's
+     * lane has room, else with the writes that wait meanwhile, as one batch, once a message to that
+     * replica is answered. So batches form by themselves under load, and at low load a write goes
+     * alone and at once.
      */
     private void sendToReplica(Flight flight, String replica) {
         synchronized (publishLock) {
-            ReplicaLane lane = lanes.computeIfAbsent(replica, r -> new ReplicaLane());
-            lane.waiting.addLast(flight);
-            publishWaiting(replica, lane);
+            lanes.add(replica, flight);
+            publishWaiting(replica);
         }
     }
 
-    /** Publishes what waits for {@code replica} while its lane has room, batches of at most {@link #writeBatchMax}. Holds publishLock. */
-    private void publishWaiting(String replica, ReplicaLane lane) {
-        while (!lane.waiting.isEmpty() && (writeBatchMax == 1 || lane.unanswered < UNANSWERED_MESSAGES_PER_REPLICA)) {
-            List<Flight> batch = new ArrayList<>();
-            int bytes = 0;
-            while (!lane.waiting.isEmpty() && batch.size() < writeBatchMax
-                    && bytes + lane.waiting.peekFirst().body.length + 64 <= BatchCodec.MAX_BODY_BYTES) {
-                Flight next = lane.waiting.removeFirst();
-                if (!next.reply.isDone()) { // its deadline may have passed while it waited
-                    batch.add(next);
-                    bytes += next.body.length + 64;
-                }
-            }
-            if (batch.isEmpty()) {
-                continue;
-            }
-            if (publishToReplica(replica, batch) && writeBatchMax > 1) {
-                lane.unanswered++; // a message that could not be sent waits for nothing
+    /** Publishes what {@link ReplicaLanes} lets go to {@code replica} now. Holds publishLock. */
+    private void publishWaiting(String replica) {
+        for (List<Flight> batch = lanes.next(replica); batch != null; batch = lanes.next(replica)) {
+            if (!publishToReplica(replica, batch)) {
+                lanes.release(replica); // a message that could not be sent waits for nothing
             }
         }
     }
@@ -382,11 +352,8 @@ final class CommandPipeline implements AutoCloseable {
         try {
             sender.execute(() -> {
                 synchronized (publishLock) {
-                    ReplicaLane lane = lanes.get(sent.replica());
-                    if (lane != null) {
-                        lane.unanswered--;
-                        publishWaiting(sent.replica(), lane);
-                    }
+                    lanes.release(sent.replica());
+                    publishWaiting(sent.replica());
                 }
             });
         } catch (RejectedExecutionException closed) {
