@@ -185,14 +185,18 @@ public final class ReplicaNode {
             out.requeues.add(ref); // only while the caller stops consuming; never served from a partial state
             return;
         }
+        out.reply(address, decide(commandId, command, required));
+        out.ack(ref);
+    }
+
+    /** A command decided by the command path (which counts it: it alone knows whether the answer came from a record). */
+    private Reply decide(String commandId, Command command, VectorClock required) {
         Reply reply = commands.handle(Objects.requireNonNull(commandId, "commandId"), command, required);
         commandsTaken = true;
-        // counted by the command path, which alone knows whether the answer came from a record
-        out.reply(address, reply);
-        out.ack(ref);
         if (command.kind().isWrite()) {
             status.changed();
         }
+        return reply;
     }
 
     /**
@@ -213,12 +217,7 @@ public final class ReplicaNode {
         }
         for (BatchedCommand item : batch) {
             if (item instanceof BatchedCommand.Valid valid) {
-                Reply reply = commands.handle(valid.commandId(), valid.command(), valid.required());
-                commandsTaken = true;
-                out.batchedReply(address, valid.commandId(), reply);
-                if (valid.command().kind().isWrite()) {
-                    status.changed();
-                }
+                out.batchedReply(address, valid.commandId(), decide(valid.commandId(), valid.command(), valid.required()));
             } else if (item instanceof BatchedCommand.Invalid invalid) {
                 out.batchedReply(address, invalid.commandId(),
                         Reply.failure(invalid.kind(), null, null, self, null, invalid.code(), invalid.reason()));
