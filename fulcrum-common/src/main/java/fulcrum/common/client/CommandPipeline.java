@@ -12,7 +12,6 @@ import fulcrum.common.wire.ReplyCodec;
 import fulcrum.common.wire.RouteCodec;
 import fulcrum.core.clock.VectorClock;
 import fulcrum.core.domain.Command;
-import fulcrum.core.node.BatchedCommand;
 import fulcrum.core.replica.Reply;
 import fulcrum.core.router.RouteAnswer;
 import java.io.IOException;
@@ -119,7 +118,6 @@ final class CommandPipeline implements AutoCloseable {
         }
     }
 
-    /** One publish awaiting its confirm: a message to a replica (one write or a batch), a route request or a query. */
     /**
      * One publish awaiting its confirm: a message to a replica (one write or a batch, with how many of
      * its writes still wait for their answer), a route request or a query.
@@ -131,9 +129,6 @@ final class CommandPipeline implements AutoCloseable {
     }
 
     private CommandPipeline(Channel channel, Duration timeout, int writeBatchMax) {
-        if (writeBatchMax < 1 || writeBatchMax > BatchedCommand.MAX_PER_BATCH) {
-            throw new IllegalArgumentException("a write batch holds 1.." + BatchedCommand.MAX_PER_BATCH + " commands, got " + writeBatchMax);
-        }
         this.channel = channel;
         this.timeout = timeout;
         this.writeBatchMax = writeBatchMax;
@@ -276,8 +271,6 @@ final class CommandPipeline implements AutoCloseable {
     /** One message to {@code replica}: the write alone (its own format), or a batch; false if it could not be sent. */
     private boolean publishToReplica(String replica, List<Flight> batch) {
         String batchId = batch.size() == 1 ? null : batchPrefix + (++nextBatch);
-        messagesToReplicas++;
-        writesToReplicas += batch.size();
         Sent sent = new Sent(replica, batchId, batch);
         batch.forEach(f -> f.carrier.set(sent));
         long seq = channel.getNextPublishSeqNo();
@@ -289,12 +282,14 @@ final class CommandPipeline implements AutoCloseable {
             });
             if (batchId == null) {
                 channel.basicPublish(Topology.REPLICA_EXCHANGE, replica, true, batch.get(0).props, batch.get(0).body);
-                return true;
+            } else {
+                unconfirmedBatches.put(batchId, sent);
+                channel.basicPublish(Topology.REPLICA_EXCHANGE, replica, true, Amqp.commandBatchProperties(batchId, DIRECT_REPLY_TO),
+                        BatchCodec.encodeCommands(batch.stream()
+                                .map(f -> new BatchCodec.Entry(f.commandId, f.command, f.requiredClock, f.lastReplica)).toList()));
             }
-            unconfirmedBatches.put(batchId, sent);
-            channel.basicPublish(Topology.REPLICA_EXCHANGE, replica, true, Amqp.commandBatchProperties(batchId, DIRECT_REPLY_TO),
-                    BatchCodec.encodeCommands(batch.stream()
-                            .map(f -> new BatchCodec.Entry(f.commandId, f.command, f.requiredClock, f.lastReplica)).toList()));
+            messagesToReplicas++;
+            writesToReplicas += batch.size();
             return true;
         } catch (IOException | RuntimeException e) {
             batch.forEach(f -> f.carrier.set(null));

@@ -38,8 +38,8 @@ import java.util.concurrent.TimeoutException;
  * confirms, and a retry with the same message id when a publish is not confirmed (the replica
  * deduplicates by id, so a retry never applies a command twice). Replies come back on direct
  * reply-to. {@link #call} serves one thread at a time; {@link #submit} keeps many commands in flight
- * (and batches the writes to one replica into one message under load: {@link CommandPipeline})
- * from any thread, on a channel of its own (a {@link CommandPipeline}) so the two never share confirms.
+ * from any thread, on a channel of its own (a {@link CommandPipeline}) so the two never share confirms,
+ * and under load puts the writes to one replica in one message.
  */
 public final class FulcrumClient implements AutoCloseable {
     private static final String DIRECT_REPLY_TO = "amq.rabbitmq.reply-to";
