@@ -1,6 +1,5 @@
 package fulcrum.common.wire;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -63,23 +62,7 @@ public final class BatchCodec {
      * @throws InvalidCommandException (BAD_MESSAGE) when the batch itself breaks the format
      */
     public static List<BatchedCommand> decodeCommands(byte[] body) {
-        if (body == null || body.length == 0) {
-            throw bad("empty batch");
-        }
-        if (body.length > MAX_BODY_BYTES) {
-            throw bad("batch of " + body.length + " bytes exceeds " + MAX_BODY_BYTES);
-        }
-        JsonNode root;
-        try {
-            root = FulcrumJson.MAPPER.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw bad("batch is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw bad("batch cannot be read: " + e.getMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw bad("batch must be a JSON object");
-        }
+        JsonNode root = CommandCodec.readObject(body, MAX_BODY_BYTES, "batch");
         for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!name.equals("commands")) {

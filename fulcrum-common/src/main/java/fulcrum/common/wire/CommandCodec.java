@@ -84,24 +84,34 @@ public final class CommandCodec {
 
     /** Like {@link #decode}, keeping the optional {@code requiredClock}. */
     public static Envelope decodeEnvelope(byte[] body, String typeProperty) {
+        return fromTree(readObject(body, MAX_BODY_BYTES, "body"), typeProperty, null);
+    }
+
+    /**
+     * Parses a client's message, a JSON object of at most {@code maxBytes}; what it is not is refused
+     * with a reason naming it as {@code what} ("body", "batch").
+     *
+     * @throws InvalidCommandException with BAD_MESSAGE
+     */
+    static JsonNode readObject(byte[] body, int maxBytes, String what) {
         if (body == null || body.length == 0) {
-            throw bad("empty body");
+            throw bad("empty " + what);
         }
-        if (body.length > MAX_BODY_BYTES) {
-            throw bad("body of " + body.length + " bytes exceeds " + MAX_BODY_BYTES);
+        if (body.length > maxBytes) {
+            throw bad(what + " of " + body.length + " bytes exceeds " + maxBytes);
         }
         JsonNode root;
         try {
             root = FulcrumJson.MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
-            throw bad("body is not valid JSON: " + e.getOriginalMessage());
+            throw bad(what + " is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw bad("body cannot be read: " + e.getMessage());
+            throw bad(what + " cannot be read: " + e.getMessage());
         }
         if (root == null || !root.isObject()) {
-            throw bad("body must be a JSON object");
+            throw bad(what + " must be a JSON object");
         }
-        return fromTree(root, typeProperty, null);
+        return root;
     }
 
     /**
