@@ -259,39 +259,25 @@ final class Workload {
          * at every attempt); UNKNOWN when some attempt got no answer or UNAVAILABLE and none was definite.
          */
         Outcome call(Command command) {
-            String id = name + "-" + (++commands);
-            boolean maybeApplied = false;
+            Attempts t = new Attempts(name, name + "-" + (++commands), command);
             for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-                history.record(event(Type.INVOKE, id, attempt, command, null, null, false));
+                t.invoked(attempt);
                 try {
                     if (client == null) {
                         client = FulcrumClient.connect(uri, "chaos-" + name, CALL_TIMEOUT);
                     }
-                    Reply r = client.call(id, command, state.requiredClock(command.planet()),
-                            state.lastReplica(command.planet()).orElse(null));
-                    Verdict verdict = state.check(r);
-                    if (r.ok()) {
-                        history.record(event(Type.OK, id, attempt, command, r, null, !verdict.accepted()));
-                        state = state.observe(r);
-                        return Outcome.OK;
-                    }
-                    history.record(event(Type.FAIL, id, attempt, command, r,
-                            r.errorCode() == null ? "UNKNOWN_ERROR" : r.errorCode().name(), false));
-                    if (r.errorCode() == ErrorCode.UNAVAILABLE || r.errorCode() == null) {
-                        maybeApplied = true;
-                    } else if (r.errorCode() != ErrorCode.STALE) {
-                        state = state.observe(r);
-                        return Outcome.FAIL;
+                    t.answered(attempt, client.call(t.id, command, state.requiredClock(command.planet()),
+                            state.lastReplica(command.planet()).orElse(null)));
+                    if (t.settled != null) {
+                        return t.settled;
                     }
                 } catch (UnavailableException | RuntimeException e) {
-                    maybeApplied = true;
-                    history.record(event(Type.UNKNOWN, id, attempt, command, null,
-                            e.getClass().getSimpleName() + ": " + e.getMessage(), false));
+                    t.unanswered(attempt, e);
                 }
                 // back off before the retry (workload pacing, not synchronisation)
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200 + rnd.nextInt(400)));
             }
-            return maybeApplied ? Outcome.UNKNOWN : Outcome.FAIL;
+            return t.outcome();
         }
 
         /**
@@ -306,86 +292,100 @@ final class Workload {
             String planet = writes.get(0).planet();
             VectorClock required = state.requiredClock(planet);
             String lastReplica = state.lastReplica(planet).orElse(null);
-            List<String> ids = new ArrayList<>();
-            Outcome[] outcomes = new Outcome[writes.size()];
-            boolean[] maybeApplied = new boolean[writes.size()];
-            for (int i = 0; i < writes.size(); i++) {
-                ids.add(name + "-" + (++commands) + "-burst");
+            List<Attempts> all = new ArrayList<>();
+            for (Command write : writes) {
+                String id = name + "-" + (++commands) + "-burst";
+                all.add(new Attempts(id, id, write));
             }
             for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-                List<Integer> open = new ArrayList<>();
-                for (int i = 0; i < writes.size(); i++) {
-                    if (outcomes[i] == null) {
-                        open.add(i);
-                    }
-                }
+                List<Attempts> open = all.stream().filter(t -> t.settled == null).toList();
                 if (open.isEmpty()) {
                     break;
                 }
-                Map<Integer, CompletableFuture<Reply>> sent = new java.util.LinkedHashMap<>();
-                for (int i : open) {
-                    history.record(event(ids.get(i), Type.INVOKE, ids.get(i), attempt, writes.get(i), null, null, false));
+                Map<Attempts, CompletableFuture<Reply>> sent = new java.util.LinkedHashMap<>();
+                for (Attempts t : open) {
+                    t.invoked(attempt);
                     try {
                         if (client == null) {
                             client = FulcrumClient.connect(uri, "chaos-" + name, CALL_TIMEOUT);
                         }
-                        sent.put(i, client.submit(ids.get(i), writes.get(i), required, lastReplica));
+                        sent.put(t, client.submit(t.id, t.command, required, lastReplica));
                     } catch (UnavailableException e) {
-                        sent.put(i, CompletableFuture.failedFuture(e));
+                        sent.put(t, CompletableFuture.failedFuture(e));
                     }
                 }
-                for (Map.Entry<Integer, CompletableFuture<Reply>> e : sent.entrySet()) {
-                    int i = e.getKey();
-                    Command c = writes.get(i);
+                for (Map.Entry<Attempts, CompletableFuture<Reply>> e : sent.entrySet()) {
                     try {
-                        Reply r = e.getValue().get(CALL_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
-                        Verdict verdict = state.check(r);
-                        if (r.ok()) {
-                            history.record(event(ids.get(i), Type.OK, ids.get(i), attempt, c, r, null, !verdict.accepted()));
-                            state = state.observe(r);
-                            outcomes[i] = Outcome.OK;
-                            continue;
-                        }
-                        history.record(event(ids.get(i), Type.FAIL, ids.get(i), attempt, c, r,
-                                r.errorCode() == null ? "UNKNOWN_ERROR" : r.errorCode().name(), false));
-                        if (r.errorCode() == ErrorCode.UNAVAILABLE || r.errorCode() == null) {
-                            maybeApplied[i] = true;
-                        } else if (r.errorCode() != ErrorCode.STALE) {
-                            state = state.observe(r);
-                            outcomes[i] = Outcome.FAIL;
-                        }
+                        e.getKey().answered(attempt, e.getValue().get(CALL_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS));
                     } catch (ExecutionException | TimeoutException | RuntimeException ex) {
-                        maybeApplied[i] = true;
-                        Throwable cause = ex instanceof ExecutionException && ex.getCause() != null ? ex.getCause() : ex;
-                        history.record(event(ids.get(i), Type.UNKNOWN, ids.get(i), attempt, c, null,
-                                cause.getClass().getSimpleName() + ": " + cause.getMessage(), false));
+                        e.getKey().unanswered(attempt, ex instanceof ExecutionException && ex.getCause() != null ? ex.getCause() : ex);
                     } catch (InterruptedException ex) {
                         Thread.currentThread().interrupt();
                         throw new IllegalStateException("interrupted", ex);
                     }
                 }
-                if (sent.size() < open.size() || java.util.Arrays.stream(outcomes).anyMatch(o -> o == null)) {
+                if (all.stream().anyMatch(t -> t.settled == null)) {
                     // back off before the retry (workload pacing, not synchronisation)
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200 + rnd.nextInt(400)));
                 }
             }
-            List<Outcome> out = new ArrayList<>();
-            for (int i = 0; i < writes.size(); i++) {
-                out.add(outcomes[i] != null ? outcomes[i] : maybeApplied[i] ? Outcome.UNKNOWN : Outcome.FAIL);
+            return all.stream().map(Attempts::outcome).toList();
+        }
+
+        /** One command's attempts: each recorded in the history, and what its answers mean for it. */
+        private final class Attempts {
+            final String session;
+            final String id;
+            final Command command;
+            /** OK or FAIL once an answer settled it; null while it is to be sent again. */
+            Outcome settled;
+            /** Some attempt got no answer or UNAVAILABLE: it may have been applied. */
+            boolean maybeApplied;
+
+            Attempts(String session, String id, Command command) {
+                this.session = session;
+                this.id = id;
+                this.command = command;
             }
-            return out;
-        }
 
-        private HistoryEvent event(Type type, String id, int attempt, Command c, Reply r, String error,
-                                   boolean refused) {
-            return event(name, type, id, attempt, c, r, error, refused);
-        }
+            void invoked(int attempt) {
+                record(Type.INVOKE, attempt, null, null, false);
+            }
 
-        private HistoryEvent event(String session, Type type, String id, int attempt, Command c, Reply r, String error,
-                                   boolean refused) {
-            return new HistoryEvent(0, 0, session, type, id, attempt, c.kind().name(), c.planet(), c.city(), c.newName(),
-                    c.rebels(), r == null ? null : r.replica(), r == null || r.clock() == null ? null : r.clock().asMap(),
-                    r == null ? null : r.rebels(), error, refused);
+            /** An applied or rejected answer settles the command; STALE and UNAVAILABLE leave it to be sent again. */
+            void answered(int attempt, Reply r) {
+                Verdict verdict = state.check(r);
+                if (r.ok()) {
+                    record(Type.OK, attempt, r, null, !verdict.accepted());
+                    state = state.observe(r);
+                    settled = Outcome.OK;
+                    return;
+                }
+                record(Type.FAIL, attempt, r, r.errorCode() == null ? "UNKNOWN_ERROR" : r.errorCode().name(), false);
+                if (r.errorCode() == ErrorCode.UNAVAILABLE || r.errorCode() == null) {
+                    maybeApplied = true;
+                } else if (r.errorCode() != ErrorCode.STALE) {
+                    state = state.observe(r);
+                    settled = Outcome.FAIL;
+                }
+            }
+
+            void unanswered(int attempt, Throwable why) {
+                maybeApplied = true;
+                record(Type.UNKNOWN, attempt, null, why.getClass().getSimpleName() + ": " + why.getMessage(), false);
+            }
+
+            private void record(Type type, int attempt, Reply r, String error, boolean refused) {
+                Command c = command;
+                history.record(new HistoryEvent(0, 0, session, type, id, attempt, c.kind().name(), c.planet(), c.city(),
+                        c.newName(), c.rebels(), r == null ? null : r.replica(),
+                        r == null || r.clock() == null ? null : r.clock().asMap(), r == null ? null : r.rebels(), error, refused));
+            }
+
+            /** How it ended after every attempt (as the checker counts it). */
+            Outcome outcome() {
+                return settled != null ? settled : maybeApplied ? Outcome.UNKNOWN : Outcome.FAIL;
+            }
         }
 
         void close() {
