@@ -11,10 +11,8 @@ import fulcrum.testkit.MetricsScrape;
 import fulcrum.testkit.TestBroker;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
@@ -92,24 +90,8 @@ class RouteTableTest {
         return MetricsScrape.of(metrics).value("fulcrum_router_routes_total", "outcome", "ok");
     }
 
-    /**
-     * Submits {@link #WRITES} commands at once, the i-th in the session of {@code after.apply(i)}'s
-     * reply (null: none), and returns their replies, in order, each checked ok.
-     */
     private static List<Reply> all(FulcrumClient client, IntFunction<Command> command, IntFunction<Reply> after)
             throws Exception {
-        List<CompletableFuture<Reply>> futures = new ArrayList<>();
-        for (int i = 0; i < WRITES; i++) {
-            Reply session = after.apply(i);
-            futures.add(client.submit(UUID.randomUUID().toString(), command.apply(i),
-                    session == null ? null : session.clock(), session == null ? null : session.replica()));
-        }
-        List<Reply> replies = new ArrayList<>();
-        for (CompletableFuture<Reply> future : futures) {
-            Reply reply = future.get(90, TimeUnit.SECONDS);
-            assertThat(reply.ok()).as(reply.toString()).isTrue();
-            replies.add(reply);
-        }
-        return replies;
+        return SubmittedTogether.all(client, WRITES, command, after);
     }
 }
