@@ -35,7 +35,7 @@ final class BatchWriter {
         for (Map.Entry<StoreBatch.CityKey, City> e : batch.cities().entrySet()) {
             out.put(Keys.city(e.getKey().planet(), e.getKey().cityId()), Values.city(e.getKey().planet(), e.getValue()));
         }
-        writeNames(out, batch, reads);
+        writeNames(out, batch);
         for (Operation op : batch.operations()) {
             out.put(Keys.op(op.origin(), op.originSeq()), Values.operation(op));
         }
@@ -80,31 +80,11 @@ final class BatchWriter {
     /**
      * The name index: one key per (planet, name) holding the sorted ids of the live cities filed
      * there, so that the write path finds a city by a point lookup (bloom filters), never by an
-     * iterator. Read, changed and written whole (the store has one writer at a time).
+     * iterator. The batch carries each touched entry whole, so nothing is read here.
      */
-    private static void writeNames(WriteBatch out, StoreBatch batch, Reads reads) throws RocksDBException {
-        Map<List<String>, java.util.TreeSet<String>> touched = new java.util.LinkedHashMap<>();
-        for (StoreBatch.NameKey k : batch.names().keySet()) {
-            touched.putIfAbsent(List.of(k.planet(), k.name()), new java.util.TreeSet<>());
-        }
-        if (!batch.clearsData()) {
-            List<List<String>> names = List.copyOf(touched.keySet());
-            List<List<String>> stored = reads.cityIdsNamed(names); // one batched read for the whole commit
-            for (int i = 0; i < names.size(); i++) {
-                touched.get(names.get(i)).addAll(stored.get(i));
-            }
-        }
-        for (Map.Entry<StoreBatch.NameKey, Boolean> e : batch.names().entrySet()) {
-            StoreBatch.NameKey k = e.getKey();
-            java.util.TreeSet<String> ids = touched.get(List.of(k.planet(), k.name()));
-            if (e.getValue()) {
-                ids.add(k.cityId());
-            } else {
-                ids.remove(k.cityId());
-            }
-        }
-        for (Map.Entry<List<String>, java.util.TreeSet<String>> e : touched.entrySet()) {
-            byte[] key = Keys.name(e.getKey().get(0), e.getKey().get(1));
+    private static void writeNames(WriteBatch out, StoreBatch batch) throws RocksDBException {
+        for (Map.Entry<StoreBatch.NameKey, List<String>> e : batch.names().entrySet()) {
+            byte[] key = Keys.name(e.getKey().planet(), e.getKey().name());
             if (e.getValue().isEmpty()) {
                 out.delete(key);
             } else {

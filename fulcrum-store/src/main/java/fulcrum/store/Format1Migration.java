@@ -197,6 +197,7 @@ final class Format1Migration {
             throw reads.values().corrupted(k, "is planet '" + planet.name() + "'", null);
         }
         chunk.putClock(planet.name(), planet.clock());
+        Map<String, java.util.TreeSet<String>> named = new java.util.TreeMap<>(); // the planet's name index, written whole
         for (Map.Entry<String, City> e : planet.cities().entrySet()) {
             City city = e.getValue();
             if (city == null || !e.getKey().equals(city.id())) {
@@ -205,8 +206,12 @@ final class Format1Migration {
             }
             chunk.putCity(planet.name(), city);
             if (city.isLive()) {
-                chunk.indexName(planet.name(), city.name().value(), city.id(), true);
+                named.computeIfAbsent(city.name().value(), n -> new java.util.TreeSet<>()).add(city.id());
             }
+            flushIfFull();
+        }
+        for (Map.Entry<String, java.util.TreeSet<String>> e : named.entrySet()) {
+            chunk.putNamedIds(planet.name(), e.getKey(), e.getValue());
             flushIfFull();
         }
         return true;

@@ -71,7 +71,7 @@ final class Reads {
 
     /**
      * The values of {@code keys} (null where absent), in their order, read in one call: a commit that
-     * touches thousands of name-index and command keys (a merge's batch) pays one JNI crossing and
+     * touches thousands of command keys (a merge's batch) pays one JNI crossing and
      * one batched lookup for them instead of one each.
      */
     List<byte[]> getAll(List<byte[]> keys) {
@@ -86,18 +86,6 @@ final class Reads {
                         + dir + " failed: " + e.getMessage(), e);
             }
         });
-    }
-
-    /** The name index of each of {@code names} ([planet, name]), in their order; empty lists where none. */
-    List<List<String>> cityIdsNamed(List<List<String>> names) {
-        List<byte[]> keys = new ArrayList<>(names.size());
-        names.forEach(n -> keys.add(Keys.name(n.get(0), n.get(1))));
-        List<byte[]> found = getAll(keys);
-        List<List<String>> out = new ArrayList<>(names.size());
-        for (int i = 0; i < keys.size(); i++) {
-            out.add(found.get(i) == null ? List.of() : values.ids(keys.get(i), found.get(i)));
-        }
-        return out;
     }
 
     /** The command records of each of {@code commandIds}, in their order (as {@link #commandRecords(String)}). */

@@ -13,6 +13,7 @@ import fulcrum.core.store.StoreBatch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -42,7 +43,7 @@ class ScaleTest {
                 int to = Math.min(cities, from + BATCH - 1);
                 for (int seq = from; seq <= to; seq++) {
                     Operation op = add(R1, seq, "Coruscant", "City_" + seq, seq, VectorClock.of(Map.of(R1, (long) seq)));
-                    batch.putCity("Coruscant", city(op)).indexName("Coruscant", op.name(), op.cityId(), true)
+                    batch.putCity("Coruscant", city(op)).putNamedIds("Coruscant", op.name(), List.of(op.cityId()))
                             .putOperation(op).putCommandRecord(record(op))
                             .putReply(op.commandId(), Sample.ok("Coruscant", op.name(), op.clock()));
                 }

@@ -75,9 +75,9 @@ abstract class StoreContractTest {
                 .putClock("Tatooine", clock(2, 2, 0)).putClock("Hoth", clock(0, 1, 0))
                 .putCity("Tatooine", city(MOS_ESPA, RENAME)).putCity("Tatooine", city(ANCHORHEAD))
                 .putCity("Hoth", city(ECHO_BASE))
-                .indexName("Tatooine", "Mos_Eisley", MOS_ESPA.cityId(), true)
-                .indexName("Tatooine", "Anchorhead", ANCHORHEAD.cityId(), true)
-                .indexName("Hoth", "Echo_Base", ECHO_BASE.cityId(), true)
+                .putNamedIds("Tatooine", "Mos_Eisley", List.of(MOS_ESPA.cityId()))
+                .putNamedIds("Tatooine", "Anchorhead", List.of(ANCHORHEAD.cityId()))
+                .putNamedIds("Hoth", "Echo_Base", List.of(ECHO_BASE.cityId()))
                 .putOperation(MOS_ESPA).putOperation(ANCHORHEAD).putOperation(ECHO_BASE).putOperation(RENAME)
                 .putOperation(REFUSAL)
                 .putCommandRecord(record(MOS_ESPA)).putCommandRecord(record(ANCHORHEAD))
@@ -143,10 +143,10 @@ abstract class StoreContractTest {
         store.commit(new StoreBatch()
                 .putClock("Tatooine", clock(1, 0, 0)).putClock("Tatooine", clock(2, 0, 0))
                 .putCity("Tatooine", city(MOS_ESPA)).putCity("Tatooine", city(MOS_ESPA, update))
-                .indexName("Tatooine", "Mos_Espa", MOS_ESPA.cityId(), true)
-                .indexName("Tatooine", "Mos_Espa", MOS_ESPA.cityId(), false)
-                .indexName("Tatooine", "Anchorhead", ANCHORHEAD.cityId(), false)
-                .indexName("Tatooine", "Anchorhead", ANCHORHEAD.cityId(), true)
+                .putNamedIds("Tatooine", "Mos_Espa", List.of(MOS_ESPA.cityId()))
+                .putNamedIds("Tatooine", "Mos_Espa", List.of())
+                .putNamedIds("Tatooine", "Anchorhead", List.of())
+                .putNamedIds("Tatooine", "Anchorhead", List.of(ANCHORHEAD.cityId()))
                 .putReply("cmd-1", Sample.stale("Tatooine", "Mos_Espa"))
                 .putReply("cmd-1", Sample.ok("Tatooine", "Mos_Espa", clock(1, 0, 0)))
                 .putCommandRecord(record(MOS_ESPA))
@@ -161,24 +161,23 @@ abstract class StoreContractTest {
     }
 
     @Test
-    void theNameIndexFilesSeveralCitiesUnderOneNameAndForgetsRemovedOnes() {
+    void theNameIndexFilesSeveralCitiesUnderOneNameSortedAndAnEmptyEntryGoes() {
         store.commit(new StoreBatch()
-                .indexName("Tatooine", "Mos", "fulcrum-2:7", true)
-                .indexName("Tatooine", "Mos", "fulcrum-1:3", true)
-                .indexName("Tatooine", "Mos_Espa", "fulcrum-1:1", true)
-                .indexName("Tatooine/b", "Mos", "fulcrum-3:1", true)
-                .indexName("Tatooine:b", "Mos", "fulcrum-3:2", true));
+                .putNamedIds("Tatooine", "Mos", List.of("fulcrum-2:7", "fulcrum-1:3", "fulcrum-2:7"))
+                .putNamedIds("Tatooine", "Mos_Espa", List.of("fulcrum-1:1"))
+                .putNamedIds("Tatooine/b", "Mos", List.of("fulcrum-3:1"))
+                .putNamedIds("Tatooine:b", "Mos", List.of("fulcrum-3:2")));
         assertThat(store.cityIdsNamed("Tatooine", "Mos")).containsExactly("fulcrum-1:3", "fulcrum-2:7");
         assertThat(store.cityIdsNamed("Tatooine", "Mos_Espa")).containsExactly("fulcrum-1:1");
         assertThat(store.cityIdsNamed("Tatooine/b", "Mos")).containsExactly("fulcrum-3:1");
         assertThat(store.cityIdsNamed("Tatooine:b", "Mos")).containsExactly("fulcrum-3:2");
         assertThat(store.cityIdsNamed("Tatooine", "Mo")).isEmpty();
 
-        store.commit(new StoreBatch().indexName("Tatooine", "Mos", "fulcrum-2:7", false)
-                .indexName("Tatooine", "Mos", "fulcrum-9:9", false));
+        store.commit(new StoreBatch().putNamedIds("Tatooine", "Mos", List.of("fulcrum-1:3"))
+                .putNamedIds("Tatooine", "Mos_Espa", List.of()));
         store = reopen(store);
         assertThat(store.cityIdsNamed("Tatooine", "Mos")).containsExactly("fulcrum-1:3");
-        assertThat(store.cityIdsNamed("Tatooine", "Mos_Espa")).containsExactly("fulcrum-1:1");
+        assertThat(store.cityIdsNamed("Tatooine", "Mos_Espa")).isEmpty();
     }
 
     @Test
@@ -313,10 +312,11 @@ abstract class StoreContractTest {
         CommandRecord first = new CommandRecord("cmd-x", R1, 1, "Hoth", OpKind.AddCity, clock(1, 0, 0));
         CommandRecord second = new CommandRecord("cmd-x", R2, 1, "Hoth", OpKind.AddCity, clock(1, 1, 0));
         store.commitAll(List.of(
-                new StoreBatch().indexName("Tatooine", "Mos", "fulcrum-1:1", true).putCommandRecord(first).putAppliedSeq(R1, 1),
+                new StoreBatch().putNamedIds("Tatooine", "Mos", List.of("fulcrum-1:1")).putCommandRecord(first).putAppliedSeq(R1, 1),
                 new StoreBatch(),
-                new StoreBatch().indexName("Tatooine", "Mos", "fulcrum-2:1", true).putCommandRecord(second).putAppliedSeq(R2, 1),
-                new StoreBatch().indexName("Tatooine", "Mos", "fulcrum-1:1", false)));
+                new StoreBatch().putNamedIds("Tatooine", "Mos", List.of("fulcrum-1:1", "fulcrum-2:1")).putCommandRecord(second)
+                        .putAppliedSeq(R2, 1),
+                new StoreBatch().putNamedIds("Tatooine", "Mos", List.of("fulcrum-2:1"))));
         store = reopen(store);
         assertThat(store.cityIdsNamed("Tatooine", "Mos")).as("each batch built on the one before it").containsExactly("fulcrum-2:1");
         assertThat(store.commandRecords("cmd-x")).containsExactly(first, second);
@@ -327,7 +327,7 @@ abstract class StoreContractTest {
     void aGroupWithABatchThatBreaksAnInvariantIsRefusedWhole() {
         store.commit(sample());
         StoreMeta before = store.meta();
-        assertThatThrownBy(() -> store.commitAll(List.of(new StoreBatch().indexName("Hoth", "Outpost", "fulcrum-1:9", true),
+        assertThatThrownBy(() -> store.commitAll(List.of(new StoreBatch().putNamedIds("Hoth", "Outpost", List.of("fulcrum-1:9")),
                 new StoreBatch().putPublishedUpTo(3))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("published");
         store = reopen(store);

@@ -22,12 +22,14 @@ class CommitterTest {
     @Test
     void commitsEveryBatchInOrderAndWakesTheLoopAfterEachGroup() {
         Semaphore wakeUps = new Semaphore(0);
+        List<String> filed = new ArrayList<>();
         try (RocksStore store = RocksStore.open(dir, "fulcrum-1");
              Committer committer = new Committer(store, "committer-test", wakeUps::release)) {
             List<Committer.Commit> commits = new ArrayList<>();
             commits.add(committer.submit(new StoreBatch().putIncarnation(1).putPhase(Phase.SERVING)));
             for (int i = 1; i <= 20; i++) {
-                commits.add(committer.submit(new StoreBatch().indexName("Tatooine", "Mos", "fulcrum-1:" + i, true)
+                filed.add("fulcrum-1:" + i);
+                commits.add(committer.submit(new StoreBatch().putNamedIds("Tatooine", "Mos", filed)
                         .putAppliedSeq("fulcrum-2", i)));
             }
             await().atMost(30, TimeUnit.SECONDS).until(() -> commits.stream().allMatch(Committer.Commit::done));

@@ -27,7 +27,7 @@ final class StateView {
     /** One batch and the indexes needed to read it back by key. */
     private static final class Layer {
         final StoreBatch batch = new StoreBatch();
-        final Map<String, Map<String, Boolean>> names = new HashMap<>(); // planet\0name -> city id -> present
+        final Map<String, List<String>> names = new HashMap<>(); // planet\0name -> every id filed there after this batch
         final Map<String, TreeMap<Long, Operation>> ops = new HashMap<>();
         final Map<String, TreeMap<String, CommandRecord>> records = new HashMap<>();
         final Map<String, TreeSet<Long>> dropped = new HashMap<>();
@@ -45,6 +45,15 @@ final class StateView {
      * The mark goes back only with {@link #clearData()}, which forgets these numbers.
      */
     private final Map<String, Long> lastOperation = new HashMap<>();
+    /**
+     * What the store answered for cities and name entries since its last commit: a command reads a
+     * city and its name to decide, and applying it reads them again (a second point lookup each).
+     * Only the store's answers, which change only by a commit, so the cache empties at each one; it
+     * holds at most {@link #STORE_READS_MAX} answers, as many as one Ready reads.
+     */
+    private final Map<Object, Object> storeReads = new HashMap<>();
+    private static final int STORE_READS_MAX = 100_000;
+    private static final Object ABSENT = new Object();
 
     StateView(StateReader store) {
         this.store = store;
@@ -74,6 +83,7 @@ final class StateView {
             throw new IllegalStateException("batches must be committed in the order they were taken");
         }
         uncommitted.removeFirst();
+        storeReads.clear();
     }
 
     int uncommittedBatches() {
@@ -108,29 +118,43 @@ final class StateView {
                 return null;
             }
         }
-        return store.city(planet, cityId);
+        Object known = storeReads.get(key);
+        if (known != null) {
+            return known == ABSENT ? null : (City) known;
+        }
+        City stored = store.city(planet, cityId);
+        remember(key, stored);
+        return stored;
     }
 
+    /** The ids filed under {@code name}, sorted: the newest layer that wrote the entry holds it whole. */
     List<String> cityIdsNamed(String planet, String name) {
         String key = planet + '\0' + name;
-        List<Layer> layers = oldestFirstSinceClear();
-        TreeSet<String> ids = new TreeSet<>();
-        if (layers.isEmpty() || !layers.get(0).batch.clearsData()) {
-            ids.addAll(store.cityIdsNamed(planet, name));
-        }
-        for (Layer l : layers) {
-            Map<String, Boolean> changes = l.names.get(key);
-            if (changes != null) {
-                changes.forEach((id, present) -> {
-                    if (present) {
-                        ids.add(id);
-                    } else {
-                        ids.remove(id);
-                    }
-                });
+        for (Iterator<Layer> it = newestFirst(); it.hasNext(); ) {
+            Layer l = it.next();
+            List<String> ids = l.names.get(key);
+            if (ids != null) {
+                return ids;
+            }
+            if (l.batch.clearsData()) {
+                return List.of();
             }
         }
-        return List.copyOf(ids);
+        @SuppressWarnings("unchecked")
+        List<String> known = (List<String>) storeReads.get(key);
+        if (known != null) {
+            return known;
+        }
+        List<String> stored = List.copyOf(store.cityIdsNamed(planet, name));
+        remember(key, stored);
+        return stored;
+    }
+
+    private void remember(Object key, Object storeAnswer) {
+        if (storeReads.size() >= STORE_READS_MAX) {
+            storeReads.clear();
+        }
+        storeReads.put(key, storeAnswer == null ? ABSENT : storeAnswer);
     }
 
     Reply reply(String commandId) {
@@ -225,8 +249,15 @@ final class StateView {
     }
 
     private void index(String planet, String name, String cityId, boolean present) {
-        building.batch.indexName(planet, name, cityId, present);
-        building.names.computeIfAbsent(planet + '\0' + name, k -> new HashMap<>()).put(cityId, present);
+        TreeSet<String> ids = new TreeSet<>(cityIdsNamed(planet, name));
+        if (present) {
+            ids.add(cityId);
+        } else {
+            ids.remove(cityId);
+        }
+        List<String> whole = List.copyOf(ids);
+        building.batch.putNamedIds(planet, name, whole);
+        building.names.put(planet + '\0' + name, whole);
     }
 
     void putOperation(Operation op) {

@@ -130,15 +130,11 @@ public final class MemoryStore implements ReplicaStore, StateScan {
         }
         clocks.putAll(batch.clocks());
         batch.cities().forEach((k, city) -> cities.computeIfAbsent(k.planet(), p -> new TreeMap<>()).put(k.cityId(), city));
-        batch.names().forEach((k, present) -> {
-            String key = nameKey(k.planet(), k.name());
-            if (present) {
-                names.computeIfAbsent(key, x -> new TreeSet<>()).add(k.cityId());
+        batch.names().forEach((k, ids) -> {
+            if (ids.isEmpty()) {
+                names.remove(nameKey(k.planet(), k.name()));
             } else {
-                TreeSet<String> ids = names.get(key);
-                if (ids != null && ids.remove(k.cityId()) && ids.isEmpty()) {
-                    names.remove(key);
-                }
+                names.put(nameKey(k.planet(), k.name()), new TreeSet<>(ids));
             }
         });
         for (Operation op : batch.operations()) {

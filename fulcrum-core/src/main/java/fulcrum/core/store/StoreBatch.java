@@ -19,17 +19,17 @@ import java.util.TreeMap;
  * <p>A store applies a batch in this order: {@link #clearData()} first (when set), then every put
  * and delete (op-log drops after op-log puts); a later put of the same key in one batch replaces an earlier one, so a batch of many
  * commands writes each key once. Keys, one per item (the layout is the store's):
- * planet clock per planet, city per (planet, city id), name-index entry per (planet, name, city id)
- * of every live city, op-log entry per (origin, seq), reply per command id, command record per
+ * planet clock per planet, city per (planet, city id), name-index entry per (planet, name) holding
+ * the ids of the live cities filed there (written whole: the node knows the value, so a commit never
+ * reads the store), op-log entry per (origin, seq), reply per command id, command record per
  * (command id, origin, sequence number), and the meta values.
  */
 public final class StoreBatch {
-    /** Name-index entry: a live city filed under its name. */
-    public record NameKey(String planet, String name, String cityId) {
+    /** Name-index entry: the live cities of a planet filed under one name. */
+    public record NameKey(String planet, String name) {
         public NameKey {
             Objects.requireNonNull(planet, "planet");
             Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(cityId, "cityId");
         }
     }
 
@@ -59,7 +59,7 @@ public final class StoreBatch {
     private boolean clearData;
     private final Map<String, VectorClock> clocks = new TreeMap<>();
     private final Map<CityKey, City> cities = new LinkedHashMap<>();
-    private final Map<NameKey, Boolean> names = new LinkedHashMap<>();
+    private final Map<NameKey, List<String>> names = new LinkedHashMap<>();
     private final List<Operation> operations = new ArrayList<>();
     private final java.util.LinkedHashSet<EntryKey> droppedOperations = new java.util.LinkedHashSet<>();
     private final Map<String, Reply> replies = new LinkedHashMap<>();
@@ -97,9 +97,14 @@ public final class StoreBatch {
         return this;
     }
 
-    /** Files {@code cityId} under {@code name} (a live city), or removes it ({@code present == false}). */
-    public StoreBatch indexName(String planet, String name, String cityId, boolean present) {
-        names.put(new NameKey(planet, name, cityId), present);
+    /**
+     * The ids of every live city filed under {@code name} after this batch, sorted and distinct
+     * (empty: the name files none and its entry goes). Whole, not a change: the node read the entry
+     * to decide the write, so the store writes it without reading it again.
+     */
+    public StoreBatch putNamedIds(String planet, String name, java.util.Collection<String> ids) {
+        List<String> sorted = List.copyOf(new java.util.TreeSet<>(ids));
+        names.put(new NameKey(planet, name), sorted);
         return this;
     }
 
@@ -231,7 +236,8 @@ public final class StoreBatch {
         return Collections.unmodifiableMap(cities);
     }
 
-    public Map<NameKey, Boolean> names() {
+    /** Name-index entries, whole (an empty list deletes the entry). */
+    public Map<NameKey, List<String>> names() {
         return Collections.unmodifiableMap(names);
     }
 
