@@ -43,6 +43,33 @@ final class ProcessStats {
         }
     }
 
+    /**
+     * CPU seconds the JVM's JIT compiler threads ({@code C1 CompilerThread…}, {@code C2 CompilerThread…},
+     * named so by HotSpot) have used so far, from /proc/PID/task/TID/stat, or -1 when /proc cannot tell.
+     */
+    static double compilerCpuSeconds(long pid) {
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        try (var threads = Files.list(tasks)) {
+            double seconds = 0;
+            for (Path task : (Iterable<Path>) threads::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException gone) {
+                    continue; // the thread ended between the listing and the read
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+                    seconds += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+                }
+            }
+            return seconds;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** Heap in use after a full GC (live data), in bytes, or -1 when jcmd is not available. */
     static long liveHeapBytes(long pid) {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");

@@ -43,8 +43,11 @@ final class RunBench implements Callable<Integer> {
     @Option(names = "--step-duration", converter = DurationConverter.class, description = "each load-curve and planet-size step (default 10s; quick 3s)")
     Duration stepDuration;
 
-    @Option(names = "--warmup", converter = DurationConverter.class, description = "warm-up before each kind of load, not reported (default 60s: the JIT compilers of five fresh JVMs settle; quick 2s)")
+    @Option(names = "--warmup", converter = DurationConverter.class, description = "warm-up before each kind of load, not reported (default 60s; quick 2s); then it goes on while the JIT compilers are busy, up to --warmup-max")
     Duration warmup;
+
+    @Option(names = "--warmup-max", converter = DurationConverter.class, description = "a load's warm-up at most: past --warmup it goes on in 10 s windows until no JVM's JIT compilers used 5 % of a core in one (default 5m; quick: --warmup, no extension)")
+    Duration warmupMax;
 
     @Option(names = "--clients", description = "client connections per load (default 2)")
     Integer clients;
@@ -95,7 +98,7 @@ final class RunBench implements Callable<Integer> {
         RunSettings s;
         try {
             s = RunSettings.resolve(quick, duration, stepDuration, warmup, clients, inFlight, planets, citiesPerPlanet,
-                    planetSizes, mergeOperations, mergeTimeout, restartCities, heap, only).withWriteBatch(writeBatch);
+                    planetSizes, mergeOperations, mergeTimeout, restartCities, heap, only).withWriteBatch(writeBatch).withWarmupMax(warmupMax);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -138,6 +141,7 @@ final class RunBench implements Callable<Integer> {
         Map<String, Object> batchingDuringWrites;
         List<LoadCurvePoint> curve = new ArrayList<>();
         List<LoadResult> sizes = new ArrayList<>();
+        Map<String, Object> warmups = new LinkedHashMap<>();
         try (BenchCluster c = new BenchCluster(root, cluster, List.of("-Xmx" + s.heap()), jfr)) {
             machine.put("rabbitmq", c.brokerVersion());
             c.startWorker("fulcrum-1");
@@ -148,18 +152,20 @@ final class RunBench implements Callable<Integer> {
             c.awaitServing("fulcrum-3", Duration.ofMinutes(20));
             c.startRouter();
             System.out.println("cluster serving: 3 replicas (two joined from fulcrum-1), router started");
+            JitActivity jit = JitActivity.of(c);
 
             byte[] sameSizeBody = CommandCodec.encode(workload.writes().apply(0));
             try (RawQueueBaseline raw = new RawQueueBaseline(c.uri(), sameSizeBody);
                  Clients rawClients = Clients.open(raw.producers(), s.clients());
                  Clients writers = Clients.open(DirectWriteEndpoint.writes(c.uri(), workload.writes(), s.writeBatch()), s.clients());
                  Clients leias = Clients.open(FulcrumEndpoint.queries(c.uri(), workload.queries()), s.clients())) {
-                System.out.printf("each load warmed up for %d s right before it is measured (not reported)%n", s.warmup().toSeconds());
-                warm(s, rawClients);
+                System.out.printf("each load warmed up right before it is measured (not reported): %d s, then until the JIT "
+                        + "compilers are quiet, %d s at most%n", s.warmup().toSeconds(), s.warmupMax().toSeconds());
+                warmups.put("raw max", warm(s, rawClients, jit));
                 Map<String, double[]> cpuBefore = cpu(c);
                 rawMax = report(ClosedLoopLoad.run("raw max", rawClients.list(), s.inFlight(), nanos(s.duration())));
                 cpuRaw = cpuUsed(cpuBefore, cpu(c), rawMax.seconds());
-                warm(s, writers);
+                warmups.put("Fulcrum writes max", warm(s, writers, jit));
                 cpuBefore = cpu(c);
                 Instant writesFrom = Instant.now();
                 WriteBatching sentBefore = batching(writers);
@@ -168,8 +174,10 @@ final class RunBench implements Callable<Integer> {
                 // the window, to cut a flight recording (--jfr) to the write phase
                 System.out.printf("  (Fulcrum writes max ran from %s to %s)%n", writesFrom, Instant.now());
                 cpu = cpuUsed(cpuBefore, cpu(c), writesMax.seconds());
-                warm(s, leias);
+                warmups.put("Fulcrum queries max", warm(s, leias, jit));
                 queriesMax = report(ClosedLoopLoad.run("Fulcrum queries max", leias.list(), s.inFlight(), nanos(s.duration())));
+                // the query load just ran: the write path is warmed again before the curve's first step
+                warmups.put("load curve", warm(s, writers, jit));
                 for (int percent : RunSettings.LOAD_CURVE_PERCENTS) {
                     double rate = Math.max(1, writesMax.throughput() * percent / 100.0);
                     LoadResult f = report(OpenLoopLoad.run("Fulcrum writes " + percent + "%", writers.list(), rate, nanos(s.stepDuration())));
@@ -193,7 +201,7 @@ final class RunBench implements Callable<Integer> {
         Map<String, Object> merge = s.mergeOperations() == 0 ? Map.of()
                 : MergeMeasure.run(root, dir.resolve("merge"), s.mergeOperations(), s.mergeTimeout(), s.heap(), null);
         return new RunResults(machine, s.describe(), rawMax, writesMax, queriesMax, cpuRaw, cpu, curve, sizes, restart, merge,
-                batchingDuringWrites);
+                batchingDuringWrites, warmups);
     }
 
     /** The writes the clients of {@code writers} sent to replicas so far, and in how many messages. */
@@ -251,16 +259,50 @@ final class RunBench implements Callable<Integer> {
     /** The report of {@code --only apply}. */
     static final String APPLY_JSON = "apply.json";
 
+    /** A warm-up past {@code --warmup} goes on in windows this long... */
+    static final Duration WARMUP_WINDOW = Duration.ofSeconds(10);
+    /** ...until, in one, no JVM's JIT compilers used this share of a core. */
+    static final double JIT_QUIET_CORES = 0.05;
+
     /**
      * Warms one load up right before it is measured: a warm-up long before (another load between)
      * left the workers' C2 compilers recompiling the write path during the measured phase, code the
-     * other load's different paths had deoptimised.
+     * other load's different paths had deoptimised. After {@code --warmup} the load goes on in
+     * {@link #WARMUP_WINDOW}s until the compilers are quiet ({@link #JIT_QUIET_CORES}) or
+     * {@code --warmup-max} has passed; where /proc cannot tell, after {@code --warmup}.
+     *
+     * @return how long it warmed up, and how busy the compilers were in its last window
      */
-    private static void warm(RunSettings s, Clients load) throws IOException, InterruptedException {
+    private static Map<String, Object> warm(RunSettings s, Clients load, JitActivity jit) throws IOException, InterruptedException {
+        Map<String, Object> out = new LinkedHashMap<>();
         if (s.warmup().isZero()) {
-            return;
+            out.put("seconds", 0.0);
+            return out;
         }
+        long start = System.nanoTime();
         ClosedLoopLoad.run("warm-up", load.list(), s.inFlight(), nanos(s.warmup()));
+        double busiest = Double.NaN;
+        boolean quiet = false;
+        while (System.nanoTime() - start + nanos(WARMUP_WINDOW) <= nanos(s.warmupMax())) {
+            Map<Long, Double> before = jit.read();
+            long windowStart = System.nanoTime();
+            ClosedLoopLoad.run("warm-up", load.list(), s.inFlight(), nanos(WARMUP_WINDOW));
+            busiest = JitActivity.busiestCores(before, jit.read(), (System.nanoTime() - windowStart) / 1e9);
+            quiet = busiest < JIT_QUIET_CORES;
+            if (quiet || Double.isNaN(busiest)) {
+                break;
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        out.put("seconds", Math.round(seconds * 10) / 10.0);
+        if (!Double.isNaN(busiest)) {
+            out.put("jit_busiest_cores_last_window", Math.round(busiest * 1000) / 1000.0);
+            out.put("jit_quiet", quiet);
+        }
+        System.out.printf("  (warmed up %.0f s%s)%n", seconds, Double.isNaN(busiest) ? ""
+                : String.format(", JIT compilers %s: the busiest JVM's %.2f cores in the last %d s", quiet ? "quiet" : "STILL BUSY",
+                busiest, WARMUP_WINDOW.toSeconds()));
+        return out;
     }
 
     static String sizePlanet(int cities) {

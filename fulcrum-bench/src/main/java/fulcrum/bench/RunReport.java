@@ -43,6 +43,7 @@ final class RunReport {
         out.put("cpu_seconds_during_raw_max", r.cpuDuringRaw());
         out.put("cpu_seconds_during_writes_max", r.cpuDuringWrites());
         out.put("write_batching_during_writes_max", r.writeBatching());
+        out.put("warmups", r.warmups());
         out.put("load_curve", r.loadCurve());
         out.put("planet_size_curve", r.planetSizes());
         out.put("restart_and_memory", r.restart());

@@ -7,13 +7,14 @@ import java.util.Map;
  * Everything one {@code bench run} measured, before it is written out. {@code restart} and
  * {@code merge} are {@link RestartMeasure}'s and {@link MergeMeasure}'s figures (empty when the
  * run skipped them); {@code writeBatching} how the clients' writes of the max-rate phase travelled
- * (messages to replicas, writes, writes per message).
+ * (messages to replicas, writes, writes per message); {@code warmups} how long each load was warmed
+ * up and how busy the JIT compilers still were.
  */
 record RunResults(Map<String, Object> machine, Map<String, Object> parameters, LoadResult rawMax, LoadResult writesMax,
                   LoadResult queriesMax, Map<String, Map<String, Double>> cpuDuringRaw,
                   Map<String, Map<String, Double>> cpuDuringWrites, List<LoadCurvePoint> loadCurve,
                   List<LoadResult> planetSizes, Map<String, Object> restart,
-                  Map<String, Object> merge, Map<String, Object> writeBatching) {
+                  Map<String, Object> merge, Map<String, Object> writeBatching, Map<String, Object> warmups) {
 
     /** Fulcrum's max durable writes/s over the raw queue's max messages/s. */
     double throughputRatio() {

@@ -14,7 +14,15 @@ import java.util.Map;
  */
 record RunSettings(Duration duration, Duration stepDuration, Duration warmup, int clients, int inFlight, int planets,
                    int citiesPerPlanet, List<Integer> planetSizes, long mergeOperations, Duration mergeTimeout,
-                   int restartCities, String heap, Part only, int writeBatch) {
+                   int restartCities, String heap, Part only, int writeBatch, Duration warmupMax) {
+    /**
+     * How long a full run warms a load up at most ({@code --warmup-max}): past {@code --warmup}, the
+     * load goes on until the JIT compilers are quiet (see {@code RunBench.warm}). On a loaded 2-core
+     * machine the workers' C2 compilers were still taking a fifth of a core each 60 s into the write
+     * load, and quiet after about 90 s.
+     */
+    static final Duration FULL_WARMUP_MAX = Duration.ofMinutes(5);
+
     static final List<Integer> LOAD_CURVE_PERCENTS = List.of(10, 25, 50, 75, 100);
 
     /** Which phases a run measures ({@code --only}): a change to one part is measured without the rest. */
@@ -53,7 +61,8 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
                 or(planetSizes, quick ? List.of(100, 1_000, 10_000) : List.of(100, 10_000, 100_000)),
                 or(mergeOperations, quick ? 30_000L : 1_000_000L), or(mergeTimeout, quick ? Duration.ofMinutes(2) : Duration.ofMinutes(10)),
                 or(restartCities, quick ? 100_000 : 1_000_000), or(heap, "256m"), or(only, Part.all),
-                FulcrumClient.DEFAULT_WRITE_BATCH_MAX);
+                FulcrumClient.DEFAULT_WRITE_BATCH_MAX, null);
+        s = s.withWarmupMax(quick ? s.warmup : max(s.warmup, FULL_WARMUP_MAX));
         s.check();
         return s;
     }
@@ -67,7 +76,27 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
             throw new IllegalArgumentException("--write-batch must be 1.." + BatchedCommand.MAX_PER_BATCH + ", got " + writeBatch);
         }
         return new RunSettings(duration, stepDuration, warmup, clients, inFlight, planets, citiesPerPlanet, planetSizes,
-                mergeOperations, mergeTimeout, restartCities, heap, only, writeBatch);
+                mergeOperations, mergeTimeout, restartCities, heap, only, writeBatch, warmupMax);
+    }
+
+    /**
+     * With {@code --warmup-max} (null: unchanged): a load's warm-up goes on past {@code --warmup}
+     * while the JIT compilers are busy, this long at most; equal to {@code --warmup}, it never does.
+     */
+    RunSettings withWarmupMax(Duration max) {
+        if (max == null) {
+            return this;
+        }
+        if (max.compareTo(warmup) < 0) {
+            throw new IllegalArgumentException("--warmup-max must be at least --warmup (" + warmup.toSeconds() + " s), got "
+                    + max.toSeconds() + " s");
+        }
+        return new RunSettings(duration, stepDuration, warmup, clients, inFlight, planets, citiesPerPlanet, planetSizes,
+                mergeOperations, mergeTimeout, restartCities, heap, only, writeBatch, max);
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     private static <T> T or(T given, T otherwise) {
@@ -127,6 +156,7 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
         m.put("duration_seconds", duration.toMillis() / 1000.0);
         m.put("step_duration_seconds", stepDuration.toMillis() / 1000.0);
         m.put("warmup_seconds", warmup.toMillis() / 1000.0);
+        m.put("warmup_max_seconds", warmupMax.toMillis() / 1000.0);
         m.put("clients", clients);
         m.put("in_flight_per_client", inFlight);
         m.put("write_batch_max", writeBatch);

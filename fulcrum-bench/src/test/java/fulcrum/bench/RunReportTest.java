@@ -44,7 +44,8 @@ class RunReportTest {
                 load("Fulcrum writes max", 0, 10_000, 90_000), load("Fulcrum queries max", 0, 20_000, 50_000), Map.of(),
                 Map.of("fulcrum-1", Map.of("user_seconds", 3.0, "system_seconds", 1.0, "cores_used", 0.4)), curve,
                 List.of(load("a planet of 100 cities", 0, 10_000, 1), load("a planet of 100,000 cities", 0, 9_000, 1)), restart, merge,
-                Map.of("messages_to_replicas", 1_000L, "writes_sent", 10_000L, "writes_per_message", 10.0));
+                Map.of("messages_to_replicas", 1_000L, "writes_sent", 10_000L, "writes_per_message", 10.0),
+                Map.of("Fulcrum writes max", Map.of("seconds", 90.0, "jit_busiest_cores_last_window", 0.03, "jit_quiet", true)));
     }
 
     @Test

@@ -52,6 +52,19 @@ class RunSettingsTest {
     }
 
     @Test
+    void aFullRunWarmsUpUntilTheCompilersAreQuietAQuickOneDoesNot() {
+        assertThat(defaults(false).warmupMax()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(defaults(true).warmupMax()).as("quick: --warmup and no more").isEqualTo(defaults(true).warmup());
+        RunSettings longer = RunSettings.resolve(false, null, null, Duration.ofMinutes(6), null, null, null, null, null, null, null,
+                null, null);
+        assertThat(longer.warmupMax()).as("never below --warmup").isEqualTo(Duration.ofMinutes(6));
+        assertThat(defaults(false).withWarmupMax(Duration.ofSeconds(90)).warmupMax()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(defaults(false).describe()).containsEntry("warmup_max_seconds", 300.0);
+        assertThatThrownBy(() -> defaults(false).withWarmupMax(Duration.ofSeconds(10)))
+                .hasMessageContaining("--warmup-max must be at least --warmup (60 s), got 10 s");
+    }
+
+    @Test
     void writesAreBatchedLikeAnInformantsUnlessToldOtherwise() {
         assertThat(defaults(false).writeBatch()).isEqualTo(64);
         assertThat(defaults(false).withWriteBatch(null).writeBatch()).isEqualTo(64);
