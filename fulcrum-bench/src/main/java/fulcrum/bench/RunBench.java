@@ -46,7 +46,7 @@ final class RunBench implements Callable<Integer> {
     @Option(names = "--warmup", converter = DurationConverter.class, description = "warm-up before each kind of load, not reported (default 60s; quick 2s); then it goes on while the JIT compilers are busy, up to --warmup-max")
     Duration warmup;
 
-    @Option(names = "--warmup-max", converter = DurationConverter.class, description = "a load's warm-up at most: past --warmup it goes on in 10 s windows until no JVM's JIT compilers used 5 % of a core in one (default 5m; quick: --warmup, no extension)")
+    @Option(names = "--warmup-max", converter = DurationConverter.class, description = "a load's warm-up at most: past --warmup it goes on in 10 s windows until no JVM's JIT compilers used 5 % of a core in one (default 5m; with --quick or a --warmup given: that warm-up, no more)")
     Duration warmupMax;
 
     @Option(names = "--clients", description = "client connections per load (default 2)")
@@ -140,6 +140,7 @@ final class RunBench implements Callable<Integer> {
         Map<String, Map<String, Double>> cpuRaw;
         Map<String, Object> batchingDuringWrites;
         List<LoadCurvePoint> curve = new ArrayList<>();
+        List<LoadCurvePoint> halfRateRepeats = new ArrayList<>();
         List<LoadResult> sizes = new ArrayList<>();
         Map<String, Object> warmups = new LinkedHashMap<>();
         try (BenchCluster c = new BenchCluster(root, cluster, List.of("-Xmx" + s.heap()), jfr)) {
@@ -184,6 +185,13 @@ final class RunBench implements Callable<Integer> {
                     LoadResult r = report(OpenLoopLoad.run("raw " + percent + "%", rawClients.list(), rate, nanos(s.stepDuration())));
                     curve.add(new LoadCurvePoint(percent, rate, f, r));
                 }
+                // the step the p99 target reads, twice more: one stall of either side must not decide it
+                double half = Math.max(1, writesMax.throughput() * HALF_RATE_PERCENT / 100.0);
+                for (int i = 1; i <= HALF_RATE_REPEATS; i++) {
+                    LoadResult f = report(OpenLoopLoad.run("Fulcrum writes 50% again", writers.list(), half, nanos(s.stepDuration())));
+                    LoadResult r = report(OpenLoopLoad.run("raw 50% again", rawClients.list(), half, nanos(s.stepDuration())));
+                    halfRateRepeats.add(new LoadCurvePoint(HALF_RATE_PERCENT, half, f, r));
+                }
             }
             for (int size : s.planetSizes()) {
                 try (Clients sized = Clients.open(DirectWriteEndpoint.writes(c.uri(), Workload.writesTo(sizePlanet(size), size), s.writeBatch()), s.clients())) {
@@ -201,7 +209,7 @@ final class RunBench implements Callable<Integer> {
         Map<String, Object> merge = s.mergeOperations() == 0 ? Map.of()
                 : MergeMeasure.run(root, dir.resolve("merge"), s.mergeOperations(), s.mergeTimeout(), s.heap(), null);
         return new RunResults(machine, s.describe(), rawMax, writesMax, queriesMax, cpuRaw, cpu, curve, sizes, restart, merge,
-                batchingDuringWrites, warmups);
+                batchingDuringWrites, warmups, halfRateRepeats);
     }
 
     /** The writes the clients of {@code writers} sent to replicas so far, and in how many messages. */
@@ -258,6 +266,10 @@ final class RunBench implements Callable<Integer> {
     static final String MERGE_JSON = "merge.json";
     /** The report of {@code --only apply}. */
     static final String APPLY_JSON = "apply.json";
+
+    static final int HALF_RATE_PERCENT = 50;
+    /** How many more times the 50 % step runs after the curve (see {@link RunResults#p99LatencyRatio()}). */
+    static final int HALF_RATE_REPEATS = 2;
 
     /** A warm-up past {@code --warmup} goes on in windows this long... */
     static final Duration WARMUP_WINDOW = Duration.ofSeconds(10);

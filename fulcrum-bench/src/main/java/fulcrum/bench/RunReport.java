@@ -45,6 +45,7 @@ final class RunReport {
         out.put("write_batching_during_writes_max", r.writeBatching());
         out.put("warmups", r.warmups());
         out.put("load_curve", r.loadCurve());
+        out.put("half_rate_repeats", r.halfRateRepeats());
         out.put("planet_size_curve", r.planetSizes());
         out.put("restart_and_memory", r.restart());
         out.put("merge", r.merge());

@@ -8,13 +8,15 @@ import java.util.Map;
  * {@code merge} are {@link RestartMeasure}'s and {@link MergeMeasure}'s figures (empty when the
  * run skipped them); {@code writeBatching} how the clients' writes of the max-rate phase travelled
  * (messages to replicas, writes, writes per message); {@code warmups} how long each load was warmed
- * up and how busy the JIT compilers still were.
+ * up and how busy the JIT compilers still were; {@code halfRateRepeats} the 50 % step measured again
+ * (both sides), for {@link #p99LatencyRatio()}.
  */
 record RunResults(Map<String, Object> machine, Map<String, Object> parameters, LoadResult rawMax, LoadResult writesMax,
                   LoadResult queriesMax, Map<String, Map<String, Double>> cpuDuringRaw,
                   Map<String, Map<String, Double>> cpuDuringWrites, List<LoadCurvePoint> loadCurve,
                   List<LoadResult> planetSizes, Map<String, Object> restart,
-                  Map<String, Object> merge, Map<String, Object> writeBatching, Map<String, Object> warmups) {
+                  Map<String, Object> merge, Map<String, Object> writeBatching, Map<String, Object> warmups,
+                  List<LoadCurvePoint> halfRateRepeats) {
 
     /** Fulcrum's max durable writes/s over the raw queue's max messages/s. */
     double throughputRatio() {
@@ -26,9 +28,28 @@ record RunResults(Map<String, Object> machine, Map<String, Object> parameters, L
         return loadCurve.stream().filter(p -> p.percent() == 50).findFirst().orElse(null);
     }
 
+    /**
+     * Fulcrum's p99 over the raw queue's at half of the max rate: the median of each side's p99 over
+     * the 50 % step and its repeats. One step alone let one stall of either side decide the
+     * target: a run's raw step at 50 % once had a p99 of 1.6 s (its median 1.1 ms, 3.6–8.3 ms at
+     * the steps around it), which made the ratio 0.06.
+     */
     double p99LatencyRatio() {
         LoadCurvePoint half = halfRate();
-        return half == null ? Double.NaN : half.p99Ratio();
+        if (half == null) {
+            return Double.NaN;
+        }
+        List<LoadCurvePoint> all = new java.util.ArrayList<>(halfRateRepeats);
+        all.add(half);
+        double raw = median(all.stream().mapToDouble(p -> p.raw().latency().p99Millis()).toArray());
+        return raw > 0 ? median(all.stream().mapToDouble(p -> p.fulcrum().latency().p99Millis()).toArray()) / raw : Double.NaN;
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     /** Writes/s on the largest planet over those on the smallest. */

@@ -62,7 +62,8 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
                 or(mergeOperations, quick ? 30_000L : 1_000_000L), or(mergeTimeout, quick ? Duration.ofMinutes(2) : Duration.ofMinutes(10)),
                 or(restartCities, quick ? 100_000 : 1_000_000), or(heap, "256m"), or(only, Part.all),
                 FulcrumClient.DEFAULT_WRITE_BATCH_MAX, null);
-        s = s.withWarmupMax(quick ? s.warmup : max(s.warmup, FULL_WARMUP_MAX));
+        // a --warmup given, or --quick, is taken as it is: extended only when --warmup-max says so
+        s = s.withWarmupMax(quick || warmup != null ? s.warmup : max(s.warmup, FULL_WARMUP_MAX));
         s.check();
         return s;
     }

@@ -29,6 +29,10 @@ class RunReportTest {
     }
 
     static RunResults results() {
+        return results(List.of());
+    }
+
+    static RunResults results(List<LoadCurvePoint> halfRateRepeats) {
         List<LoadCurvePoint> curve = new ArrayList<>();
         for (int percent : RunSettings.LOAD_CURVE_PERCENTS) {
             double rate = 1000 * percent / 100.0;
@@ -45,7 +49,8 @@ class RunReportTest {
                 Map.of("fulcrum-1", Map.of("user_seconds", 3.0, "system_seconds", 1.0, "cores_used", 0.4)), curve,
                 List.of(load("a planet of 100 cities", 0, 10_000, 1), load("a planet of 100,000 cities", 0, 9_000, 1)), restart, merge,
                 Map.of("messages_to_replicas", 1_000L, "writes_sent", 10_000L, "writes_per_message", 10.0),
-                Map.of("Fulcrum writes max", Map.of("seconds", 90.0, "jit_busiest_cores_last_window", 0.03, "jit_quiet", true)));
+                Map.of("Fulcrum writes max", Map.of("seconds", 90.0, "jit_busiest_cores_last_window", 0.03, "jit_quiet", true)),
+                halfRateRepeats);
     }
 
     @Test
@@ -55,6 +60,20 @@ class RunReportTest {
         assertThat(r.p99LatencyRatio()).isEqualTo(3.0, org.assertj.core.data.Offset.offset(0.01)); // 6 ms ÷ 2 ms at 50 %
         assertThat(r.planetSizeRatio()).isEqualTo(0.9);
         assertThat(r.workerHeapMiB()).isEqualTo(8.0);
+    }
+
+    @Test
+    void theP99RatioIsTheRatioOfMediansSoOneStallAtTheHalfStepDoesNotDecideIt() {
+        // the curve's 50 % step: Fulcrum 6 ms, raw 2 ms; repeats: a raw stall of 1.6 s, then 8 ms ÷ 2.5 ms
+        List<LoadCurvePoint> repeats = List.of(
+                new LoadCurvePoint(50, 500, load("Fulcrum writes 50% again", 500, 5_000, 7_000),
+                        load("raw 50% again", 500, 5_000, 1_600_000)),
+                new LoadCurvePoint(50, 500, load("Fulcrum writes 50% again", 500, 5_000, 8_000),
+                        load("raw 50% again", 500, 5_000, 2_500)));
+        RunResults r = results(repeats);
+        // medians: Fulcrum 7 ms, raw 2.5 ms (a single step's raw p99 of 1.6 s would have made it 0.004)
+        assertThat(r.p99LatencyRatio()).isCloseTo(7.0 / 2.5, org.assertj.core.data.Offset.offset(0.05));
+        assertThat(RunResults.median(new double[] {3, 1, 2, 10})).isEqualTo(2.5);
     }
 
     @Test

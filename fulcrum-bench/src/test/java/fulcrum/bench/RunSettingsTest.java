@@ -57,7 +57,11 @@ class RunSettingsTest {
         assertThat(defaults(true).warmupMax()).as("quick: --warmup and no more").isEqualTo(defaults(true).warmup());
         RunSettings longer = RunSettings.resolve(false, null, null, Duration.ofMinutes(6), null, null, null, null, null, null, null,
                 null, null);
-        assertThat(longer.warmupMax()).as("never below --warmup").isEqualTo(Duration.ofMinutes(6));
+        assertThat(longer.warmupMax()).as("a --warmup given is taken as it is").isEqualTo(Duration.ofMinutes(6));
+        RunSettings shorter = RunSettings.resolve(false, null, null, Duration.ofSeconds(1), null, null, null, null, null, null, null,
+                null, null);
+        assertThat(shorter.warmupMax()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(shorter.withWarmupMax(Duration.ofMinutes(2)).warmupMax()).isEqualTo(Duration.ofMinutes(2));
         assertThat(defaults(false).withWarmupMax(Duration.ofSeconds(90)).warmupMax()).isEqualTo(Duration.ofSeconds(90));
         assertThat(defaults(false).describe()).containsEntry("warmup_max_seconds", 300.0);
         assertThatThrownBy(() -> defaults(false).withWarmupMax(Duration.ofSeconds(10)))
