@@ -21,8 +21,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -30,7 +28,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Many commands in flight on one channel of a client's connection: each is published (persistent,
@@ -65,16 +62,14 @@ final class CommandPipeline implements AutoCloseable {
     private final Channel channel;
     private final Duration timeout;
     private final ScheduledThreadPoolExecutor deadlines;
-    private final Map<String, Flight> flights = new ConcurrentHashMap<>();
-    /** Each unconfirmed publish, by its sequence number. */
-    private final ConcurrentNavigableMap<Long, Sent> unconfirmed = new ConcurrentSkipListMap<>();
-    /** Batches published and not yet confirmed, by batch id: a return names the batch, whose writes it fails. */
-    private final Map<String, Sent> unconfirmedBatches = new ConcurrentHashMap<>();
+    private final Map<String, CommandFlight> flights = new ConcurrentHashMap<>();
+    /** Each unconfirmed publish; a return names its batch, whose writes it fails. */
+    private final PublishConfirms<Sent> confirms = new PublishConfirms<>(Sent::batchId);
     private final Object publishLock = new Object();
     /** Commands per message to a replica at most; 1: every write alone, as it is submitted. */
     private final int writeBatchMax;
     /** Which writes go to a replica in which message. Guarded by publishLock. */
-    private final ReplicaLanes<Flight> lanes;
+    private final ReplicaLanes<CommandFlight> lanes;
     /** Sends a replica's waiting writes once its lane has room again (see {@link #leaveCarrier}). */
     private final ExecutorService sender;
     private final String batchPrefix = "batch-" + UUID.randomUUID() + "-";
@@ -85,45 +80,12 @@ final class CommandPipeline implements AutoCloseable {
     /** The route table of Mos Eisley's last route answer: while fresh, a write needs no route request. */
     private final RouteTable routeTable = new RouteTable();
 
-    private static final class Flight {
-        final String commandId;
-        final Command command;
-        final VectorClock requiredClock;
-        final String lastReplica;
-        final AMQP.BasicProperties props;
-        final byte[] body;
-        final CompletableFuture<Reply> reply = new CompletableFuture<>();
-        volatile boolean confirmed;
-        /** Whether any message of it went out (a write may wait for room at its replica first). */
-        volatile boolean published;
-        volatile ScheduledFuture<?> deadline;
-        /** The message to a replica it went in last, until it is answered or walks on. */
-        final AtomicReference<Sent> carrier = new AtomicReference<>();
-        /**
-         * A write's walk, once its route is known. Set once: by the submitting thread before the
-         * write is published (route from the table), or by the reply consumer's thread on the route
-         * answer; after that only the reply consumer's thread reads and moves it. A reply to that
-         * publish can only come after it, so it finds the walk set (volatile: seen across threads).
-         */
-        volatile WriteWalk walk;
-
-        Flight(String commandId, Command command, VectorClock requiredClock, String lastReplica, AMQP.BasicProperties props,
-               byte[] body) {
-            this.commandId = commandId;
-            this.command = command;
-            this.requiredClock = requiredClock;
-            this.lastReplica = lastReplica;
-            this.props = props;
-            this.body = body;
-        }
-    }
-
     /**
      * One publish awaiting its confirm: a message to a replica (one write or a batch, with how many of
      * its writes still wait for their answer), a route request or a query.
      */
-    private record Sent(String replica, String batchId, List<Flight> flights, AtomicInteger unanswered) {
-        Sent(String replica, String batchId, List<Flight> flights) {
+    record Sent(String replica, String batchId, List<CommandFlight> flights, AtomicInteger unanswered) {
+        Sent(String replica, String batchId, List<CommandFlight> flights) {
             this(replica, batchId, flights, new AtomicInteger(flights.size()));
         }
     }
@@ -191,7 +153,7 @@ final class CommandPipeline implements AutoCloseable {
     }
 
     CompletableFuture<Reply> submit(String commandId, Command command, VectorClock requiredClock, String lastReplica) {
-        Flight flight = new Flight(commandId, command, requiredClock, lastReplica,
+        CommandFlight flight = new CommandFlight(commandId, command, requiredClock, lastReplica,
                 Amqp.commandProperties(commandId, command.kind(), DIRECT_REPLY_TO), CommandCodec.encode(command, requiredClock, lastReplica));
         if (flights.putIfAbsent(commandId, flight) != null) {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
@@ -232,10 +194,10 @@ final class CommandPipeline implements AutoCloseable {
     }
 
     /** Publishes one message of {@code flight} to Mos Eisley (a route request or a query), tracked for its confirm. */
-    private void publish(Flight flight, String exchange, String routingKey, AMQP.BasicProperties props) {
+    private void publish(CommandFlight flight, String exchange, String routingKey, AMQP.BasicProperties props) {
         try {
             synchronized (publishLock) {
-                unconfirmed.put(channel.getNextPublishSeqNo(), new Sent(null, null, List.of(flight)));
+                confirms.track(channel.getNextPublishSeqNo(), new Sent(null, null, List.of(flight)));
                 flight.confirmed = false;
                 flight.published = true;
                 channel.basicPublish(exchange, routingKey, true, props, flight.body);
@@ -252,7 +214,7 @@ final class CommandPipeline implements AutoCloseable {
      * replica is answered. So batches form by themselves under load, and at low load a write goes
      * alone and at once.
      */
-    private void sendToReplica(Flight flight, String replica) {
+    private void sendToReplica(CommandFlight flight, String replica) {
         synchronized (publishLock) {
             lanes.add(replica, flight);
             publishWaiting(replica);
@@ -261,7 +223,7 @@ final class CommandPipeline implements AutoCloseable {
 
     /** Publishes what {@link ReplicaLanes} lets go to {@code replica} now. Holds publishLock. */
     private void publishWaiting(String replica) {
-        for (List<Flight> batch = lanes.next(replica); batch != null; batch = lanes.next(replica)) {
+        for (List<CommandFlight> batch = lanes.next(replica); batch != null; batch = lanes.next(replica)) {
             if (!publishToReplica(replica, batch)) {
                 lanes.release(replica); // a message that could not be sent waits for nothing
             }
@@ -269,13 +231,13 @@ final class CommandPipeline implements AutoCloseable {
     }
 
     /** One message to {@code replica}: the write alone (its own format), or a batch; false if it could not be sent. */
-    private boolean publishToReplica(String replica, List<Flight> batch) {
+    private boolean publishToReplica(String replica, List<CommandFlight> batch) {
         String batchId = batch.size() == 1 ? null : batchPrefix + (++nextBatch);
         Sent sent = new Sent(replica, batchId, batch);
         batch.forEach(f -> f.carrier.set(sent));
         long seq = channel.getNextPublishSeqNo();
         try {
-            unconfirmed.put(seq, sent);
+            confirms.track(seq, sent);
             batch.forEach(f -> {
                 f.confirmed = false;
                 f.published = true;
@@ -283,7 +245,6 @@ final class CommandPipeline implements AutoCloseable {
             if (batchId == null) {
                 channel.basicPublish(Topology.REPLICA_EXCHANGE, replica, true, batch.get(0).props, batch.get(0).body);
             } else {
-                unconfirmedBatches.put(batchId, sent);
                 channel.basicPublish(Topology.REPLICA_EXCHANGE, replica, true, Amqp.commandBatchProperties(batchId, DIRECT_REPLY_TO),
                         BatchCodec.encodeCommands(batch.stream()
                                 .map(f -> new BatchCodec.Entry(f.commandId, f.command, f.requiredClock, f.lastReplica)).toList()));
@@ -293,10 +254,7 @@ final class CommandPipeline implements AutoCloseable {
             return true;
         } catch (IOException | RuntimeException e) {
             batch.forEach(f -> f.carrier.set(null));
-            unconfirmed.remove(seq);
-            if (batchId != null) {
-                unconfirmedBatches.remove(batchId);
-            }
+            confirms.untrack(seq);
             String why = publishFailure(Topology.REPLICA_EXCHANGE + " (" + replica + ")", e, true);
             batch.forEach(f -> fail(f, why));
             return false;
@@ -316,12 +274,8 @@ final class CommandPipeline implements AutoCloseable {
     }
 
     private void onConfirm(long seq, boolean multiple, boolean ack) {
-        Map<Long, Sent> settled = multiple ? unconfirmed.headMap(seq, true) : unconfirmed.subMap(seq, true, seq, true);
-        for (Sent sent : settled.values()) {
-            if (sent.batchId() != null) {
-                unconfirmedBatches.remove(sent.batchId());
-            }
-            for (Flight flight : sent.flights()) {
+        for (Sent sent : confirms.settle(seq, multiple)) {
+            for (CommandFlight flight : sent.flights()) {
                 if (ack) {
                     flight.confirmed = true;
                 } else {
@@ -330,7 +284,6 @@ final class CommandPipeline implements AutoCloseable {
                 }
             }
         }
-        settled.clear();
     }
 
     /**
@@ -339,7 +292,7 @@ final class CommandPipeline implements AutoCloseable {
      * goes, from the sender's thread: a flight may end on the connection's I/O thread (a return),
      * which must not publish.
      */
-    private void leaveCarrier(Flight flight) {
+    private void leaveCarrier(CommandFlight flight) {
         Sent sent = flight.carrier.getAndSet(null);
         if (writeBatchMax == 1 || sent == null || sent.unanswered().decrementAndGet() != 0) {
             return;
@@ -358,7 +311,7 @@ final class CommandPipeline implements AutoCloseable {
 
     /** A message the broker could not route: the write it carried, or every write of the batch, failed. */
     private void onReturn(AMQP.BasicProperties props, String why) {
-        Sent batch = props.getCorrelationId() == null ? null : unconfirmedBatches.get(props.getCorrelationId());
+        Sent batch = confirms.batch(props.getCorrelationId());
         if (batch != null && BatchCodec.COMMAND_BATCH_TYPE.equals(props.getType())) {
             batch.flights().forEach(f -> fail(f, why));
             return;
@@ -375,7 +328,7 @@ final class CommandPipeline implements AutoCloseable {
             return; // not one this client could have asked for: its writes' deadlines report them
         }
         for (BatchCodec.IdentifiedReply r : replies) {
-            Flight flight = flights.get(r.commandId());
+            CommandFlight flight = flights.get(r.commandId());
             if (flight != null) {
                 onAnswer(flight, r.reply());
             }
@@ -383,7 +336,7 @@ final class CommandPipeline implements AutoCloseable {
     }
 
     private void onReply(AMQP.BasicProperties props, byte[] body) {
-        Flight flight = props.getCorrelationId() == null ? null : flights.get(props.getCorrelationId());
+        CommandFlight flight = props.getCorrelationId() == null ? null : flights.get(props.getCorrelationId());
         if (flight == null) {
             return; // a late reply to a command whose outcome was already reported as unknown
         }
@@ -398,7 +351,7 @@ final class CommandPipeline implements AutoCloseable {
         }
     }
 
-    private void onAnswer(Flight flight, Reply reply) {
+    private void onAnswer(CommandFlight flight, Reply reply) {
         WriteWalk walk = flight.walk;
         if (walk == null) {
             flight.reply.complete(reply); // a query's answer, through Mos Eisley
@@ -415,7 +368,7 @@ final class CommandPipeline implements AutoCloseable {
     }
 
     /** Mos Eisley's route for a write: the walk starts at its first replica, and the table is learnt. */
-    private void onRoute(Flight flight, RouteAnswer route) {
+    private void onRoute(CommandFlight flight, RouteAnswer route) {
         routeTable.learn(route, System.nanoTime()); // a refusal, or an answer without a table, forgets it
         if (flight.walk != null) {
             return; // one route per flight: a duplicate answer changes nothing
@@ -430,27 +383,26 @@ final class CommandPipeline implements AutoCloseable {
     }
 
     /** Starts the write's walk on {@code route}: set before the publish, so that any reply finds it. */
-    private void startWalk(Flight flight, List<String> route) {
+    private void startWalk(CommandFlight flight, List<String> route) {
         WriteWalk walk = new WriteWalk(route);
         flight.walk = walk;
         sendToReplica(flight, walk.replica());
     }
 
     private void fail(String correlationId, String message) {
-        Flight flight = correlationId == null ? null : flights.get(correlationId);
+        CommandFlight flight = correlationId == null ? null : flights.get(correlationId);
         if (flight != null) {
             fail(flight, message);
         }
     }
 
-    private static void fail(Flight flight, String message) {
+    private static void fail(CommandFlight flight, String message) {
         flight.reply.completeExceptionally(new UnavailableException(message));
     }
 
     private void failAll(String message) {
         synchronized (publishLock) {
-            unconfirmed.clear();
-            unconfirmedBatches.clear();
+            confirms.clear();
             lanes.clear();
         }
         flights.values().forEach(flight -> fail(flight, message));
