@@ -180,17 +180,11 @@ final class RunBench implements Callable<Integer> {
                 // the query load just ran: the write path is warmed again before the curve's first step
                 warmups.put("load curve", warm(s, writers, jit));
                 for (int percent : RunSettings.LOAD_CURVE_PERCENTS) {
-                    double rate = Math.max(1, writesMax.throughput() * percent / 100.0);
-                    LoadResult f = report(OpenLoopLoad.run("Fulcrum writes " + percent + "%", writers.list(), rate, nanos(s.stepDuration())));
-                    LoadResult r = report(OpenLoopLoad.run("raw " + percent + "%", rawClients.list(), rate, nanos(s.stepDuration())));
-                    curve.add(new LoadCurvePoint(percent, rate, f, r));
+                    curve.add(curveStep(percent, "", writesMax, writers, rawClients, s));
                 }
                 // the step the p99 target reads, twice more: one stall of either side must not decide it
-                double half = Math.max(1, writesMax.throughput() * HALF_RATE_PERCENT / 100.0);
                 for (int i = 1; i <= HALF_RATE_REPEATS; i++) {
-                    LoadResult f = report(OpenLoopLoad.run("Fulcrum writes 50% again", writers.list(), half, nanos(s.stepDuration())));
-                    LoadResult r = report(OpenLoopLoad.run("raw 50% again", rawClients.list(), half, nanos(s.stepDuration())));
-                    halfRateRepeats.add(new LoadCurvePoint(HALF_RATE_PERCENT, half, f, r));
+                    halfRateRepeats.add(curveStep(HALF_RATE_PERCENT, " again", writesMax, writers, rawClients, s));
                 }
             }
             for (int size : s.planetSizes()) {
@@ -315,6 +309,16 @@ final class RunBench implements Callable<Integer> {
                 : String.format(", JIT compilers %s: the busiest JVM's %.2f cores in the last %d s", quiet ? "quiet" : "STILL BUSY",
                 busiest, WARMUP_WINDOW.toSeconds()));
         return out;
+    }
+
+    /** One open-loop step: {@code percent} of the max write rate offered to Fulcrum, then to the raw queue. */
+    private static LoadCurvePoint curveStep(int percent, String nameSuffix, LoadResult writesMax, Clients writers, Clients raw,
+                                            RunSettings s) throws IOException, InterruptedException {
+        double rate = Math.max(1, writesMax.throughput() * percent / 100.0);
+        LoadResult f = report(OpenLoopLoad.run("Fulcrum writes " + percent + "%" + nameSuffix, writers.list(), rate,
+                nanos(s.stepDuration())));
+        LoadResult r = report(OpenLoopLoad.run("raw " + percent + "%" + nameSuffix, raw.list(), rate, nanos(s.stepDuration())));
+        return new LoadCurvePoint(percent, rate, f, r);
     }
 
     static String sizePlanet(int cities) {

@@ -40,8 +40,9 @@ final class PublishConfirms<T> {
     /** The publish with {@code seq} did not go out after all. */
     void untrack(long seq) {
         T publish = bySeq.remove(seq);
-        if (publish != null && batchIdOf.apply(publish) != null) {
-            batches.remove(batchIdOf.apply(publish));
+        String batchId = publish == null ? null : batchIdOf.apply(publish);
+        if (batchId != null) {
+            batches.remove(batchId);
         }
     }
 

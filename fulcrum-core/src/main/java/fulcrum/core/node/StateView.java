@@ -51,9 +51,9 @@ final class StateView {
      * Only the store's answers, which change only by a commit, so the cache empties at each one; it
      * holds at most {@link #STORE_READS_MAX} answers, as many as one Ready reads.
      */
-    private final Map<Object, Object> storeReads = new HashMap<>();
+    private final Map<StoreBatch.CityKey, City> storeCities = new HashMap<>(); // null: the store has no such city
+    private final Map<String, List<String>> storeNames = new HashMap<>(); // planet\0name -> ids
     private static final int STORE_READS_MAX = 100_000;
-    private static final Object ABSENT = new Object();
 
     StateView(StateReader store) {
         this.store = store;
@@ -83,7 +83,7 @@ final class StateView {
             throw new IllegalStateException("batches must be committed in the order they were taken");
         }
         uncommitted.removeFirst();
-        storeReads.clear();
+        forgetStoreReads();
     }
 
     int uncommittedBatches() {
@@ -118,12 +118,13 @@ final class StateView {
                 return null;
             }
         }
-        Object known = storeReads.get(key);
-        if (known != null) {
-            return known == ABSENT ? null : (City) known;
+        City known = storeCities.get(key);
+        if (known != null || storeCities.containsKey(key)) {
+            return known;
         }
         City stored = store.city(planet, cityId);
-        remember(key, stored);
+        boundStoreReads();
+        storeCities.put(key, stored);
         return stored;
     }
 
@@ -140,21 +141,25 @@ final class StateView {
                 return List.of();
             }
         }
-        @SuppressWarnings("unchecked")
-        List<String> known = (List<String>) storeReads.get(key);
+        List<String> known = storeNames.get(key);
         if (known != null) {
             return known;
         }
         List<String> stored = List.copyOf(store.cityIdsNamed(planet, name));
-        remember(key, stored);
+        boundStoreReads();
+        storeNames.put(key, stored);
         return stored;
     }
 
-    private void remember(Object key, Object storeAnswer) {
-        if (storeReads.size() >= STORE_READS_MAX) {
-            storeReads.clear();
+    private void boundStoreReads() {
+        if (storeCities.size() + storeNames.size() >= STORE_READS_MAX) {
+            forgetStoreReads();
         }
-        storeReads.put(key, storeAnswer == null ? ABSENT : storeAnswer);
+    }
+
+    private void forgetStoreReads() {
+        storeCities.clear();
+        storeNames.clear();
     }
 
     Reply reply(String commandId) {
@@ -249,15 +254,13 @@ final class StateView {
     }
 
     private void index(String planet, String name, String cityId, boolean present) {
-        TreeSet<String> ids = new TreeSet<>(cityIdsNamed(planet, name));
+        List<String> ids = new ArrayList<>(cityIdsNamed(planet, name));
+        ids.remove(cityId);
         if (present) {
             ids.add(cityId);
-        } else {
-            ids.remove(cityId);
         }
-        List<String> whole = List.copyOf(ids);
-        building.batch.putNamedIds(planet, name, whole);
-        building.names.put(planet + '\0' + name, whole);
+        building.batch.putNamedIds(planet, name, ids); // sorted there, once
+        building.names.put(planet + '\0' + name, building.batch.names().get(new StoreBatch.NameKey(planet, name)));
     }
 
     void putOperation(Operation op) {
