@@ -39,7 +39,7 @@ final class ApplyMeasure {
     /** Bodies of peer messages are checked against the merge queue's limit, as a worker does. */
     private static final int MAX_BODY_BYTES = PeerCodec.MAX_MERGE_BODY_BYTES;
     /** The worker's merge prefetch ({@code WorkerSettings.MERGE_PREFETCH}; the bench runs workers as jars, not as a dependency). */
-    static final int DELTAS_PER_COMMIT = 32;
+    static final int DELTAS_PER_COMMIT = 8;
 
     /** One round: how long it took, and the taking thread's CPU. */
     record Round(int round, long entries, double wallSeconds, double threadCpuSeconds) {

@@ -94,6 +94,17 @@ final class BenchCluster implements AutoCloseable {
         return dir.resolve("data").resolve(replica);
     }
 
+    /**
+     * Extra JVM options for the router and workers the bench starts, as for those of {@code ./fulcrum up}
+     * (say {@code -Xlog:gc:file=gc-%p.log} or another collector, to measure a change without a build).
+     */
+    static final String JAVA_OPTIONS_VARIABLE = "FULCRUM_JAVA_OPTS";
+
+    /** The options of {@link #JAVA_OPTIONS_VARIABLE}, split at white space; none when it is unset or blank. */
+    static List<String> extraJavaOptions(String value) {
+        return value == null || value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
+    }
+
     Process startWorker(String replica, String... extra) throws IOException {
         List<String> args = new ArrayList<>(List.of("--id", replica, "--replicas", "3", "--uri", uriWithoutPassword(), "--data-dir",
                 dataDir(replica).toString(), "--status-interval", "500ms"));
@@ -117,6 +128,7 @@ final class BenchCluster implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(javaOptions);
+        command.addAll(extraJavaOptions(System.getenv(JAVA_OPTIONS_VARIABLE)));
         if (flightRecordings != null) {
             command.add("-XX:StartFlightRecording=name=bench,settings=profile");
         }

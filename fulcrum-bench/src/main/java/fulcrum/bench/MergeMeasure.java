@@ -11,7 +11,8 @@ import java.util.Map;
  * offline with its share of {@code operations} AddCity entries, left unpublished (each on a planet
  * of its own), then the three workers start together; each publishes its entries to its peers, and
  * the clock runs until every replica serves and announces that it applied all of them, or the
- * timeout passes (then the report says how far they got). The workers' memory is read at the end.
+ * timeout passes (then the report says how far they got). The workers' CPU (by thread group: the
+ * workers started with the clock, so this is the merge's) and memory are read at the end.
  */
 final class MergeMeasure {
     private static final List<String> REPLICAS = List.of("fulcrum-1", "fulcrum-2", "fulcrum-3");
@@ -63,6 +64,13 @@ final class MergeMeasure {
                 System.out.printf("merge of %,d operations across three replicas: NOT converged after %.0f s (%,d of %,d peer "
                         + "entries applied, %,.0f/s)%n", operations, seconds, applied, toApply, applied / seconds);
             }
+            Map<String, Object> cpu = new LinkedHashMap<>();
+            for (String replica : REPLICAS) {
+                Map<String, Double> groups = ProcessStats.cpuSecondsByThreadGroup(cluster.pid(replica));
+                cpu.put(replica, groups);
+                System.out.printf("%s CPU seconds by thread group: %s%n", replica, rounded(groups));
+            }
+            out.put("worker_cpu_seconds_by_thread_group", cpu);
             Map<String, Object> memory = new LinkedHashMap<>();
             for (String replica : REPLICAS) {
                 long pid = cluster.pid(replica);
@@ -70,6 +78,12 @@ final class MergeMeasure {
             }
             out.put("memory_at_end", memory);
         }
+        return out;
+    }
+
+    private static Map<String, String> rounded(Map<String, Double> seconds) {
+        Map<String, String> out = new LinkedHashMap<>();
+        seconds.forEach((group, s) -> out.put(group, String.format("%.1f", s)));
         return out;
     }
 }

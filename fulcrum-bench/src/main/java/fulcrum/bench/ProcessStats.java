@@ -3,11 +3,17 @@ package fulcrum.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A process's memory, read from outside: resident set from /proc, heap in use from jcmd after a full GC. */
+/**
+ * A process's memory and CPU, read from outside: resident set and CPU time from /proc, heap in use
+ * from jcmd after a full GC.
+ */
 final class ProcessStats {
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
 
@@ -48,9 +54,29 @@ final class ProcessStats {
      * named so by HotSpot) have used so far, from /proc/PID/task/TID/stat, or -1 when /proc cannot tell.
      */
     static double compilerCpuSeconds(long pid) {
+        Map<String, Double> groups = cpuSecondsByThreadGroup(pid);
+        return groups.isEmpty() ? -1 : groups.getOrDefault(JIT, 0.0);
+    }
+
+    static final String JIT = "jit_compilers";
+    static final String GC = "garbage_collector";
+    static final String ROCKSDB = "rocksdb_background";
+    static final String AMQP = "amqp_client";
+    static final String OTHER = "other_threads";
+
+    /**
+     * CPU seconds (user and system) the process's threads have used so far, summed by what they do,
+     * from /proc/PID/task/TID/stat and the names HotSpot, RocksDB and the AMQP client give their
+     * threads: {@link #JIT}, {@link #GC}, {@link #ROCKSDB}, {@link #AMQP} and {@link #OTHER} (the
+     * application's own threads). Empty when /proc cannot tell; a thread that ended is not counted.
+     */
+    static Map<String, Double> cpuSecondsByThreadGroup(long pid) {
         Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        Map<String, Double> groups = new LinkedHashMap<>();
+        for (String group : List.of(JIT, GC, ROCKSDB, AMQP, OTHER)) {
+            groups.put(group, 0.0);
+        }
         try (var threads = Files.list(tasks)) {
-            double seconds = 0;
             for (Path task : (Iterable<Path>) threads::iterator) {
                 String stat;
                 try {
@@ -59,15 +85,31 @@ final class ProcessStats {
                     continue; // the thread ended between the listing and the read
                 }
                 String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-                    seconds += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
-                }
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+                double seconds = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+                groups.merge(threadGroup(name), seconds, Double::sum);
             }
-            return seconds;
+            return groups;
         } catch (IOException | RuntimeException e) {
-            return -1;
+            return Map.of();
         }
+    }
+
+    /** The group of a thread by its name (as /proc shows it: at most 15 characters). */
+    static String threadGroup(String name) {
+        if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+            return JIT;
+        }
+        if (name.startsWith("GC Thread") || name.startsWith("G1 ") || name.equals("VM Thread")) {
+            return GC;
+        }
+        if (name.startsWith("rocksdb:")) {
+            return ROCKSDB;
+        }
+        if (name.startsWith("AMQP ")) {
+            return AMQP;
+        }
+        return OTHER;
     }
 
     /** Heap in use after a full GC (live data), in bytes, or -1 when jcmd is not available. */

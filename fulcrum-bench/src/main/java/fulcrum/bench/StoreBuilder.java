@@ -54,6 +54,9 @@ final class StoreBuilder {
             long tag = 0;
             for (Map.Entry<String, Integer> planet : planets.entrySet()) {
                 for (int i = 0; i < planet.getValue(); i++) {
+                    if (!node.takesCommands()) {
+                        drain(node, store); // an eager node with too much unpublished would requeue the command
+                    }
                     node.onCommand(new DeliveryRef(DeliveryRef.Source.COMMANDS, 0, ++tag), ReplyAddress.NONE,
                             "bench-" + planet.getKey() + "-" + i, Command.addCity(planet.getKey(), "c" + i, 1), null);
                     written++;
@@ -71,6 +74,10 @@ final class StoreBuilder {
     static void drain(ReplicaNode node, RocksStore store) {
         Ready ready;
         while ((ready = node.ready()) != null) {
+            if (!ready.requeues().isEmpty()) {
+                // a command not taken would leave a city out of the store, and the bench's writes to it failing
+                throw new IllegalStateException(ready.requeues().size() + " command(s) not taken while building " + store);
+            }
             store.commit(ready.commit());
             node.advance(ready, true); // nothing was published: peers join from this store, or it publishes once started
         }

@@ -46,8 +46,12 @@ public record WorkerSettings(String replicaId, int replicaCount, String uri, int
      * deliveries whatever its size; deeper pipelines cut the stream into more, smaller Readys.
      */
     public static final int DEFAULT_PIPELINE_DEPTH = 1;
-    /** Unacknowledged deliveries of the merge queue (each delta carries up to 500 operations). */
-    public static final int MERGE_PREFETCH = 32;
+    /**
+     * Unacknowledged deliveries of the merge queue (each delta carries up to 500 operations). They all
+     * go into one Ready, decoded, until its commit: with 32, a merge kept tens of MiB live between
+     * young collections (see {@code OwnStream.MAX_DELTAS_PER_ROUND}, measured together).
+     */
+    public static final int MERGE_PREFETCH = 8;
 
     public WorkerSettings(String replicaId, int replicaCount, String uri, int prefetch, int batchMax,
                           Duration connectTimeout) {

@@ -21,16 +21,21 @@ import java.util.List;
 final class OwnStream {
     /**
      * Deltas one Ready publishes of a backlog (a merge round in interval mode, a Ready that takes no
-     * command in eager mode); the rest follows in the next Ready.
+     * command in eager mode); the rest follows in the next Ready. Every entry of a round is decoded
+     * from the op log and encoded into its delta while the Ready is in flight: with 64 deltas (32,000
+     * entries) a worker publishing a 333,334-entry backlog kept 50 to 130 MiB live between young
+     * collections and spent 6.7 s of a 62 s merge in the garbage collector; with 8, 0.6 s.
      */
-    static final int MAX_DELTAS_PER_ROUND = 64;
+    static final int MAX_DELTAS_PER_ROUND = 8;
     /** Entries one resend answer carries at most; the requester asks again for the rest. */
     static final int MAX_RESEND_ENTRIES = 8 * Delta.MAX_OPS;
     /**
      * In eager mode, above this many own entries not yet handed out for publication the replica takes
-     * no command: the Ready answering one would have to publish all of them. One round's worth.
+     * no command: the Ready answering one would have to publish all of them. Larger than a round, so
+     * that a burst of commands in one Ready (a bulk load: 256 deliveries of 64 commands each) is
+     * answered rather than requeued.
      */
-    static final long MAX_UNPUBLISHED_TO_ANSWER = (long) MAX_DELTAS_PER_ROUND * Delta.MAX_OPS;
+    static final long MAX_UNPUBLISHED_TO_ANSWER = 64L * Delta.MAX_OPS;
 
     private final NodeConfig config;
     private final StateView view;
