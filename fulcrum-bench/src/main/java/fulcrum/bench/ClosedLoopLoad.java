@@ -60,8 +60,8 @@ final class ClosedLoopLoad {
             }
             long sent = System.nanoTime();
             m.sent();
-            client.send(sequence.getAndIncrement(), ok -> {
-                m.answered(sent, System.nanoTime(), ok);
+            client.send(sequence.getAndIncrement(), failure -> {
+                m.answered(sent, System.nanoTime(), failure);
                 window.release();
             });
         }

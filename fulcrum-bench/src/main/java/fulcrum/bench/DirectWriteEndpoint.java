@@ -46,7 +46,8 @@ final class DirectWriteEndpoint implements Endpoint {
     public void send(long sequence, Answer answer) {
         String id = idPrefix + nextId.incrementAndGet();
         client.submit(id, commands.apply(sequence), null, null)
-                .whenComplete((reply, failure) -> answer.answered(failure == null && reply.ok()));
+                .whenComplete((reply, failure) -> answer.answered(failure != null ? failure.getClass().getSimpleName() + ": "
+                        + failure.getMessage() : reply.ok() ? null : reply.errorCode() + ": " + reply.errorMessage()));
     }
 
     /** How this client's writes travelled so far. */

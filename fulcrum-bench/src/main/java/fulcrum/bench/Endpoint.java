@@ -11,10 +11,13 @@ interface Endpoint extends Closeable {
      */
     void send(long sequence, Answer answer) throws IOException;
 
-    /** Called when a request is answered; {@code ok} is false for an error reply or a nack. */
+    /**
+     * Called when a request is answered: {@code failure} is null for a success, else why it failed,
+     * its kind first ({@code CITY_NOT_FOUND: no city c4 on P4}, {@code nack}, {@code TimeoutException: …}).
+     */
     @FunctionalInterface
     interface Answer {
-        void answered(boolean ok);
+        void answered(String failure);
     }
 
     /** Opens one client ({@code index} from 0), each with a connection of its own. */

@@ -6,7 +6,9 @@ import com.rabbitmq.client.Connection;
 import fulcrum.common.amqp.Amqp;
 import fulcrum.common.topology.Topology;
 import fulcrum.common.wire.CommandCodec;
+import fulcrum.common.wire.ReplyCodec;
 import fulcrum.core.domain.Command;
+import fulcrum.core.replica.Reply;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,7 +47,7 @@ final class FulcrumEndpoint implements Endpoint {
         channel.basicConsume(DIRECT_REPLY_TO, true, (tag, delivery) -> {
             Answer answer = pending.remove(delivery.getProperties().getCorrelationId());
             if (answer != null) {
-                answer.answered(contains(delivery.getBody(), OK));
+                answer.answered(contains(delivery.getBody(), OK) ? null : failure(delivery.getBody()));
             }
         }, tag -> { });
     }
@@ -70,6 +72,16 @@ final class FulcrumEndpoint implements Endpoint {
         AMQP.BasicProperties props = Amqp.commandProperties(id, command.kind(), DIRECT_REPLY_TO);
         pending.put(id, answer);
         channel.basicPublish("", routingKey, false, props, CommandCodec.encode(command));
+    }
+
+    /** Why an answer that is not {@code ok} failed: its error code and message, or that it could not be read. */
+    static String failure(byte[] body) {
+        try {
+            Reply reply = ReplyCodec.decode(body);
+            return reply.errorCode() + ": " + reply.errorMessage();
+        } catch (RuntimeException unreadable) {
+            return "unreadable answer: " + unreadable.getMessage();
+        }
     }
 
     static boolean contains(byte[] body, byte[] part) {

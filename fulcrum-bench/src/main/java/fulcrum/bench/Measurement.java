@@ -1,20 +1,32 @@
 package fulcrum.bench;
 
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
  * What a running load records, from the threads that see answers: each answer's latency (in an
- * HdrHistogram, microseconds, 3 significant digits), completions per second, failures, and how
- * many requests are still out (so a run can wait for its last answers).
+ * HdrHistogram, microseconds, 3 significant digits), successes per second, failures (counted by
+ * their kind, the first one kept whole), and how many requests are still out (so a run can wait
+ * for its last answers).
  */
 final class Measurement {
     private final long startNanos;
     private final long endNanos;
     private final Recorder latencyMicros = new Recorder(3);
     private final Timeline timeline;
+    /** Kinds of failure counted apart; any further kind is counted under {@link #OTHER_FAILURES}. */
+    static final int MAX_FAILURE_KINDS = 16;
+    static final String OTHER_FAILURES = "other";
+
     private final AtomicLong failed = new AtomicLong();
+    private final Map<String, LongAdder> failuresByKind = new ConcurrentHashMap<>();
+    private final AtomicReference<String> firstFailure = new AtomicReference<>();
     private final AtomicLong outstanding = new AtomicLong();
 
     Measurement(long startNanos, long durationNanos) {
@@ -35,12 +47,22 @@ final class Measurement {
         outstanding.incrementAndGet();
     }
 
-    /** An answer at {@code nowNanos} to a request whose latency counts from {@code fromNanos}. */
-    void answered(long fromNanos, long nowNanos, boolean ok) {
+    /**
+     * An answer at {@code nowNanos} to a request whose latency counts from {@code fromNanos};
+     * {@code failure} is null for a success (see {@link Endpoint.Answer}).
+     */
+    void answered(long fromNanos, long nowNanos, String failure) {
         latencyMicros.recordValue(Math.max(1, (nowNanos - fromNanos) / 1_000));
-        timeline.record(nowNanos);
-        if (!ok) {
+        if (failure == null) {
+            timeline.record(nowNanos); // a failed write is no throughput
+        } else {
             failed.incrementAndGet();
+            firstFailure.compareAndSet(null, failure);
+            String kind = kindOf(failure);
+            if (!failuresByKind.containsKey(kind) && failuresByKind.size() >= MAX_FAILURE_KINDS) {
+                kind = OTHER_FAILURES;
+            }
+            failuresByKind.computeIfAbsent(kind, k -> new LongAdder()).increment();
         }
         if (outstanding.decrementAndGet() == 0) {
             synchronized (this) {
@@ -60,9 +82,16 @@ final class Measurement {
         return outstanding.get();
     }
 
+    /** A failure's kind: what comes before its first colon (an error code, an exception's class). */
+    static String kindOf(String failure) {
+        int colon = failure.indexOf(':');
+        return (colon > 0 ? failure.substring(0, colon) : failure).trim();
+    }
+
     /**
-     * The figures of the run: throughput counts the answers within the run's duration; the
-     * latencies are those of every request sent in it, the last answers (after its end) included.
+     * The figures of the run: throughput counts the successful answers within the run's duration;
+     * the latencies are those of every request sent in it, failed ones and the last answers (after
+     * its end) included.
      */
     LoadResult result(String name, double targetRate) {
         long[] perSecond = timeline.counts();
@@ -71,6 +100,9 @@ final class Measurement {
             completed += c;
         }
         Histogram histogram = latencyMicros.getIntervalHistogram();
-        return LoadResult.of(name, targetRate, (endNanos - startNanos) / 1e9, completed, failed.get(), histogram, perSecond);
+        Map<String, Long> failures = new TreeMap<>();
+        failuresByKind.forEach((kind, count) -> failures.put(kind, count.sum()));
+        return LoadResult.of(name, targetRate, (endNanos - startNanos) / 1e9, completed, failed.get(), failures,
+                firstFailure.get(), histogram, perSecond);
     }
 }

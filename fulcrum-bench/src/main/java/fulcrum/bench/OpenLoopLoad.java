@@ -33,7 +33,7 @@ final class OpenLoopLoad {
                 }
             }
             m.sent();
-            clients.get((int) (i % clients.size())).send(i, ok -> m.answered(due, System.nanoTime(), ok));
+            clients.get((int) (i % clients.size())).send(i, failure -> m.answered(due, System.nanoTime(), failure));
         }
         long lost = m.awaitAnswers(DRAIN_MILLIS);
         if (lost > 0) {

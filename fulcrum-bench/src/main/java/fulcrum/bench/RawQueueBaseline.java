@@ -87,7 +87,7 @@ final class RawQueueBaseline implements Closeable {
                 ok = false;
             }
             if (missing.decrementAndGet() == 0) {
-                answer.answered(ok);
+                answer.answered(ok ? null : "nack: the broker refused the message or its delivery");
                 return true;
             }
             return false;

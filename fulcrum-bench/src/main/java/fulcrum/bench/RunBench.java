@@ -336,7 +336,7 @@ final class RunBench implements Callable<Integer> {
     private static LoadResult report(LoadResult l) {
         System.out.printf("  %-28s %,9.0f/s  p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms  max %7.2f ms%s%n", l.name(), l.throughput(),
                 l.latency().p50Millis(), l.latency().p99Millis(), l.latency().p999Millis(), l.latency().maxMillis(),
-                l.failed() > 0 ? "  (" + l.failed() + " failed)" : "");
+                l.failed() > 0 ? String.format("  (%,d failed %s; the first: %s)", l.failed(), l.failuresByKind(), l.firstFailure()) : "");
         return l;
     }
 

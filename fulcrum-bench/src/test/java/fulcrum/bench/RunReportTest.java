@@ -25,7 +25,7 @@ class RunReportTest {
             h.recordValue(p99Micros / 2);
         }
         h.recordValue(p99Micros);
-        return LoadResult.of(name, rate, 10, answered, 0, h, new long[] {answered / 2, answered / 2});
+        return LoadResult.of(name, rate, 10, answered, 0, Map.of(), null, h, new long[] {answered / 2, answered / 2});
     }
 
     static RunResults results() {
