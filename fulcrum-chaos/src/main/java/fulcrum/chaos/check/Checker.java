@@ -26,7 +26,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -59,7 +58,8 @@ import java.util.stream.Collectors;
  *   <li>byte-identical dumps and equal planet clocks on every replica; the dead-letter queue holds
  *       every bad input that must be dead-lettered and nothing else (several copies of one are fine:
  *       every replica that receives a bad merge or status message dead-letters its copy), and each
- *       dead letter of a bad input gives the reason that input was made to be refused for.</li>
+ *       dead letter of a bad input gives the reason that input was made to be refused for
+ *       ({@link Convergence}, {@link DeadLetterTally}).</li>
  * </ul>
  */
 public final class Checker {
@@ -99,8 +99,8 @@ public final class Checker {
         checkFinalStates();
         checkReads();
         checkSessions();
-        boolean[] converged = checkConvergence();
-        long[] dead = checkDeadLetters(fuzz, deadLetters);
+        Convergence converged = Convergence.of(replicas, findings);
+        DeadLetterTally dead = DeadLetterTally.of(fuzz, deadLetters, findings);
 
         long acknowledged = 0, failed = 0, unknown = 0, unknownApplied = 0, reads = 0, refused = 0;
         for (Cmd c : commands.values()) {
@@ -120,8 +120,8 @@ public final class Checker {
         }
         return new CheckReport(acknowledged, failed, unknown, unknownApplied, reads, findings.count(LOST),
                 findings.count(DOUBLED), findings.count(MULTI_ORIGIN), findings.count(UNEXPECTED),
-                findings.count(SESSION), findings.count(READ), refused, converged[0], converged[1],
-                fuzz.expected().size(), dead[0], dead[1], dead[2], dead[3], findings.problems());
+                findings.count(SESSION), findings.count(READ), refused, converged.dumpsIdentical(), converged.clocksEqual(),
+                fuzz.expected().size(), dead.found(), dead.missing(), dead.foreign(), dead.wrongReason(), findings.problems());
     }
 
     // ---- command records -----------------------------------------------------------------------
@@ -390,70 +390,5 @@ public final class Checker {
         }
         return new SessionEvent(e.session(), kind, e.planet(), VectorClock.of(e.clock()), e.replica(),
                 e.type() == Type.OK, code);
-    }
-
-    // ---- convergence and dead letters ----------------------------------------------------------
-
-    /** {dumps identical, clocks equal}. */
-    private boolean[] checkConvergence() {
-        if (replicas.isEmpty()) {
-            findings.note("no replica store to check");
-            return new boolean[] {false, false};
-        }
-        boolean dumpsIdentical = true;
-        boolean clocksEqual = true;
-        FinalReplica first = replicas.get(0);
-        for (FinalReplica r : replicas.subList(1, replicas.size())) {
-            if (!r.dump().equals(first.dump())) {
-                dumpsIdentical = false;
-                findings.note("dump of " + r.id() + " differs from " + first.id() + "'s");
-            }
-            Set<String> names = new TreeSet<>(first.planets().keySet());
-            names.addAll(r.planets().keySet());
-            for (String p : names) {
-                FinalReplica.PlanetView a = first.planets().get(p);
-                FinalReplica.PlanetView b = r.planets().get(p);
-                if (a == null || b == null || !VectorClock.of(a.clock()).equals(VectorClock.of(b.clock()))) {
-                    clocksEqual = false;
-                    findings.note("planet " + p + ": clock at " + first.id() + " " + (a == null ? "-" : a.clock())
-                            + ", at " + r.id() + " " + (b == null ? "-" : b.clock()));
-                }
-            }
-        }
-        return new boolean[] {dumpsIdentical, clocksEqual};
-    }
-
-    /**
-     * {found, missing, foreign, wrong reason}: presence counts, not multiplicity (every replica that
-     * gets a copy of a bad merge or status message dead-letters its copy, and a redelivery after a
-     * crash may dead-letter one twice).
-     */
-    private long[] checkDeadLetters(FuzzLedger fuzz, List<DeadLetter> deadLetters) {
-        Set<String> found = new TreeSet<>();
-        long foreign = 0;
-        long wrongReason = 0;
-        Map<String, Pattern> patterns = new HashMap<>();
-        fuzz.reasons().forEach((id, regex) -> patterns.put(id, Pattern.compile(regex)));
-        for (DeadLetter d : deadLetters) {
-            if (d.fuzzId() == null || !fuzz.sent().contains(d.fuzzId())) {
-                foreign++;
-                findings.note("dead letter that is no bad input sent on purpose: " + d.fuzzId() + " " + d.code() + " "
-                        + d.reason() + " (by " + d.by() + ")");
-                continue;
-            }
-            found.add(d.fuzzId());
-            Pattern want = patterns.get(d.fuzzId());
-            if (want != null && !want.matcher(d.code() + " " + d.reason()).find()) {
-                wrongReason++;
-                findings.note("bad input " + d.fuzzId() + " was dead-lettered by " + d.by() + " for another reason than the one "
-                        + "it was made for: " + d.code() + " " + d.reason() + " (expected /" + want.pattern() + "/)");
-            }
-        }
-        Set<String> missing = new TreeSet<>(fuzz.expected());
-        missing.removeAll(found);
-        for (String id : missing) {
-            findings.note("bad input " + id + " was not dead-lettered");
-        }
-        return new long[] {found.stream().filter(fuzz.expected()::contains).count(), missing.size(), foreign, wrongReason};
     }
 }
