@@ -8,9 +8,6 @@ import fulcrum.core.router.RouterReady.DeadLetter;
 import fulcrum.core.router.RouterReady.Forward;
 import fulcrum.core.router.RouterReady.Relay;
 import fulcrum.core.session.ReplicaKnowledge;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -48,42 +45,17 @@ public final class RouterCore {
     private final ReplicaKnowledge knowledge = new ReplicaKnowledge();
     private final InFlightTable table;
     private final RouterCounters counters = new RouterCounters();
-    private final List<AckDue> dueAcks = new ArrayList<>();
-    private Outputs next = new Outputs();
     /**
-     * The Readies handed out by {@link #ready()} and not advanced yet, oldest first: the shell
-     * publishes a Ready at once and advances it when the broker confirmed it, so several may be
-     * outstanding; they are advanced in the order they were handed out.
+     * The next Ready's outputs, and the Readies handed out by {@link #ready()} and not advanced yet:
+     * the shell publishes a Ready at once and advances it when the broker confirmed it, so several
+     * may be outstanding; they are advanced in the order they were handed out.
      */
-    private final ArrayDeque<Handed> outstanding = new ArrayDeque<>();
+    private final ReadyLedger ledger = new ReadyLedger();
     private long nowMillis;
     private boolean ticked;
     private long forwardSequence;
-    /** Answers a {@link #reset} put into the next Ready, beyond what inputs may add. */
-    private int carriedByReset;
     /** Null in production: a write's order is fixed by the message ({@code WriteRouting}). */
     private final WriteOrder writeOrder;
-
-    /** An inbound message to ack once the publish that took it over is confirmed (flight null for a rejection). */
-    private record AckDue(InboundRef ref, Flight flight) {
-    }
-
-    /** A Ready handed out, with the outputs it was made of. */
-    private record Handed(RouterReady ready, Outputs outputs) {
-    }
-
-    /** What the next Ready will hold, and which acks its confirms allow. */
-    private static final class Outputs {
-        final LinkedHashMap<String, Forward> forwards = new LinkedHashMap<>();
-        final List<DeadLetter> deadLetters = new ArrayList<>();
-        final List<Relay> relays = new ArrayList<>();
-        final LinkedHashMap<String, AckDue> ackAfterForward = new LinkedHashMap<>();
-        final List<AckDue> ackAfterDeadLetter = new ArrayList<>();
-
-        int size() {
-            return forwards.size() + deadLetters.size() + relays.size();
-        }
-    }
 
     public RouterCore(List<String> replicas, RouterLimits limits) {
         this(replicas, limits, null);
@@ -145,7 +117,7 @@ public final class RouterCore {
                         + " had not answered" + resendAdvice(evicted)));
             }
             forwardToNextReplica(flight);
-            next.ackAfterForward.put(flight.latestForwardId, new AckDue(inbound, flight));
+            ledger.ackAfterForward(flight.latestForwardId, inbound, flight);
         }
         checkBound();
     }
@@ -227,16 +199,10 @@ public final class RouterCore {
      * for the dead letter's confirm. Ids of Readies already advanced are ignored.
      */
     public void onForwardReturned(String forwardId) {
-        Outputs holder = null;
-        for (Handed handed : outstanding) {
-            if (handed.outputs().forwards.containsKey(forwardId)) {
-                holder = handed.outputs();
-            }
-        }
-        if (holder == null) {
+        Forward forward = ledger.outstandingForward(forwardId);
+        if (forward == null) {
             return;
         }
-        Forward forward = holder.forwards.get(forwardId);
         String reason = "no queue is bound for replica " + forward.replica() + ", so the router could not forward "
                 + "the message; re-send the same command id once the replica's queue exists";
         Flight flight = table.takeForward(forwardId);
@@ -244,18 +210,14 @@ public final class RouterCore {
             end(flight);
             answer(flight, unavailable(flight, reason));
         }
-        next.deadLetters.add(new DeadLetter(forward.message(), ErrorCode.UNAVAILABLE, reason));
+        ledger.returned(forwardId, new DeadLetter(forward.message(), ErrorCode.UNAVAILABLE, reason));
         counters.deadLettered(forward.message().sourceQueue(), ErrorCode.UNAVAILABLE);
-        AckDue due = holder.ackAfterForward.remove(forwardId);
-        if (due != null) {
-            next.ackAfterDeadLetter.add(due);
-        }
         checkBound();
     }
 
     /** Whether {@link #ready()} has anything to do. */
     public boolean hasReady() {
-        return next.size() > 0 || !dueAcks.isEmpty();
+        return ledger.hasReady();
     }
 
     /**
@@ -263,24 +225,12 @@ public final class RouterCore {
      * without waiting for confirms); it advances them in the order they were taken, or resets.
      */
     public RouterReady ready() {
-        List<InboundRef> acks = new ArrayList<>(dueAcks.size());
-        for (AckDue due : dueAcks) {
-            if (due.flight() != null) {
-                due.flight().inboundAcked = true; // from here on, the broker may never deliver it again
-            }
-            acks.add(due.ref());
-        }
-        dueAcks.clear();
-        RouterReady ready = new RouterReady(List.copyOf(next.forwards.values()), next.deadLetters, next.relays, acks);
-        outstanding.addLast(new Handed(ready, next));
-        next = new Outputs();
-        carriedByReset = 0;
-        return ready;
+        return ledger.take();
     }
 
     /** Readies handed out and not advanced yet. */
     public int outstandingReadies() {
-        return outstanding.size();
+        return ledger.outstandingReadies();
     }
 
     /**
@@ -288,13 +238,7 @@ public final class RouterCore {
      * returns reported, its acks sent.
      */
     public void advance(RouterReady ready) {
-        Handed oldest = outstanding.peekFirst();
-        if (oldest == null || oldest.ready() != ready) {
-            throw new IllegalStateException("advance with a Ready that is not the oldest outstanding one");
-        }
-        outstanding.removeFirst();
-        dueAcks.addAll(oldest.outputs().ackAfterForward.values());
-        dueAcks.addAll(oldest.outputs().ackAfterDeadLetter);
+        ledger.advance(ready);
     }
 
     /**
@@ -304,22 +248,14 @@ public final class RouterCore {
      * already decided are kept for the next Ready.
      */
     public void reset() {
-        List<Relay> decided = new ArrayList<>();
-        for (Handed handed : outstanding) {
-            decided.addAll(handed.outputs().relays);
-        }
-        decided.addAll(next.relays);
-        outstanding.clear();
-        next = new Outputs();
-        next.relays.addAll(decided);
-        dueAcks.clear();
+        ledger.reset();
         for (Flight flight : table.removeAll()) {
             if (flight.inboundAcked) {
                 answer(flight, unavailable(flight, "the router lost the reply of replica " + flight.replica()
                         + " with its broker connection" + resendAdvice(flight)));
             }
         }
-        carriedByReset = next.size();
+        ledger.carriedOverByReset();
     }
 
     /** Flights waiting for a reply. */
@@ -345,7 +281,7 @@ public final class RouterCore {
         Long deadline = !flight.isWrite() && flight.hasNextReplica() ? nowMillis + limits.queryTimeoutMillis() : null;
         table.addForward(flight, flight.latestForwardId, deadline);
         counters.forwarded(flight.replica());
-        next.forwards.put(flight.latestForwardId, new Forward(flight.replica(), flight.latestForwardId, flight.message));
+        ledger.forward(new Forward(flight.replica(), flight.latestForwardId, flight.message));
     }
 
     /** The flight gets its final answer now: later replies to any of its forwards are ignored. */
@@ -355,11 +291,10 @@ public final class RouterCore {
 
     private void reject(InboundRef inbound, ClientMessage message, CommandKind kind, ErrorCode code, String reason) {
         if (message.wantsAnswer()) {
-            next.relays.add(new Relay(message.replyTo(), message.answerCorrelationId(), kind == null ? null : kind.name(), null,
+            ledger.relay(new Relay(message.replyTo(), message.answerCorrelationId(), kind == null ? null : kind.name(), null,
                     Reply.failure(kind, null, null, null, null, code, reason)));
         }
-        next.deadLetters.add(new DeadLetter(message, code, reason));
-        next.ackAfterDeadLetter.add(new AckDue(inbound, null));
+        ledger.deadLetter(new DeadLetter(message, code, reason), inbound);
         counters.answered(kind, code);
         counters.deadLettered(message.sourceQueue(), code);
     }
@@ -378,7 +313,7 @@ public final class RouterCore {
 
     private void answer(Flight flight, byte[] body, Reply reply) {
         if (flight.message.wantsAnswer()) {
-            next.relays.add(new Relay(flight.message.replyTo(), flight.message.answerCorrelationId(),
+            ledger.relay(new Relay(flight.message.replyTo(), flight.message.answerCorrelationId(),
                     flight.envelope.command().kind().name(), body, reply));
         }
     }
@@ -402,9 +337,9 @@ public final class RouterCore {
      * its side of the contract.
      */
     private void checkBound() {
-        long bound = (long) OUTPUTS_PER_INPUT * 4 * limits.maxBatch() + carriedByReset;
-        if (next.size() > bound) {
-            throw new IllegalStateException(next.size() + " outputs waiting, more than " + bound
+        long bound = (long) OUTPUTS_PER_INPUT * 4 * limits.maxBatch();
+        if (ledger.waiting() > bound) {
+            throw new IllegalStateException(ledger.waiting() + " outputs waiting, more than " + bound
                     + ": the shell must take ready() at least every " + limits.maxBatch() + " deliveries");
         }
     }
