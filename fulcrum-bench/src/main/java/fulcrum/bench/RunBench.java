@@ -46,7 +46,7 @@ final class RunBench implements Callable<Integer> {
     @Option(names = "--warmup", converter = DurationConverter.class, description = "warm-up before each kind of load, not reported (default 60s, then on while the JIT compilers are busy, up to --warmup-max; quick 2s)")
     Duration warmup;
 
-    @Option(names = "--warmup-max", converter = DurationConverter.class, description = "a load's warm-up at most: past --warmup it goes on in 10 s windows until no JVM's JIT compilers used 5 % of a core in one (default 5m; with --quick or a --warmup given: that warm-up, no more)")
+    @Option(names = "--warmup-max", converter = DurationConverter.class, description = "a load's warm-up at most: past --warmup it goes on in 10 s windows until no JVM's JIT compilers used 5 %% of a core in one (default 5m; with --quick or a --warmup given: that warm-up, no more)")
     Duration warmupMax;
 
     @Option(names = "--clients", description = "client connections per load (default 2)")
