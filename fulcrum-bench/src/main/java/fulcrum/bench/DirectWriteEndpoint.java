@@ -47,7 +47,7 @@ final class DirectWriteEndpoint implements Endpoint {
         String id = idPrefix + nextId.incrementAndGet();
         client.submit(id, commands.apply(sequence), null, null)
                 .whenComplete((reply, failure) -> answer.answered(failure != null ? failure.getClass().getSimpleName() + ": "
-                        + failure.getMessage() : reply.ok() ? null : reply.errorCode() + ": " + reply.errorMessage()));
+                        + failure.getMessage() : reply.ok() ? null : Endpoint.failureOf(reply)));
     }
 
     /** How this client's writes travelled so far. */

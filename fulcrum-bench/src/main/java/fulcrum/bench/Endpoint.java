@@ -1,5 +1,6 @@
 package fulcrum.bench;
 
+import fulcrum.core.replica.Reply;
 import java.io.Closeable;
 import java.io.IOException;
 
@@ -18,6 +19,11 @@ interface Endpoint extends Closeable {
     @FunctionalInterface
     interface Answer {
         void answered(String failure);
+    }
+
+    /** The failure an error reply stands for, as {@link Answer} takes it: its code, then its message. */
+    static String failureOf(Reply reply) {
+        return reply.errorCode() + ": " + reply.errorMessage();
     }
 
     /** Opens one client ({@code index} from 0), each with a connection of its own. */

@@ -8,7 +8,6 @@ import fulcrum.common.topology.Topology;
 import fulcrum.common.wire.CommandCodec;
 import fulcrum.common.wire.ReplyCodec;
 import fulcrum.core.domain.Command;
-import fulcrum.core.replica.Reply;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -77,8 +76,7 @@ final class FulcrumEndpoint implements Endpoint {
     /** Why an answer that is not {@code ok} failed: its error code and message, or that it could not be read. */
     static String failure(byte[] body) {
         try {
-            Reply reply = ReplyCodec.decode(body);
-            return reply.errorCode() + ": " + reply.errorMessage();
+            return Endpoint.failureOf(ReplyCodec.decode(body));
         } catch (RuntimeException unreadable) {
             return "unreadable answer: " + unreadable.getMessage();
         }

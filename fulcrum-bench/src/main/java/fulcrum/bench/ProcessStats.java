@@ -40,10 +40,8 @@ final class ProcessStats {
      */
     static double[] cpuSeconds(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            // the command name (field 2) may hold spaces: count fields after its closing parenthesis
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-            return new double[] {Long.parseLong(fields[11]) / 100.0, Long.parseLong(fields[12]) / 100.0};
+            long[] ticks = userAndSystemTicks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+            return new double[] {ticks[0] / 100.0, ticks[1] / 100.0};
         } catch (IOException | RuntimeException e) {
             return new double[] {-1, -1};
         }
@@ -85,14 +83,24 @@ final class ProcessStats {
                     continue; // the thread ended between the listing and the read
                 }
                 String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-                double seconds = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+                long[] ticks = userAndSystemTicks(stat);
+                double seconds = (ticks[0] + ticks[1]) / 100.0;
                 groups.merge(threadGroup(name), seconds, Double::sum);
             }
             return groups;
         } catch (IOException | RuntimeException e) {
             return Map.of();
         }
+    }
+
+    /**
+     * Fields 14 and 15 of a process's or a thread's /proc stat line: user and system time, in clock
+     * ticks of 1/100 s on Linux.
+     */
+    private static long[] userAndSystemTicks(String stat) {
+        // the command name (field 2) may hold spaces: count fields after its closing parenthesis
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        return new long[] {Long.parseLong(fields[11]), Long.parseLong(fields[12])};
     }
 
     /** The group of a thread by its name (as /proc shows it: at most 15 characters). */

@@ -1,5 +1,7 @@
 package fulcrum.bench;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -35,19 +37,28 @@ record RunResults(Map<String, Object> machine, Map<String, Object> parameters, L
      * the steps around it), which made the ratio 0.06.
      */
     double p99LatencyRatio() {
-        LoadCurvePoint half = halfRate();
-        if (half == null) {
+        List<LoadCurvePoint> all = halfRateSteps();
+        if (all.isEmpty()) {
             return Double.NaN;
         }
-        List<LoadCurvePoint> all = new java.util.ArrayList<>(halfRateRepeats);
-        all.add(half);
         double raw = median(all.stream().mapToDouble(p -> p.raw().latency().p99Millis()).toArray());
         return raw > 0 ? median(all.stream().mapToDouble(p -> p.fulcrum().latency().p99Millis()).toArray()) / raw : Double.NaN;
     }
 
+    /** Every run of the 50 % step: the load curve's and its repeats; none when the curve has no 50 % step. */
+    List<LoadCurvePoint> halfRateSteps() {
+        LoadCurvePoint half = halfRate();
+        if (half == null) {
+            return List.of();
+        }
+        List<LoadCurvePoint> all = new ArrayList<>(halfRateRepeats);
+        all.add(half);
+        return all;
+    }
+
     static double median(double[] values) {
         double[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
+        Arrays.sort(sorted);
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }

@@ -20,7 +20,7 @@ final class RunTable {
                             p.fulcrum().latency().p99Millis(), p.raw().throughput(), p.raw().latency().p99Millis()));
         }
         row(sb, String.format(Locale.ROOT, "**p99_latency_ratio** at half of the max rate (Fulcrum ÷ raw, medians of %d runs of the step)",
-                r.halfRateRepeats().size() + (r.halfRate() == null ? 0 : 1)), fmt("%.2f", r.p99LatencyRatio()));
+                r.halfRateSteps().size()), fmt("%.2f", r.p99LatencyRatio()));
         for (LoadResult l : r.planetSizes()) {
             row(sb, "writes on " + l.name(), rate(l));
         }
