@@ -20,14 +20,15 @@ import org.rocksdb.WriteBatch;
 
 /**
  * Migrates a format-1 store (one JSON value per planet, {@code meta/...}, {@code planet/...},
- * {@code op/...}, {@code dedup/...}) to format 2 in place, crash-safely:
+ * {@code op/...}, {@code dedup/...}) to the current format in place, crash-safely (format 2's keys
+ * with format 3's values: a format-1 store skips format 2):
  * <ol>
- *   <li>{@link #writeFormatTwo}: check all of format 1 as the old code did and write every format-2
+ *   <li>{@link #writeNewKeys}: check all of format 1 as the old code did and write every new
  *       key next to it (no prefix is shared, so format 1 stays whole), a chunk at a time;</li>
  *   <li>{@link #finish}: one synced batch deletes the format-1 ranges and sets
- *       {@code meta/format} to 2.</li>
+ *       {@code meta/format} to 3.</li>
  * </ol>
- * A crash before step 2 leaves a format-1 store (with format-2 keys beside it, which step 1
+ * A crash before step 2 leaves a format-1 store (with new keys beside it, which step 1
  * clears first), so the next open migrates again from the same content.
  *
  * <p>Mapping: each planet becomes its clock, one key per city and the name-index entries of its
@@ -70,22 +71,22 @@ final class Format1Migration {
 
     /** Both steps. */
     static void migrate(RocksDB db, Tuning tuning, Reads reads, String replicaId) {
-        writeFormatTwo(db, tuning, reads, replicaId);
+        writeNewKeys(db, tuning, reads, replicaId);
         finish(db, tuning, reads);
     }
 
-    /** Step 1: checks format 1 and writes format 2 beside it; format 1 stays whole. */
-    static void writeFormatTwo(RocksDB db, Tuning tuning, Reads reads, String replicaId) {
+    /** Step 1: checks format 1 and writes the new keys beside it; format 1 stays whole. */
+    static void writeNewKeys(RocksDB db, Tuning tuning, Reads reads, String replicaId) {
         new Format1Migration(db, tuning, reads, replicaId).run();
     }
 
-    /** Step 2: one synced batch drops format 1 and says format 2. */
+    /** Step 2: one synced batch drops format 1 and says format 3. */
     static void finish(RocksDB db, Tuning tuning, Reads reads) {
         try (WriteBatch batch = new WriteBatch()) {
             for (byte[] family : FAMILIES) {
                 batch.deleteRange(family, Keys.prefixEnd(family));
             }
-            batch.put(Keys.FORMAT, Keys.utf8(OpenChecks.FORMAT_2)); // after the range that covers it
+            batch.put(Keys.FORMAT, Keys.utf8(OpenChecks.FORMAT_3)); // after the range that covers it
             db.write(tuning.syncWrite(), batch);
         } catch (RocksDBException e) {
             throw new StoreException("cannot finish the migration of " + reads.dir() + ": " + e.getMessage(), e);
@@ -114,7 +115,7 @@ final class Format1Migration {
             chunk = meta;
             write(chunk);
         } catch (StoreCorruptedException | IllegalArgumentException e) {
-            throw new StoreCorruptedException("cannot migrate the format-1 store " + reads.dir() + " to format 2: "
+            throw new StoreCorruptedException("cannot migrate the format-1 store " + reads.dir() + " to format 3: "
                     + e.getMessage() + "; the format-1 data is left as it was. Move the directory away (the replica then rejoins "
                     + "from its peers), or run the previous version on it", e);
         }
@@ -181,7 +182,7 @@ final class Format1Migration {
     }
 
     private Operation operation(byte[] k, byte[] v) {
-        OldOperation old = reads.values().parse(k, v, OldOperation.class);
+        OldOperation old = parseJson(k, v, OldOperation.class);
         if (!text(k).equals(OP + old.origin() + "/" + String.format("%020d", old.originSeq()))) {
             throw reads.values().corrupted(k, "is operation " + old.origin() + "#" + old.originSeq(), null);
         }
@@ -192,7 +193,7 @@ final class Format1Migration {
     }
 
     private boolean migratePlanet(byte[] k, byte[] v) {
-        Planet planet = reads.values().parse(k, v, Planet.class);
+        Planet planet = parseJson(k, v, Planet.class);
         if (!text(k).equals(PLANET + planet.name())) {
             throw reads.values().corrupted(k, "is planet '" + planet.name() + "'", null);
         }
@@ -232,6 +233,20 @@ final class Format1Migration {
         } catch (RocksDBException e) {
             throw new StoreException("cannot write the migration of " + reads.dir() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A format-1 value: canonical JSON of {@code type}; what does not parse is corrupted. */
+    private <T> T parseJson(byte[] key, byte[] value, Class<T> type) {
+        T parsed;
+        try {
+            parsed = fulcrum.common.wire.FulcrumJson.MAPPER.readValue(value, type);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw reads.values().corrupted(key, "is not a " + type.getSimpleName() + ": " + e.getMessage(), e);
+        }
+        if (parsed == null) {
+            throw reads.values().corrupted(key, "is not a " + type.getSimpleName() + ": null", null);
+        }
+        return parsed;
     }
 
     private static String text(byte[] bytes) {

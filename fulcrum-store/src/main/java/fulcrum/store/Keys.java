@@ -7,7 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The format-2 key layout (see the README's table). Every key but {@code meta/format} is a family
+ * The key layout of formats 2 and 3 (format 3 changed the values only; see the README's table). Every key but {@code meta/format} is a family
  * word and its variable-length parts, each part followed by a 0x00 byte (the last one too, where a
  * part ends the key, except an op key's fixed 8-byte sequence number). Why 0x00:
  * <ul>
@@ -51,7 +51,7 @@ final class Keys {
      * the compaction floors are written again from what compaction deleted.
      */
     static final List<byte[]> CLEARED = List.of(APPLIED, COMPACTED, PUBLISHED, CLOCK, CITY, NAME, REPLY, COMMAND);
-    /** Every format-2 family; with {@link #FORMAT}, all a format-2 store may hold. */
+    /** Every family; with {@link #FORMAT}, all a format-2 or format-3 store may hold. */
     static final List<byte[]> FAMILIES = List.of(STORE, META, CLOCK, CITY, NAME, OP, REPLY, COMMAND);
 
     private static final int SEQ_BYTES = Long.BYTES;

@@ -13,10 +13,11 @@ import java.util.List;
  */
 final class OpenChecks {
     /** What {@code meta/format} says. */
-    enum Format { EMPTY, ONE, TWO }
+    enum Format { EMPTY, ONE, TWO, THREE }
 
     static final String FORMAT_1 = "1";
     static final String FORMAT_2 = "2";
+    static final String FORMAT_3 = "3";
 
     private OpenChecks() {
     }
@@ -34,20 +35,26 @@ final class OpenChecks {
         return switch (Values.text(format)) {
             case FORMAT_1 -> Format.ONE;
             case FORMAT_2 -> Format.TWO;
+            case FORMAT_3 -> Format.THREE;
             default -> throw new StoreCorruptedException("store " + reads.dir() + " has format '" + Values.text(format)
-                    + "'; this version reads formats 1 (migrated at open) and 2");
+                    + "'; this version reads format 3, and formats 1 and 2 (migrated at open)");
         };
     }
 
-    /** The checks of a format-2 store; {@code replicaId} null accepts any owner (tools). */
-    static StoreMeta formatTwo(Reads reads, String replicaId) {
+    /** The checks of a format-3 store; {@code replicaId} null accepts any owner (tools). */
+    static StoreMeta current(Reads reads, String replicaId) {
+        ownerAndKeys(reads, replicaId);
+        return MetaReader.read(reads);
+    }
+
+    /** The owner ({@code replicaId} null accepts any) and that no key lies outside the known families. */
+    static void ownerAndKeys(Reads reads, String replicaId) {
         byte[] owner = reads.get(Keys.REPLICA);
         if (replicaId != null && (owner == null || !replicaId.equals(Values.text(owner)))) {
             throw new StoreCorruptedException("store " + reads.dir() + " belongs to replica '"
                     + (owner == null ? "(none)" : Values.text(owner)) + "', not to " + replicaId);
         }
         onlyKnownKeys(reads, Keys.FAMILIES);
-        return MetaReader.read(reads);
     }
 
     /**

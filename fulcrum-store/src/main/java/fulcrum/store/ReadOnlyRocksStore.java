@@ -4,7 +4,7 @@ import fulcrum.core.store.StoreMeta;
 import java.nio.file.Path;
 
 /**
- * A format-2 store opened read-only, for tools that must not depend on the worker (dump, export,
+ * A format-3 store opened read-only, for tools that must not depend on the worker (dump, export,
  * the chaos checker): RocksDB's read-only open takes no lock, so it works beside a running worker,
  * and sees the state as of the open. Checks what {@link RocksStore#open} checks, and every value
  * when read. Besides the {@link fulcrum.core.store.StateReader} reads: the owner, the whole op log
@@ -21,10 +21,15 @@ public final class ReadOnlyRocksStore extends RocksBase implements AutoCloseable
     static ReadOnlyRocksStore open(Path dir) {
         return Opening.open(dir, true, opening -> switch (OpenChecks.format(opening.reads())) {
             case EMPTY -> throw new StoreCorruptedException("store " + dir + " is empty: not a Fulcrum store");
-            case ONE -> throw new StoreCorruptedException("store " + dir + " is in format 1, and a read-only open "
-                    + "never writes: start its worker once (it migrates the store to format 2), then read it again");
-            case TWO -> new ReadOnlyRocksStore(opening, OpenChecks.formatTwo(opening.reads(), null));
+            case ONE -> throw needsMigration(dir, 1);
+            case TWO -> throw needsMigration(dir, 2);
+            case THREE -> new ReadOnlyRocksStore(opening, OpenChecks.current(opening.reads(), null));
         });
+    }
+
+    private static StoreCorruptedException needsMigration(Path dir, int format) {
+        return new StoreCorruptedException("store " + dir + " is in format " + format + ", and a read-only open never "
+                + "writes: start its worker once (it migrates the store to format 3), then read it again");
     }
 
     /** The replica the store belongs to. */

@@ -18,7 +18,7 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
 
 /**
- * Every typed read of a format-2 store, by key or by a bounded key range, each value checked
+ * Every typed read of a format-3 store, by key or by a bounded key range, each value checked
  * against its key ({@link Values}). One instance reads the live database, one reads a snapshot
  * (its {@link ReadOptions} pin it); both go through a {@link Guard} so that nothing touches a
  * closed handle.

@@ -12,7 +12,7 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
 /**
- * A replica's store in one RocksDB database, format 2: one key per planet clock, city, name-index
+ * A replica's store in one RocksDB database, format 3: one key per planet clock, city, name-index
  * entry, op-log entry, reply, command record and meta value (the layout is in the module's
  * README), so a write costs the same on a planet of ten cities and of a million.
  *
@@ -27,15 +27,22 @@ import org.rocksdb.WriteBatch;
 public final class RocksStore extends RocksBase implements ReplicaStore, StateScan {
     private final Object commitLock = new Object();
     private volatile StoreMeta meta;
+    private final String migration;
 
-    private RocksStore(Opening opening, StoreMeta meta) {
+    private RocksStore(Opening opening, StoreMeta meta, String migration) {
         super(opening.dir(), opening.tuning(), opening.db(), opening.read(), opening.guard());
         this.meta = meta;
+        this.migration = migration;
+    }
+
+    /** What this open migrated, for the log ("format 2 to 3: 1,234 values rewritten in 0.4 s"), or null. */
+    public String migration() {
+        return migration;
     }
 
     /**
-     * Opens the store of {@code replicaId} in {@code dir}, creating it when missing (format 2,
-     * phase NEW), migrating it when it is in format 1.
+     * Opens the store of {@code replicaId} in {@code dir}, creating it when missing (format 3,
+     * phase NEW), migrating it when it is in format 1 or 2.
      *
      * @throws StoreException          when RocksDB cannot open the directory (locked, unwritable...)
      * @throws StoreCorruptedException when the store is another replica's, of an unknown format,
@@ -45,24 +52,35 @@ public final class RocksStore extends RocksBase implements ReplicaStore, StateSc
         Objects.requireNonNull(dir, "dir");
         Keys.applied(Objects.requireNonNull(replicaId, "replicaId")); // a replica id must fit in a key
         return Opening.open(dir, false, opening -> {
+            long started = System.nanoTime();
+            String migration = null;
             switch (OpenChecks.format(opening.reads())) {
                 case EMPTY -> initialise(opening, replicaId);
-                case ONE -> Format1Migration.migrate(opening.db(), opening.tuning(), opening.reads(), replicaId);
+                case ONE -> {
+                    Format1Migration.migrate(opening.db(), opening.tuning(), opening.reads(), replicaId);
+                    migration = String.format("format 1 to 3 in %.1f s", (System.nanoTime() - started) / 1e9);
+                }
                 case TWO -> {
+                    OpenChecks.ownerAndKeys(opening.reads(), replicaId); // before a value is rewritten
+                    long values = Format2Migration.migrate(opening.db(), opening.tuning(), opening.reads());
+                    migration = String.format("format 2 to 3: %,d values rewritten in %.1f s", values,
+                            (System.nanoTime() - started) / 1e9);
+                }
+                case THREE -> {
                     // checked below, as every store is
                 }
             }
-            return new RocksStore(opening, OpenChecks.formatTwo(opening.reads(), replicaId));
+            return new RocksStore(opening, OpenChecks.current(opening.reads(), replicaId), migration);
         });
     }
 
     /**
      * Opens a store for reading only, without its lock: works while its worker runs, and sees the
      * state as of this call (RocksDB replays the write-ahead log in memory). Never writes, so a
-     * format-1 store is refused (its worker migrates it at its next start).
+     * format-1 or format-2 store is refused (its worker migrates it at its next start).
      *
      * @throws StoreException          when the directory is missing or RocksDB cannot read it
-     * @throws StoreCorruptedException as {@link #open}, and for a format-1 or an empty store
+     * @throws StoreCorruptedException as {@link #open}, and for a format-1, format-2 or empty store
      */
     public static ReadOnlyRocksStore openReadOnly(Path dir) {
         return ReadOnlyRocksStore.open(dir);
@@ -155,7 +173,7 @@ public final class RocksStore extends RocksBase implements ReplicaStore, StateSc
 
     private static void initialise(Opening opening, String replicaId) {
         try (WriteBatch init = new WriteBatch()) {
-            init.put(Keys.FORMAT, Keys.utf8(OpenChecks.FORMAT_2));
+            init.put(Keys.FORMAT, Keys.utf8(OpenChecks.FORMAT_3));
             BatchWriter.writeIdentity(init, StoreMeta.fresh(replicaId));
             opening.db().write(opening.tuning().syncWrite(), init);
         } catch (RocksDBException e) {

@@ -1,36 +1,60 @@
 package fulcrum.store;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import fulcrum.common.wire.FulcrumJson;
 import fulcrum.common.wire.ReplyCodec;
 import fulcrum.core.clock.VectorClock;
 import fulcrum.core.replica.City;
+import fulcrum.core.replica.OpKind;
 import fulcrum.core.replica.Operation;
+import fulcrum.core.replica.Register;
 import fulcrum.core.replica.Reply;
+import fulcrum.core.replica.Stamp;
 import fulcrum.core.store.CityEntry;
 import fulcrum.core.store.CommandRecord;
 import fulcrum.core.store.IncarnationStart;
 import fulcrum.core.store.Phase;
 import fulcrum.core.store.PlanetClock;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
- * Format-2 values: the project's canonical JSON ({@link FulcrumJson}; replies through
- * {@link ReplyCodec}, the bytes a client sees), numbers and the phase as decimal/plain text.
+ * Format-3 values: the clock, city, op-log entry, command records, name index and incarnation starts
+ * in a compact binary layout ({@link ValueWriter}: a type tag, then the fields in a fixed order,
+ * varint numbers, length-prefixed UTF-8 texts); replies as the bytes a client was sent
+ * ({@link ReplyCodec}'s JSON); marks and the phase as decimal/plain text. Format 2 wrote the same
+ * objects as canonical JSON: every write of a merge parsed and wrote field names and escaped texts,
+ * and a JSON value was two to three times the size of its binary one, which the WAL, the flushes and
+ * the compactions all paid for again.
  *
- * <p>A city and a clock are stored with their planet ({@link CityEntry}, {@link PlanetClock}) and
- * an op and a command record carry their ids, so that every read can check that the value belongs
- * under its key: a value filed under the wrong key is refused, never served. Each decode parses,
- * then compares with the key, and throws {@link StoreCorruptedException} naming the key and store.
+ * <p>A city and a clock are stored with their planet, and an op and a command record carry their ids,
+ * so that every read can check that the value belongs under its key: a value filed under the wrong
+ * key is refused, never served. Each decode reads the whole value (nothing may be left over), builds
+ * the domain object (whose constructor checks its invariants), compares it with the key, and throws
+ * {@link StoreCorruptedException} naming the key and store.
  */
 final class Values {
-    private static final TypeReference<List<IncarnationStart>> STARTS = new TypeReference<>() {
-    };
+    static final byte CLOCK = 1;
+    static final byte CITY = 2;
+    static final byte OPERATION = 3;
+    static final byte RECORDS = 4;
+    static final byte IDS = 5;
+    static final byte STARTS = 6;
+
     private static final byte[] EMPTY = new byte[0];
+    private static final int CITY_PRESENT_CREATED = 1;
+    private static final int CITY_PRESENT_NAME = 2;
+    private static final int CITY_PRESENT_REBELS = 4;
+    private static final int CITY_PRESENT_DELETED = 8;
+    private static final int OP_PRESENT_CITY = 1;
+    private static final int OP_PRESENT_NAME = 2;
+    private static final int OP_PRESENT_REBELS = 4;
 
     private final Path dir;
 
@@ -39,15 +63,43 @@ final class Values {
     }
 
     static byte[] clock(String planet, VectorClock clock) {
-        return FulcrumJson.write(new PlanetClock(planet, clock));
+        return new ValueWriter(CLOCK, 64).text(planet).clock(clock).toBytes();
     }
 
     static byte[] city(String planet, City city) {
-        return FulcrumJson.write(new CityEntry(planet, city));
+        int present = (city.createdAt() != null ? CITY_PRESENT_CREATED : 0) | (city.name() != null ? CITY_PRESENT_NAME : 0)
+                | (city.rebels() != null ? CITY_PRESENT_REBELS : 0) | (city.deletedAt() != null ? CITY_PRESENT_DELETED : 0);
+        ValueWriter out = new ValueWriter(CITY, 96).text(planet).text(city.id()).octet(present);
+        if (city.createdAt() != null) {
+            out.stamp(city.createdAt());
+        }
+        if (city.name() != null) {
+            out.text(city.name().value()).stamp(city.name().stamp());
+        }
+        if (city.rebels() != null) {
+            out.number(city.rebels().value()).stamp(city.rebels().stamp());
+        }
+        if (city.deletedAt() != null) {
+            out.stamp(city.deletedAt());
+        }
+        return out.toBytes();
     }
 
     static byte[] operation(Operation op) {
-        return FulcrumJson.write(op);
+        int present = (op.cityId() != null ? OP_PRESENT_CITY : 0) | (op.name() != null ? OP_PRESENT_NAME : 0)
+                | (op.rebels() != null ? OP_PRESENT_REBELS : 0);
+        ValueWriter out = new ValueWriter(OPERATION, 128).text(op.origin()).number(op.incarnation())
+                .number(op.originSeq()).text(op.planet()).octet(kindCode(op.kind())).octet(present);
+        if (op.cityId() != null) {
+            out.text(op.cityId());
+        }
+        if (op.name() != null) {
+            out.text(op.name());
+        }
+        if (op.rebels() != null) {
+            out.number(op.rebels());
+        }
+        return out.clock(op.clock()).text(op.commandId()).toBytes();
     }
 
     static byte[] reply(Reply reply) {
@@ -55,15 +107,28 @@ final class Values {
     }
 
     static byte[] records(List<CommandRecord> records) {
-        return FulcrumJson.write(records);
+        ValueWriter out = new ValueWriter(RECORDS, 96 * records.size()).number(records.size());
+        for (CommandRecord r : records) {
+            out.text(r.commandId()).text(r.origin()).number(r.originSeq()).text(r.planet()).octet(kindCode(r.kind()))
+                    .clock(r.clock());
+        }
+        return out.toBytes();
     }
 
-    static byte[] ids(java.util.Collection<String> ids) {
-        return FulcrumJson.write(ids);
+    static byte[] ids(Collection<String> ids) {
+        ValueWriter out = new ValueWriter(IDS, 16 * ids.size()).number(ids.size());
+        for (String id : ids) {
+            out.text(id);
+        }
+        return out.toBytes();
     }
 
     static byte[] starts(List<IncarnationStart> starts) {
-        return FulcrumJson.write(starts);
+        ValueWriter out = new ValueWriter(STARTS, 4 * starts.size()).number(starts.size());
+        for (IncarnationStart s : starts) {
+            out.number(s.incarnation()).number(s.firstSeq());
+        }
+        return out.toBytes();
     }
 
     static byte[] number(long value) {
@@ -80,20 +145,47 @@ final class Values {
     }
 
     VectorClock clock(byte[] key, String planet, byte[] value) {
-        PlanetClock c = parse(key, value, PlanetClock.class);
+        PlanetClock c = decode(key, value, CLOCK, "planet clock", in -> new PlanetClock(in.text(), in.clock()));
         expect(key, "planet", planet, c.planet());
         return c.clock();
     }
 
     City city(byte[] key, String planet, String cityId, byte[] value) {
-        CityEntry c = parse(key, value, CityEntry.class);
+        CityEntry c = decode(key, value, CITY, "city", in -> {
+            String storedPlanet = in.text();
+            String id = in.text();
+            int present = in.octet();
+            if ((present & ~(CITY_PRESENT_CREATED | CITY_PRESENT_NAME | CITY_PRESENT_REBELS | CITY_PRESENT_DELETED)) != 0) {
+                throw new ValueReader.Malformed("it has unknown fields (" + present + ")");
+            }
+            Stamp created = (present & CITY_PRESENT_CREATED) != 0 ? in.stamp() : null;
+            Register<String> name = (present & CITY_PRESENT_NAME) != 0 ? new Register<>(in.text(), in.stamp()) : null;
+            Register<Long> rebels = (present & CITY_PRESENT_REBELS) != 0 ? new Register<>(in.number(), in.stamp()) : null;
+            Stamp deleted = (present & CITY_PRESENT_DELETED) != 0 ? in.stamp() : null;
+            return new CityEntry(storedPlanet, new City(id, created, name, rebels, deleted));
+        });
         expect(key, "planet", planet, c.planet());
         expect(key, "city id", cityId, c.city().id());
         return c.city();
     }
 
     Operation operation(byte[] key, String origin, long seq, byte[] value) {
-        Operation op = parse(key, value, Operation.class);
+        Operation op = decode(key, value, OPERATION, "op-log entry", in -> {
+            String storedOrigin = in.text();
+            long incarnation = in.number();
+            long originSeq = in.number();
+            String planet = in.text();
+            OpKind kind = kindOf(in.octet());
+            int present = in.octet();
+            if ((present & ~(OP_PRESENT_CITY | OP_PRESENT_NAME | OP_PRESENT_REBELS)) != 0) {
+                throw new ValueReader.Malformed("it has unknown fields (" + present + ")");
+            }
+            String cityId = (present & OP_PRESENT_CITY) != 0 ? in.text() : null;
+            String name = (present & OP_PRESENT_NAME) != 0 ? in.text() : null;
+            Long rebels = (present & OP_PRESENT_REBELS) != 0 ? in.number() : null;
+            return new Operation(storedOrigin, incarnation, originSeq, planet, kind, cityId, name, rebels, in.clock(),
+                    in.text());
+        });
         expect(key, "origin", origin, op.origin());
         expect(key, "sequence number", seq, op.originSeq());
         return op;
@@ -107,25 +199,20 @@ final class Values {
         }
     }
 
-    private static final com.fasterxml.jackson.core.type.TypeReference<List<CommandRecord>> RECORDS =
-            new com.fasterxml.jackson.core.type.TypeReference<>() {
-            };
-    private static final com.fasterxml.jackson.core.type.TypeReference<List<String>> IDS =
-            new com.fasterxml.jackson.core.type.TypeReference<>() {
-            };
-
     /** The records of one command id: a non-empty list, each of that id, no (origin, seq) twice. */
     List<CommandRecord> records(byte[] key, String commandId, byte[] value) {
-        List<CommandRecord> records;
-        try {
-            records = FulcrumJson.MAPPER.readValue(value, RECORDS);
-        } catch (IOException | RuntimeException e) {
-            throw corrupted(key, "is not a list of command records: " + e.getMessage(), e);
+        List<CommandRecord> records = decode(key, value, RECORDS, "list of command records", in -> {
+            int n = in.count();
+            List<CommandRecord> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                out.add(new CommandRecord(in.text(), in.text(), in.number(), in.text(), kindOf(in.octet()), in.clock()));
+            }
+            return out;
+        });
+        if (records.isEmpty()) {
+            throw corrupted(key, "is an empty list of command records", null);
         }
-        if (records == null || records.isEmpty() || records.contains(null)) {
-            throw corrupted(key, "is not a list of command records: " + text(value), null);
-        }
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (CommandRecord r : records) {
             expect(key, "command id", commandId, r.commandId());
             if (!seen.add(r.origin() + "#" + r.originSeq())) {
@@ -137,28 +224,31 @@ final class Values {
 
     /** The ids filed under one name: a non-empty sorted list of distinct non-empty ids. */
     List<String> ids(byte[] key, byte[] value) {
-        List<String> ids;
-        try {
-            ids = FulcrumJson.MAPPER.readValue(value, IDS);
-        } catch (IOException | RuntimeException e) {
-            throw corrupted(key, "is not a list of city ids: " + e.getMessage(), e);
-        }
-        if (ids == null || ids.isEmpty() || ids.contains(null) || ids.stream().anyMatch(String::isEmpty)
-                || !new java.util.ArrayList<>(new java.util.TreeSet<>(ids)).equals(ids)) {
-            throw corrupted(key, "is not a sorted list of distinct city ids: " + text(value), null);
+        List<String> ids = decode(key, value, IDS, "list of city ids", in -> {
+            int n = in.count();
+            List<String> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                out.add(in.text());
+            }
+            return out;
+        });
+        if (ids.isEmpty() || ids.stream().anyMatch(String::isEmpty) || !new ArrayList<>(new TreeSet<>(ids)).equals(ids)) {
+            throw corrupted(key, "is not a sorted list of distinct city ids: " + ids, null);
         }
         return ids;
     }
 
     List<IncarnationStart> starts(byte[] key, byte[] value) {
-        List<IncarnationStart> starts;
-        try {
-            starts = FulcrumJson.MAPPER.readValue(value, STARTS);
-        } catch (IOException | RuntimeException e) {
-            throw corrupted(key, "is not a list of incarnation starts: " + e.getMessage(), e);
-        }
-        if (starts == null || starts.isEmpty() || starts.contains(null)) {
-            throw corrupted(key, "is not a list of incarnation starts: " + text(value), null);
+        List<IncarnationStart> starts = decode(key, value, STARTS, "list of incarnation starts", in -> {
+            int n = in.count();
+            List<IncarnationStart> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                out.add(new IncarnationStart(in.number(), in.number()));
+            }
+            return out;
+        });
+        if (starts.isEmpty()) {
+            throw corrupted(key, "is an empty list of incarnation starts", null);
         }
         return starts;
     }
@@ -197,18 +287,41 @@ final class Values {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
-    /** Parses canonical JSON of {@code type}; what does not parse is corrupted. */
-    <T> T parse(byte[] key, byte[] value, Class<T> type) {
-        T parsed;
+    /**
+     * Reads a whole value of type {@code tag} with {@code body}; what is malformed or breaks a domain
+     * object's invariants is corrupted.
+     */
+    private <T> T decode(byte[] key, byte[] value, byte tag, String type, Function<ValueReader, T> body) {
         try {
-            parsed = FulcrumJson.MAPPER.readValue(value, type);
-        } catch (IOException | RuntimeException e) {
-            throw corrupted(key, "is not a " + type.getSimpleName() + ": " + e.getMessage(), e);
+            ValueReader in = new ValueReader(value, tag, type);
+            T decoded = body.apply(in);
+            in.end();
+            return decoded;
+        } catch (ValueReader.Malformed | IllegalArgumentException | NullPointerException e) {
+            throw corrupted(key, "is not a valid " + type + ": " + e.getMessage(), e);
         }
-        if (parsed == null) {
-            throw corrupted(key, "is not a " + type.getSimpleName() + ": null", null);
-        }
-        return parsed;
+    }
+
+    /** The one-byte code of an op kind in a value (stable: never an ordinal, which a reordering would change). */
+    static int kindCode(OpKind kind) {
+        return switch (kind) {
+            case AddCity -> 1;
+            case UpdateName -> 2;
+            case UpdateNumber -> 3;
+            case DeleteCity -> 4;
+            case Refusal -> 5;
+        };
+    }
+
+    private static OpKind kindOf(int code) {
+        return switch (code) {
+            case 1 -> OpKind.AddCity;
+            case 2 -> OpKind.UpdateName;
+            case 3 -> OpKind.UpdateNumber;
+            case 4 -> OpKind.DeleteCity;
+            case 5 -> OpKind.Refusal;
+            default -> throw new ValueReader.Malformed("it has an unknown operation kind " + code);
+        };
     }
 
     private void expect(byte[] key, String field, Object expected, Object actual) {

@@ -16,28 +16,17 @@ import fulcrum.core.replication.CanonicalDump;
 import fulcrum.core.store.CommandRecord;
 import fulcrum.core.store.IncarnationStart;
 import fulcrum.core.store.Phase;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.rocksdb.Options;
-import org.rocksdb.RocksDB;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
 
 /**
  * Format-1 stores written by the previous code (a three-replica cluster: a merge, a compaction of
@@ -52,20 +41,8 @@ class Format1MigrationTest {
     private Path fixture;
 
     @BeforeEach
-    void unpack() throws IOException {
-        try (InputStream in = resource("format1-fixture.tar.gz");
-             TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(in))) {
-            for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
-                Path target = tmp.resolve(e.getName()).normalize();
-                assertThat(target.startsWith(tmp)).as("inside %s: %s", tmp, e.getName()).isTrue();
-                if (e.isDirectory()) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.createDirectories(target.getParent());
-                    Files.copy(tar, target);
-                }
-            }
-        }
+    void unpack() {
+        RawStore.unpack("format1/format1-fixture.tar.gz", tmp);
         fixture = tmp.resolve("format1-fixture");
     }
 
@@ -79,7 +56,7 @@ class Format1MigrationTest {
             assertMigrated(store, id, old);
         }
         Map<String, String> migrated = raw(dir);
-        assertThat(migrated).containsEntry("meta/format", "2");
+        assertThat(migrated).containsEntry("meta/format", "3");
         assertThat(migrated.keySet()).noneMatch(k -> k.startsWith("planet/") || k.startsWith("op/")
                 || k.startsWith("dedup/") || (k.startsWith("meta/") && !k.equals("meta/format")));
 
@@ -160,7 +137,7 @@ class Format1MigrationTest {
         Map<String, String> old = raw(dir);
         Opening.open(dir, false, opening -> {
             try {
-                Format1Migration.writeFormatTwo(opening.db(), opening.tuning(), opening.reads(), R1);
+                Format1Migration.writeNewKeys(opening.db(), opening.tuning(), opening.reads(), R1);
             } finally {
                 opening.close();
             }
@@ -213,39 +190,15 @@ class Format1MigrationTest {
                 .collect(Collectors.joining(", ", "[", "]"));
     }
 
-    /** Every key and value, keys as {@link Keys#describe} shows them. */
     private static Map<String, String> raw(Path dir) {
-        TreeMap<String, String> out = new TreeMap<>();
-        try (Options options = new Options(); RocksDB db = RocksDB.openReadOnly(options, dir.toString());
-             RocksIterator it = db.newIterator()) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                out.put(Keys.describe(it.key()), new String(it.value(), StandardCharsets.UTF_8));
-            }
-        } catch (RocksDBException e) {
-            throw new AssertionError(e);
-        }
-        return out;
+        return RawStore.textEntries(dir);
     }
 
     private static void put(Path dir, byte[] key, byte[] value) {
-        try (Options options = new Options().setCreateIfMissing(true); RocksDB db = RocksDB.open(options, dir.toString())) {
-            db.put(key, value);
-        } catch (RocksDBException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static InputStream resource(String name) {
-        InputStream in = Format1MigrationTest.class.getResourceAsStream("/format1/" + name);
-        assertThat(in).as(name).isNotNull();
-        return in;
+        RawStore.put(dir, key, value);
     }
 
     private static String text(String name) {
-        try (InputStream in = resource("format1-fixture-" + name)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return RawStore.text("format1/format1-fixture-" + name);
     }
 }

@@ -106,12 +106,13 @@ class RocksStoreTest {
     @Test
     void aValueThatDoesNotParseIsRefusedWhenRead() {
         commitSample();
-        raw(db -> put(db, Keys.city("Tatooine", MOS_ESPA.cityId()), Keys.utf8("{\"planet\":\"Tatooine\",")));
+        byte[] whole = Values.city("Tatooine", city(MOS_ESPA));
+        raw(db -> put(db, Keys.city("Tatooine", MOS_ESPA.cityId()), java.util.Arrays.copyOf(whole, whole.length - 1)));
         try (RocksStore store = RocksStore.open(dir, R1)) {
             assertThat(store.city("Hoth", ECHO_BASE.cityId())).isEqualTo(city(ECHO_BASE));
             assertThatThrownBy(() -> store.city("Tatooine", MOS_ESPA.cityId()))
                     .isInstanceOf(StoreCorruptedException.class)
-                    .hasMessageContaining("city\\0Tatooine\\0fulcrum-1:1").hasMessageContaining("is not a CityEntry");
+                    .hasMessageContaining("city\\0Tatooine\\0fulcrum-1:1").hasMessageContaining("is not a valid city");
             assertThatThrownBy(() -> list(store.planets())).isInstanceOf(StoreCorruptedException.class);
         }
     }
@@ -170,11 +171,11 @@ class RocksStoreTest {
     @Test
     void anUnknownFormatIsRefused() {
         commitSample();
-        raw(db -> put(db, Keys.FORMAT, Keys.utf8("3")));
+        raw(db -> put(db, Keys.FORMAT, Keys.utf8("4")));
         assertThatThrownBy(() -> RocksStore.open(dir, R1))
-                .isInstanceOf(StoreCorruptedException.class).hasMessageContaining("has format '3'");
+                .isInstanceOf(StoreCorruptedException.class).hasMessageContaining("has format '4'");
         assertThatThrownBy(() -> RocksStore.openReadOnly(dir))
-                .isInstanceOf(StoreCorruptedException.class).hasMessageContaining("has format '3'");
+                .isInstanceOf(StoreCorruptedException.class).hasMessageContaining("has format '4'");
     }
 
     @Test

@@ -162,6 +162,9 @@ public final class WorkerMain implements Callable<Integer> {
             err.println("fulcrum-worker: refusing to start: " + e.getMessage());
             return EXIT_STORE;
         }
+        if (store.migration() != null) {
+            org.slf4j.LoggerFactory.getLogger(WorkerMain.class).info("{}: store {} migrated, {}", id, dir, store.migration());
+        }
         AtomicReference<Worker> started = new AtomicReference<>();
         Health health = () -> started.get() == null ? Health.Status.down("starting") : started.get().health();
         DaemonMetrics metrics;

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WorkerMigrationTest {
     private static final String FIXTURE = "fulcrum-store/src/test/resources/format1/format1-fixture.tar.gz";
+    private static final String FORMAT_2_FIXTURE = "fulcrum-store/src/test/resources/format2/format2-fixture.tar.gz";
 
     @TempDir
     Path tmp;
@@ -94,5 +95,35 @@ class WorkerMigrationTest {
         StoppedStores.assertIdentical(IDS.stream().map(stores::resolve).toList(), "applied [4,4,2]\n", "Tatooine clock [4,2,0]\n",
                 "Tatooine Mos_Eisley 8\n", "Hoth Rebel_Base 3\n", "Naboo Otoh_Gunga 2\n", "Hoth Echo_Base 40\n",
                 "Tatooine Bestine 1\n");
+    }
+
+    /**
+     * A format-2 store (the store module's fixture: JSON values; fulcrum-1 applied its #1..#4 and
+     * compacted #1..#2) migrates to format 3 when its worker starts, serves what it held, answers a
+     * re-sent command from its reply, and numbers on: the store is format 3 for the tools afterwards.
+     */
+    @Test
+    void aFormatTwoStoreMigratesServesAndNumbersOn() throws Exception {
+        Fixtures.unpackTarGz(Fixtures.repositoryFile(FORMAT_2_FIXTURE), tmp);
+        Path store = tmp.resolve("format2-fixture").resolve("fulcrum-1");
+        String uri = TestBroker.freshVirtualHost("worker-migration-2");
+        try (PeerWire wire = new PeerWire(uri); TestClient one = new TestClient(uri, "fulcrum-1");
+             InProcessWorker worker = InProcessWorker.start(uri, store, "fulcrum-1")) {
+            assertThat(worker.stats().phase()).isEqualTo(Phase.SERVING);
+            Reply read = one.call(Command.getNumberRebelds("Tatooine", "Anchorhead"));
+            assertThat(read.rebels()).isEqualTo(5);
+            assertThat(clock(read)).isEqualTo("[3,0,2]");
+            assertThat(one.call(Command.getNumberRebelds("Hoth", "Echo_Base")).rebels()).isEqualTo(41);
+            Reply again = one.awaitReply(one.send("cmd-fulcrum-1-1", Command.addCity("Tatooine", "Mos_Espa", 99)));
+            assertThat(again.ok()).isTrue();
+            assertThat(clock(again)).as("the reply recorded by the format-2 store").isEqualTo("[1,0,0]");
+            assertThat(clock(one.awaitReply(one.send("new-1", Command.updateNumber("Tatooine", "Mos_Eisley", 8)))))
+                    .isEqualTo("[4,0,2]");
+            assertThat(worker.store.commandRecords("new-1")).extracting(CommandRecord::origin, CommandRecord::originSeq)
+                    .containsExactly(tuple("fulcrum-1", 5L));
+        }
+        try (fulcrum.store.ReadOnlyRocksStore migrated = fulcrum.store.RocksStore.openReadOnly(store)) {
+            assertThat(migrated.city("Tatooine", "fulcrum-3:1").rebels().value()).isEqualTo(8);
+        }
     }
 }

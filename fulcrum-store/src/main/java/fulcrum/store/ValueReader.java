@@ -1,0 +1,99 @@
+package fulcrum.store;
+
+import fulcrum.core.clock.VectorClock;
+import fulcrum.core.replica.Stamp;
+import java.nio.charset.StandardCharsets;
+import java.util.TreeMap;
+
+/**
+ * Reads one format-3 value written by {@link ValueWriter}, refusing anything that is not exactly
+ * such a value: another tag, a number past 63 bits or with a redundant trailing byte, a text or a
+ * count longer than what is left, bytes left over. Each refusal is a {@link Malformed} naming what
+ * was wrong and where; the caller names the key and the store.
+ */
+final class ValueReader {
+    /** Bytes of a varint that holds any non-negative long. */
+    private static final int MAX_NUMBER_BYTES = 9;
+
+    /** A value that is not what its tag says. */
+    static final class Malformed extends RuntimeException {
+        Malformed(String message) {
+            super(message);
+        }
+    }
+
+    private final byte[] bytes;
+    private int at;
+
+    /** Starts reading {@code bytes}, which must begin with {@code tag}, a {@code type}'s. */
+    ValueReader(byte[] bytes, byte tag, String type) {
+        this.bytes = bytes;
+        if (bytes.length == 0 || bytes[0] != tag) {
+            throw new Malformed(bytes.length == 0 ? "it is empty" : "its type tag is " + (bytes[0] & 0xFF)
+                    + (bytes[0] == '{' || bytes[0] == '[' ? " ('" + (char) bytes[0] + "', as format 2's JSON began)" : "")
+                    + " where a " + type + " has " + tag);
+        }
+        at = 1;
+    }
+
+    long number() {
+        long value = 0;
+        for (int i = 0; i < MAX_NUMBER_BYTES; i++) {
+            int b = octet();
+            if (i > 0 && b == 0) {
+                throw new Malformed("it has a number with a redundant byte at offset " + (at - 1));
+            }
+            value |= (long) (b & 0x7F) << (7 * i);
+            if ((b & 0x80) == 0) {
+                return value;
+            }
+        }
+        throw new Malformed("it has a number longer than 63 bits at offset " + at);
+    }
+
+    /** A count of items that each take at least one byte: never more than the bytes left. */
+    int count() {
+        long n = number();
+        if (n > bytes.length - at) {
+            throw new Malformed("it counts " + n + " items with " + (bytes.length - at) + " byte(s) left");
+        }
+        return (int) n;
+    }
+
+    String text() {
+        int length = count();
+        String text = new String(bytes, at, length, StandardCharsets.UTF_8);
+        at += length;
+        return text;
+    }
+
+    int octet() {
+        if (at >= bytes.length) {
+            throw new Malformed("it ends early (" + bytes.length + " bytes)");
+        }
+        return bytes[at++] & 0xFF;
+    }
+
+    VectorClock clock() {
+        int n = count();
+        TreeMap<String, Long> entries = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            String id = text();
+            if (entries.put(id, number()) != null) {
+                throw new Malformed("it has a clock with " + id + " twice");
+            }
+        }
+        return VectorClock.of(entries);
+    }
+
+    Stamp stamp() {
+        return new Stamp(number(), text());
+    }
+
+    /** Every byte was read: nothing follows the value. */
+    void end() {
+        if (at != bytes.length) {
+            throw new Malformed("it has " + (bytes.length - at) + " byte(s) after its end");
+        }
+    }
+}
