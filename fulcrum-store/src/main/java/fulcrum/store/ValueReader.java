@@ -3,7 +3,6 @@ package fulcrum.store;
 import fulcrum.core.clock.VectorClock;
 import fulcrum.core.replica.Stamp;
 import java.nio.charset.StandardCharsets;
-import java.util.TreeMap;
 
 /**
  * Reads one format-3 value written by {@link ValueWriter}, refusing anything that is not exactly
@@ -76,14 +75,13 @@ final class ValueReader {
 
     VectorClock clock() {
         int n = count();
-        TreeMap<String, Long> entries = new TreeMap<>();
+        String[] ids = new String[n];
+        long[] counts = new long[n];
         for (int i = 0; i < n; i++) {
-            String id = text();
-            if (entries.put(id, number()) != null) {
-                throw new Malformed("it has a clock with " + id + " twice");
-            }
+            ids[i] = text();
+            counts[i] = number();
         }
-        return VectorClock.of(entries);
+        return VectorClock.ofSorted(ids, counts); // refuses ids out of order or twice: one encoding per clock
     }
 
     Stamp stamp() {

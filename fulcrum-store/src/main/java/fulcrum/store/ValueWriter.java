@@ -4,7 +4,6 @@ import fulcrum.core.clock.VectorClock;
 import fulcrum.core.replica.Stamp;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Map;
 
 /**
  * Builds one format-3 value: a type tag, then fields in a fixed order, each number an unsigned
@@ -51,10 +50,9 @@ final class ValueWriter {
     }
 
     ValueWriter clock(VectorClock clock) {
-        Map<String, Long> entries = clock.asMap();
-        number(entries.size());
-        for (Map.Entry<String, Long> e : entries.entrySet()) {
-            text(e.getKey()).number(e.getValue());
+        number(clock.size());
+        for (int i = 0; i < clock.size(); i++) {
+            text(clock.idAt(i)).number(clock.countAt(i));
         }
         return this;
     }

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import fulcrum.core.clock.VectorClock;
 import fulcrum.core.store.PlanetClock;
 import java.io.IOException;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -26,9 +25,9 @@ final class ClockJson {
 
     static void write(VectorClock clock, JsonGenerator gen) throws IOException {
         gen.writeStartObject(clock);
-        for (Map.Entry<String, Long> entry : clock.asMap().entrySet()) {
-            gen.writeFieldName(entry.getKey());
-            gen.writeNumber(entry.getValue().longValue());
+        for (int i = 0; i < clock.size(); i++) {
+            gen.writeFieldName(clock.idAt(i));
+            gen.writeNumber(clock.countAt(i));
         }
         gen.writeEndObject();
     }

@@ -141,9 +141,10 @@ final class MergePath {
                 continue;
             }
             VectorClock have = applier.clockOf(head.planet());
-            for (Map.Entry<String, Long> c : head.clock().asMap().entrySet()) {
-                String j = c.getKey();
-                if (!j.equals(origin) && have.get(j) < c.getValue() && nextHeld(j) == null) {
+            VectorClock wants = head.clock();
+            for (int i = 0; i < wants.size(); i++) {
+                String j = wants.idAt(i);
+                if (!j.equals(origin) && have.get(j) < wants.countAt(i) && nextHeld(j) == null) {
                     needed.put(j, state.applied(j) + 1);
                 }
             }
@@ -204,8 +205,9 @@ final class MergePath {
             return true;
         }
         VectorClock have = applier.clockOf(op.planet());
-        for (Map.Entry<String, Long> e : op.clock().asMap().entrySet()) {
-            if (!e.getKey().equals(op.origin()) && have.get(e.getKey()) < e.getValue()) {
+        VectorClock wants = op.clock();
+        for (int i = 0; i < wants.size(); i++) {
+            if (!wants.idAt(i).equals(op.origin()) && have.get(wants.idAt(i)) < wants.countAt(i)) {
                 return false;
             }
         }

@@ -263,13 +263,13 @@ final class MessageRules {
     }
 
     private String clock(VectorClock clock) {
-        for (Map.Entry<String, Long> e : clock.asMap().entrySet()) {
-            String p = replica("clock entry", e.getKey());
+        for (int i = 0; i < clock.size(); i++) {
+            String p = replica("clock entry", clock.idAt(i));
             if (p != null) {
                 return p;
             }
-            if (e.getValue() > MAX_SEQ) {
-                return "clock entry " + e.getKey() + "=" + e.getValue() + " beyond 2^53";
+            if (clock.countAt(i) > MAX_SEQ) {
+                return "clock entry " + clock.idAt(i) + "=" + clock.countAt(i) + " beyond 2^53";
             }
         }
         return null;

@@ -127,8 +127,8 @@ public final class SessionRouting {
     /** Operations behind {@code required} that {@code known} does not cover (a lower bound of the lag). */
     static long missing(VectorClock required, VectorClock known) {
         long total = 0;
-        for (Map.Entry<String, Long> e : required.asMap().entrySet()) {
-            total += Math.max(0, e.getValue() - known.get(e.getKey()));
+        for (int i = 0; i < required.size(); i++) {
+            total += Math.max(0, required.countAt(i) - known.get(required.idAt(i)));
         }
         return total;
     }

@@ -88,6 +88,36 @@ class VectorClockProperties {
         assertThat(VectorClock.of(Map.of())).isEqualTo(VectorClock.empty());
     }
 
+    /** The arrays behind a clock give what a sorted map of its entries gives (the representation before them). */
+    @Property
+    void readsMergesAndIncrementsAgreeWithASortedMap(@ForAll("clocks") VectorClock x, @ForAll("clocks") VectorClock y,
+                                                     @ForAll("ids") String id) {
+        java.util.TreeMap<String, Long> merged = new java.util.TreeMap<>(x.asMap());
+        y.asMap().forEach((k, v) -> merged.merge(k, v, Math::max));
+        assertThat(x.merge(y).asMap()).isEqualTo(merged);
+        java.util.TreeMap<String, Long> incremented = new java.util.TreeMap<>(x.asMap());
+        incremented.merge(id, 1L, Long::sum);
+        assertThat(x.increment(id).asMap()).isEqualTo(incremented);
+        assertThat(x.get(id)).isEqualTo(x.asMap().getOrDefault(id, 0L));
+        java.util.List<String> entries = new java.util.ArrayList<>();
+        x.forEach((k, v) -> entries.add(k + "=" + v));
+        assertThat(entries).containsExactlyElementsOf(x.asMap().entrySet().stream().map(Object::toString).toList());
+        assertThat(VectorClock.ofSorted(x.asMap().keySet().toArray(new String[0]),
+                x.asMap().values().stream().mapToLong(Long::longValue).toArray()).asMap()).isEqualTo(x.asMap());
+    }
+
+    @org.junit.jupiter.api.Test
+    void sortedEntriesOutOfOrderTwiceOrNegativeAreRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> VectorClock.ofSorted(new String[]{"B", "A"}, new long[]{1, 1}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("out of order or twice");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> VectorClock.ofSorted(new String[]{"A", "A"}, new long[]{1, 1}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("out of order or twice");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> VectorClock.ofSorted(new String[]{"A"}, new long[]{-1}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> VectorClock.ofSorted(new String[]{"A"}, new long[0]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 replica ids but 0 counts");
+    }
+
     @Provide
     Arbitrary<String> ids() {
         return Arbitraries.of("A", "B", "C", "D");
