@@ -103,6 +103,16 @@ final class RunBench implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         Path dir = out != null ? out : root.resolve(".fulcrum/bench/run-" + Instant.now().toString().replace(':', '-'));
+        if (Files.isDirectory(dir)) {
+            try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+                if (entries.findAny().isPresent()) {
+                    // a second run there would find the first one's stores: an apply run would take entries it already
+                    // holds (duplicates, 0.7 us each) and report that as the cost of applying them
+                    throw new ParameterException(spec.commandLine(), "--out " + dir + " is not empty: a run builds its "
+                            + "stores and clusters there; give a new or empty directory");
+                }
+            }
+        }
         Files.createDirectories(dir);
         Path jfr = flightRecorder ? dir.resolve("jfr") : null;
         Map<String, Object> machine = Machine.describe();

@@ -103,7 +103,7 @@ class RunBenchTest {
     }
 
     @Test
-    void badOptionsAreRefusedWithAMessageAndExitCode2() {
+    void badOptionsAreRefusedWithAMessageAndExitCode2() throws Exception {
         StringWriter err = new StringWriter();
         CommandLine cli = BenchMain.commandLine();
         cli.setErr(new PrintWriter(err));
@@ -128,5 +128,13 @@ class RunBenchTest {
         cli4.setErr(new PrintWriter(err4));
         assertThat(cli4.execute("run", "--only", "apply", "--merge-ops", "0")).isEqualTo(2);
         assertThat(err4.toString()).contains("--only apply needs --merge-ops").doesNotContain("Exception");
+
+        StringWriter err5 = new StringWriter();
+        CommandLine cli5 = BenchMain.commandLine();
+        cli5.setErr(new PrintWriter(err5));
+        java.nio.file.Files.writeString(out.resolve("apply.json"), "{}");
+        assertThat(cli5.execute("run", "--only", "apply", "--merge-ops", "3000", "--out", out.toString())).isEqualTo(2);
+        assertThat(err5.toString()).contains("--out " + out + " is not empty").doesNotContain("Exception");
+        assertThat(out.resolve("fulcrum-1")).as("nothing built").doesNotExist();
     }
 }
