@@ -1,5 +1,6 @@
 package fulcrum.store;
 
+import fulcrum.common.wire.FulcrumJson;
 import fulcrum.core.clock.VectorClock;
 import fulcrum.core.replica.City;
 import fulcrum.core.replica.OpKind;
@@ -10,6 +11,7 @@ import fulcrum.core.store.IncarnationStart;
 import fulcrum.core.store.Phase;
 import fulcrum.core.store.StoreBatch;
 import fulcrum.core.store.StoreMeta;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -239,8 +241,8 @@ final class Format1Migration {
     private <T> T parseJson(byte[] key, byte[] value, Class<T> type) {
         T parsed;
         try {
-            parsed = fulcrum.common.wire.FulcrumJson.MAPPER.readValue(value, type);
-        } catch (java.io.IOException | RuntimeException e) {
+            parsed = FulcrumJson.MAPPER.readValue(value, type);
+        } catch (IOException | RuntimeException e) {
             throw reads.values().corrupted(key, "is not a " + type.getSimpleName() + ": " + e.getMessage(), e);
         }
         if (parsed == null) {

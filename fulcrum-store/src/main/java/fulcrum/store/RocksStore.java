@@ -7,6 +7,7 @@ import fulcrum.core.store.StoreMeta;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
@@ -58,12 +59,12 @@ public final class RocksStore extends RocksBase implements ReplicaStore, StateSc
                 case EMPTY -> initialise(opening, replicaId);
                 case ONE -> {
                     Format1Migration.migrate(opening.db(), opening.tuning(), opening.reads(), replicaId);
-                    migration = String.format("format 1 to 3 in %.1f s", (System.nanoTime() - started) / 1e9);
+                    migration = String.format(Locale.ROOT, "format 1 to 3 in %.1f s", (System.nanoTime() - started) / 1e9);
                 }
                 case TWO -> {
                     OpenChecks.ownerAndKeys(opening.reads(), replicaId); // before a value is rewritten
                     long values = Format2Migration.migrate(opening.db(), opening.tuning(), opening.reads());
-                    migration = String.format("format 2 to 3: %,d values rewritten in %.1f s", values,
+                    migration = String.format(Locale.ROOT, "format 2 to 3: %,d values rewritten in %.1f s", values,
                             (System.nanoTime() - started) / 1e9);
                 }
                 case THREE -> {

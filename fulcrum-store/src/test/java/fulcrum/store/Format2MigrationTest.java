@@ -8,11 +8,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import fulcrum.common.wire.FulcrumJson;
 import fulcrum.core.replica.City;
 import fulcrum.core.store.CityEntry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
 
 /**
  * A format-2 store written by the previous code (planets with a rename, a delete, a name taken
@@ -105,13 +111,13 @@ class Format2MigrationTest {
     void aStoreLargerThanAChunkMigratesWhole() {
         int cities = Format2Migration.CHUNK * 2 + 17;
         City template = formatTwoCity(Keys.city("Hoth", "fulcrum-2:1")).city();
-        try (org.rocksdb.Options options = new org.rocksdb.Options();
-             org.rocksdb.RocksDB db = org.rocksdb.RocksDB.open(options, dir.toString())) {
+        try (Options options = new Options();
+             RocksDB db = RocksDB.open(options, dir.toString())) {
             for (int i = 0; i < cities; i++) {
                 City c = new City("fulcrum-2:" + (1000 + i), template.createdAt(), template.name(), template.rebels(), null);
                 db.put(Keys.city("Dagobah", c.id()), FulcrumJson.write(new CityEntry("Dagobah", c)));
             }
-        } catch (org.rocksdb.RocksDBException e) {
+        } catch (RocksDBException e) {
             throw new AssertionError(e);
         }
         try (RocksStore store = RocksStore.open(dir, R1)) {
@@ -126,8 +132,8 @@ class Format2MigrationTest {
     private CityEntry formatTwoCity(byte[] key) {
         try {
             return FulcrumJson.MAPPER.readValue(RawStore.entries(dir, v -> v).get(Keys.describe(key)), CityEntry.class);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -141,7 +147,7 @@ class Format2MigrationTest {
     }
 
     private static Map<String, String> jsonValues(Map<String, String> entries) {
-        Map<String, String> json = new java.util.TreeMap<>();
+        Map<String, String> json = new TreeMap<>();
         entries.forEach((k, v) -> {
             if (rewritten(k) && (v.startsWith("{") || v.startsWith("["))) {
                 json.put(k, v);

@@ -11,9 +11,12 @@ import static fulcrum.store.Sample.rename;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import fulcrum.common.wire.FulcrumJson;
 import fulcrum.core.replica.City;
 import fulcrum.core.replica.OpKind;
 import fulcrum.core.replica.Operation;
+import fulcrum.core.store.CityEntry;
+import fulcrum.core.store.CommandRecord;
 import fulcrum.core.store.IncarnationStart;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -48,7 +51,7 @@ class ValuesTest {
         }
         assertThat(VALUES.clock(Keys.clock("Hoth"), "Hoth", Values.clock("Hoth", MORE.clock()))).isEqualTo(MORE.clock());
         assertThat(VALUES.records(Keys.command("cmd-x"), ESPA.commandId(),
-                Values.records(List.of(record(ESPA), new fulcrum.core.store.CommandRecord(ESPA.commandId(), R2, 4,
+                Values.records(List.of(record(ESPA), new CommandRecord(ESPA.commandId(), R2, 4,
                         "Tatooine", OpKind.Refusal, clock(0, 0, 0))))))
                 .hasSize(2).first().isEqualTo(record(ESPA));
         assertThat(VALUES.ids(Keys.name("Tatooine", "Mos_Espa"), Values.ids(List.of("fulcrum-1:1", "fulcrum-2:9"))))
@@ -59,9 +62,9 @@ class ValuesTest {
 
     @Test
     void aBinaryValueIsSmallerThanFormatTwosJson() {
-        assertThat(Values.operation(ESPA)).hasSizeLessThan(fulcrum.common.wire.FulcrumJson.write(ESPA).length / 2);
+        assertThat(Values.operation(ESPA)).hasSizeLessThan(FulcrumJson.write(ESPA).length / 2);
         assertThat(Values.city("Tatooine", city(ESPA, RENAMED))).hasSizeLessThan(
-                fulcrum.common.wire.FulcrumJson.write(new fulcrum.core.store.CityEntry("Tatooine", city(ESPA, RENAMED))).length / 2);
+                FulcrumJson.write(new CityEntry("Tatooine", city(ESPA, RENAMED))).length / 2);
     }
 
     @Test
