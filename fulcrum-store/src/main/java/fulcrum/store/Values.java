@@ -47,7 +47,6 @@ final class Values {
     static final byte IDS = 5;
     static final byte STARTS = 6;
 
-    private static final byte[] EMPTY = new byte[0];
     private static final int CITY_PRESENT_CREATED = 1;
     private static final int CITY_PRESENT_NAME = 2;
     private static final int CITY_PRESENT_REBELS = 4;
@@ -137,11 +136,6 @@ final class Values {
 
     static byte[] text(String value) {
         return Keys.utf8(value);
-    }
-
-    /** A name-index entry says everything in its key. */
-    static byte[] empty() {
-        return EMPTY;
     }
 
     VectorClock clock(byte[] key, String planet, byte[] value) {
@@ -270,12 +264,6 @@ final class Values {
             return Phase.valueOf(text(value));
         } catch (IllegalArgumentException e) {
             throw corrupted(key, "is not a phase: '" + text(value) + "'", e);
-        }
-    }
-
-    void emptyValue(byte[] key, byte[] value) {
-        if (value.length != 0) {
-            throw corrupted(key, "should be empty, holds " + value.length + " byte(s)", null);
         }
     }
 
