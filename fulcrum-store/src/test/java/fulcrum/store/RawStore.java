@@ -2,18 +2,15 @@ package fulcrum.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import fulcrum.testkit.Fixtures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -24,23 +21,9 @@ final class RawStore {
     private RawStore() {
     }
 
-    /** Unpacks the test resource {@code resource} (a .tar.gz) into {@code into}. */
+    /** Unpacks the test resource {@code resource} (a .tar.gz of this module's) into {@code into}. */
     static void unpack(String resource, Path into) {
-        try (InputStream in = resource(resource);
-             TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(in))) {
-            for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
-                Path target = into.resolve(e.getName()).normalize();
-                assertThat(target.startsWith(into)).as("inside %s: %s", into, e.getName()).isTrue();
-                if (e.isDirectory()) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.createDirectories(target.getParent());
-                    Files.copy(tar, target);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Fixtures.unpackTarGz(Fixtures.repositoryFile("fulcrum-store/src/test/resources/" + resource), into);
     }
 
     /** The text of the test resource {@code resource}. */
