@@ -291,7 +291,7 @@ final class Values {
     }
 
     /** The one-byte code of an op kind in a value (stable: never an ordinal, which a reordering would change). */
-    static int kindCode(OpKind kind) {
+    private static int kindCode(OpKind kind) {
         return switch (kind) {
             case AddCity -> 1;
             case UpdateName -> 2;

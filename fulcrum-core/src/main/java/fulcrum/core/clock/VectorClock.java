@@ -44,21 +44,27 @@ public final class VectorClock {
     }
 
     public static VectorClock of(Map<String, Long> entries) {
-        TreeMap<String, Long> sorted = new TreeMap<>();
-        for (Map.Entry<String, Long> e : entries.entrySet()) {
-            String id = Objects.requireNonNull(e.getKey(), "replica id");
-            long value = Objects.requireNonNull(e.getValue(), "clock entry of " + id);
-            sorted.put(id, value);
+        // a decoder's map is sorted already (ClockJson reads into a TreeMap): no second copy to sort it
+        Map<String, Long> sorted = entries instanceof SortedMap<String, Long> map && map.comparator() == null
+                ? entries : new TreeMap<>();
+        if (sorted != entries) {
+            for (Map.Entry<String, Long> e : entries.entrySet()) {
+                sorted.put(Objects.requireNonNull(e.getKey(), "replica id"), e.getValue());
+            }
         }
         String[] ids = new String[sorted.size()];
         long[] counts = new long[sorted.size()];
         int i = 0;
         for (Map.Entry<String, Long> e : sorted.entrySet()) {
             ids[i] = e.getKey();
-            counts[i] = e.getValue();
+            Long count = e.getValue();
+            if (count == null) {
+                throw new NullPointerException("clock entry of " + ids[i]);
+            }
+            counts[i] = count;
             i++;
         }
-        return ofSorted(ids, counts);
+        return checked(ids, counts);
     }
 
     /**
@@ -66,6 +72,11 @@ public final class VectorClock {
      * between; refuses ids out of order or twice and negative counts. The arrays are copied.
      */
     public static VectorClock ofSorted(String[] ids, long[] counts) {
+        return checked(ids.clone(), counts.clone());
+    }
+
+    /** A clock over {@code ids} and {@code counts}, which nothing else holds, once they pass the checks. */
+    private static VectorClock checked(String[] ids, long[] counts) {
         if (ids.length != counts.length) {
             throw new IllegalArgumentException(ids.length + " replica ids but " + counts.length + " counts");
         }
@@ -78,7 +89,7 @@ public final class VectorClock {
                 throw new IllegalArgumentException("clock entries out of order or twice: " + ids[i - 1] + ", " + ids[i]);
             }
         }
-        return new VectorClock(ids.clone(), counts.clone());
+        return new VectorClock(ids, counts);
     }
 
     public long get(String replicaId) {
