@@ -52,8 +52,9 @@ final class RunBench implements Callable<Integer> {
     @Option(names = "--clients", description = "client connections per load (default 2)")
     Integer clients;
 
-    @Option(names = "--in-flight", description = "requests each client keeps out in the closed-loop phases (default 64)")
-    Integer inFlight;
+    @Option(names = "--in-flight", split = ",", paramLabel = "N[,N...]", description = "requests each client keeps out in the "
+            + "closed-loop phases; with several, each load runs at each and its max rate is its best (default 64,256,1024)")
+    List<Integer> inFlight;
 
     @Option(names = "--write-batch", description = "writes a bench client puts in one message to a replica at most, 1..64; 1 sends each alone (default 64)")
     Integer writeBatch;
@@ -143,12 +144,9 @@ final class RunBench implements Callable<Integer> {
                 s.planets(), s.citiesPerPlanet(), s.planetSizes());
         StoreBuilder.build(cluster.resolve("data").resolve("fulcrum-1"), "fulcrum-1", REPLICAS, planetsToBuild);
 
-        LoadResult rawMax;
-        LoadResult writesMax;
-        LoadResult queriesMax;
-        Map<String, Map<String, Double>> cpu;
-        Map<String, Map<String, Double>> cpuRaw;
-        Map<String, Object> batchingDuringWrites;
+        MaxRateLadder raw;
+        MaxRateLadder writes;
+        MaxRateLadder queries;
         List<LoadCurvePoint> curve = new ArrayList<>();
         List<LoadCurvePoint> halfRateRepeats = new ArrayList<>();
         List<LoadResult> sizes = new ArrayList<>();
@@ -166,44 +164,42 @@ final class RunBench implements Callable<Integer> {
             JitActivity jit = JitActivity.of(c);
 
             byte[] sameSizeBody = CommandCodec.encode(workload.writes().apply(0));
-            try (RawQueueBaseline raw = new RawQueueBaseline(c.uri(), sameSizeBody);
-                 Clients rawClients = Clients.open(raw.producers(), s.clients());
+            try (RawQueueBaseline rawQueue = new RawQueueBaseline(c.uri(), sameSizeBody);
+                 Clients rawClients = Clients.open(rawQueue.producers(), s.clients());
                  Clients writers = Clients.open(DirectWriteEndpoint.writes(c.uri(), workload.writes(), s.writeBatch()), s.clients());
                  Clients leias = Clients.open(FulcrumEndpoint.queries(c.uri(), workload.queries()), s.clients())) {
                 System.out.printf("each load warmed up right before it is measured (not reported): %d s, then until the JIT "
-                        + "compilers are quiet, %d s at most%n", s.warmup().toSeconds(), s.warmupMax().toSeconds());
+                        + "compilers are quiet, %d s at most; then measured at %s requests in flight per client%n",
+                        s.warmup().toSeconds(), s.warmupMax().toSeconds(), s.inFlightLevels());
                 warmups.put("raw max", warm(s, rawClients, jit));
-                Map<String, double[]> cpuBefore = cpu(c);
-                rawMax = report(ClosedLoopLoad.run("raw max", rawClients.list(), s.inFlight(), nanos(s.duration())));
-                cpuRaw = cpuUsed(cpuBefore, cpu(c), rawMax.seconds());
+                raw = MaxRateLadder.climb("raw max", rawClients, s.inFlightLevels(), s.duration(), () -> cpu(c), null);
                 warmups.put("Fulcrum writes max", warm(s, writers, jit));
-                cpuBefore = cpu(c);
                 Instant writesFrom = Instant.now();
-                WriteBatching sentBefore = batching(writers);
-                writesMax = report(ClosedLoopLoad.run("Fulcrum writes max", writers.list(), s.inFlight(), nanos(s.duration())));
-                batchingDuringWrites = batchingSince(sentBefore, batching(writers));
+                writes = MaxRateLadder.climb("Fulcrum writes max", writers, s.inFlightLevels(), s.duration(), () -> cpu(c),
+                        batchingProbe(writers));
                 // the window, to cut a flight recording (--jfr) to the write phase
                 System.out.printf("  (Fulcrum writes max ran from %s to %s)%n", writesFrom, Instant.now());
-                cpu = cpuUsed(cpuBefore, cpu(c), writesMax.seconds());
                 warmups.put("Fulcrum queries max", warm(s, leias, jit));
-                queriesMax = report(ClosedLoopLoad.run("Fulcrum queries max", leias.list(), s.inFlight(), nanos(s.duration())));
+                queries = MaxRateLadder.climb("Fulcrum queries max", leias, s.inFlightLevels(), s.duration(), () -> cpu(c), null);
                 // the query load just ran: the write path is warmed again before the curve's first step
                 warmups.put("load curve", warm(s, writers, jit));
                 for (int percent : RunSettings.LOAD_CURVE_PERCENTS) {
-                    curve.add(curveStep(percent, "", writesMax, writers, rawClients, s));
+                    curve.add(curveStep(percent, "", writes.best().load(), writers, rawClients, s));
                 }
                 // the step the p99 target reads, twice more: one stall of either side must not decide it
                 for (int i = 1; i <= HALF_RATE_REPEATS; i++) {
-                    halfRateRepeats.add(curveStep(HALF_RATE_PERCENT, " again", writesMax, writers, rawClients, s));
+                    halfRateRepeats.add(curveStep(HALF_RATE_PERCENT, " again", writes.best().load(), writers, rawClients, s));
                 }
             }
+            // the planets are written at the concurrency of Fulcrum's max rate
+            int sizeInFlight = writes.best().inFlightPerClient();
             for (int size : s.planetSizes()) {
                 try (Clients sized = Clients.open(DirectWriteEndpoint.writes(c.uri(), Workload.writesTo(sizePlanet(size), size), s.writeBatch()), s.clients())) {
                     if (!s.warmup().isZero()) {
                         // the code is hot by now: a short warm-up fills the new planet's caches
-                        ClosedLoopLoad.run("warm-up", sized.list(), s.inFlight(), nanos(min(s.warmup(), PLANET_WARMUP)));
+                        ClosedLoopLoad.run("warm-up", sized.list(), sizeInFlight, nanos(min(s.warmup(), PLANET_WARMUP)));
                     }
-                    sizes.add(report(ClosedLoopLoad.run(String.format("a planet of %,d cities", size), sized.list(), s.inFlight(),
+                    sizes.add(report(ClosedLoopLoad.run(String.format("a planet of %,d cities", size), sized.list(), sizeInFlight,
                             nanos(s.stepDuration()))));
                 }
             }
@@ -212,8 +208,7 @@ final class RunBench implements Callable<Integer> {
                 : RestartMeasure.run(root, dir.resolve("restart"), s.restartCities(), s.heap(), null);
         Map<String, Object> merge = s.mergeOperations() == 0 ? Map.of()
                 : MergeMeasure.run(root, dir.resolve("merge"), s.mergeOperations(), s.mergeTimeout(), s.heap(), null);
-        return new RunResults(machine, s.describe(), rawMax, writesMax, queriesMax, cpuRaw, cpu, curve, sizes, restart, merge,
-                batchingDuringWrites, warmups, halfRateRepeats);
+        return new RunResults(machine, s.describe(), raw, writes, queries, curve, sizes, restart, merge, warmups, halfRateRepeats);
     }
 
     /** The writes the clients of {@code writers} sent to replicas so far, and in how many messages. */
@@ -228,15 +223,27 @@ final class RunBench implements Callable<Integer> {
         return new WriteBatching(messages, writes);
     }
 
-    private static Map<String, Object> batchingSince(WriteBatching before, WriteBatching after) {
-        WriteBatching phase = new WriteBatching(after.messages() - before.messages(), after.writes() - before.writes());
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("messages_to_replicas", phase.messages());
-        m.put("writes_sent", phase.writes());
-        m.put("writes_per_message", Math.round(phase.writesPerMessage() * 100) / 100.0);
-        System.out.printf("  (%,d writes sent in %,d messages to replicas: %.1f per message)%n", phase.writes(), phase.messages(),
-                phase.writesPerMessage());
-        return m;
+    /** How the writes of one rung travelled: messages to replicas, writes, writes per message. */
+    private static MaxRateLadder.Probe<WriteBatching> batchingProbe(Clients writers) {
+        return new MaxRateLadder.Probe<>() {
+            @Override
+            public WriteBatching before() {
+                return batching(writers);
+            }
+
+            @Override
+            public Map<String, ?> since(WriteBatching before) {
+                WriteBatching after = batching(writers);
+                WriteBatching phase = new WriteBatching(after.messages() - before.messages(), after.writes() - before.writes());
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("messages_to_replicas", phase.messages());
+                m.put("writes_sent", phase.writes());
+                m.put("writes_per_message", Math.round(phase.writesPerMessage() * 100) / 100.0);
+                System.out.printf("  (%,d writes sent in %,d messages to replicas: %.1f per message)%n", phase.writes(),
+                        phase.messages(), phase.writesPerMessage());
+                return m;
+            }
+        };
     }
 
     /** {@code --only merge}: the merge phase alone, its result in {@code merge.json}. */
@@ -296,13 +303,13 @@ final class RunBench implements Callable<Integer> {
             return out;
         }
         long start = System.nanoTime();
-        ClosedLoopLoad.run("warm-up", load.list(), s.inFlight(), nanos(s.warmup()));
+        ClosedLoopLoad.run("warm-up", load.list(), s.heaviestInFlight(), nanos(s.warmup()));
         double busiest = Double.NaN;
         boolean quiet = false;
         while (System.nanoTime() - start + nanos(WARMUP_WINDOW) <= nanos(s.warmupMax())) {
             Map<Long, Double> before = jit.read();
             long windowStart = System.nanoTime();
-            ClosedLoopLoad.run("warm-up", load.list(), s.inFlight(), nanos(WARMUP_WINDOW));
+            ClosedLoopLoad.run("warm-up", load.list(), s.heaviestInFlight(), nanos(WARMUP_WINDOW));
             busiest = JitActivity.busiestCores(before, jit.read(), (System.nanoTime() - windowStart) / 1e9);
             quiet = busiest < JIT_QUIET_CORES;
             if (quiet || Double.isNaN(busiest)) {
@@ -343,7 +350,7 @@ final class RunBench implements Callable<Integer> {
         return d.toNanos();
     }
 
-    private static LoadResult report(LoadResult l) {
+    static LoadResult report(LoadResult l) {
         System.out.printf("  %-28s %,9.0f/s  p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms  max %7.2f ms%s%n", l.name(), l.throughput(),
                 l.latency().p50Millis(), l.latency().p99Millis(), l.latency().p999Millis(), l.latency().maxMillis(),
                 l.failed() > 0 ? String.format("  (%,d failed %s; the first: %s)", l.failed(), l.failuresByKind(), l.firstFailure()) : "");
@@ -358,21 +365,5 @@ final class RunBench implements Callable<Integer> {
         m.put("rabbitmq", ProcessStats.cpuSeconds(c.brokerPid()));
         m.put("bench-clients", ProcessStats.cpuSeconds(ProcessHandle.current().pid()));
         return m;
-    }
-
-    /** Per process, user and system CPU seconds used between the two readings, and their share of one core. */
-    private static Map<String, Map<String, Double>> cpuUsed(Map<String, double[]> before, Map<String, double[]> after, double seconds) {
-        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
-        before.forEach((name, b) -> {
-            double[] a = after.get(name);
-            double user = a[0] - b[0];
-            double system = a[1] - b[1];
-            Map<String, Double> m = new LinkedHashMap<>();
-            m.put("user_seconds", user);
-            m.put("system_seconds", system);
-            m.put("cores_used", (user + system) / seconds);
-            out.put(name, m);
-        });
-        return out;
     }
 }

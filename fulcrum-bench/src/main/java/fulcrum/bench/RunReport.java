@@ -43,6 +43,11 @@ final class RunReport {
         out.put("cpu_seconds_during_raw_max", r.cpuDuringRaw());
         out.put("cpu_seconds_during_writes_max", r.cpuDuringWrites());
         out.put("write_batching_during_writes_max", r.writeBatching());
+        Map<String, Object> ladders = new LinkedHashMap<>();
+        ladders.put("raw", r.raw().describe());
+        ladders.put("fulcrum_writes", r.writes().describe());
+        ladders.put("fulcrum_queries", r.queries().describe());
+        out.put("max_rate_by_in_flight", ladders);
         out.put("warmups", r.warmups());
         out.put("load_curve", r.loadCurve());
         out.put("half_rate_repeats", r.halfRateRepeats());
@@ -64,6 +69,8 @@ final class RunReport {
         }
         Csv.write(dir.resolve("load-curve.csv"), List.of("percent_of_max", "target_rate", "fulcrum_throughput", "fulcrum_p50_ms",
                 "fulcrum_p99_ms", "raw_throughput", "raw_p50_ms", "raw_p99_ms"), curve);
+        Csv.write(dir.resolve("max-rate-by-in-flight.csv"), List.of("load", "in_flight_per_client", "throughput", "p50_ms",
+                "p99_ms"), ladderRows(r));
         Csv.write(dir.resolve("throughput-over-time.csv"), List.of("second", "fulcrum_writes", "fulcrum_queries", "raw"),
                 timelineRows(r));
         LoadCurvePoint half = r.halfRate();
@@ -89,7 +96,10 @@ final class RunReport {
     }
 
     private static List<List<Object>> measurementRows(RunResults r) {
-        List<LoadResult> all = new ArrayList<>(List.of(r.rawMax(), r.writesMax(), r.queriesMax()));
+        List<LoadResult> all = new ArrayList<>();
+        for (MaxRateLadder ladder : List.of(r.raw(), r.writes(), r.queries())) {
+            ladder.rungs().forEach(rung -> all.add(rung.load()));
+        }
         for (LoadCurvePoint p : r.loadCurve()) {
             all.add(p.fulcrum());
             all.add(p.raw());
@@ -101,6 +111,17 @@ final class RunReport {
             rows.add(List.of(l.name(), l.targetRate(), l.seconds(), l.completed(), l.failed(), l.throughput(), p.p50Millis(),
                     p.p90Millis(), p.p99Millis(), p.p999Millis(), p.maxMillis()));
         }
+        return rows;
+    }
+
+    private static List<List<Object>> ladderRows(RunResults r) {
+        Map<String, MaxRateLadder> ladders = new LinkedHashMap<>();
+        ladders.put("raw", r.raw());
+        ladders.put("fulcrum_writes", r.writes());
+        ladders.put("fulcrum_queries", r.queries());
+        List<List<Object>> rows = new ArrayList<>();
+        ladders.forEach((load, ladder) -> ladder.rungs().forEach(rung -> rows.add(List.of(load, rung.inFlightPerClient(),
+                rung.load().throughput(), rung.load().latency().p50Millis(), rung.load().latency().p99Millis()))));
         return rows;
     }
 

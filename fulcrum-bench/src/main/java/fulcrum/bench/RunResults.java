@@ -6,23 +6,47 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything one {@code bench run} measured, before it is written out. {@code restart} and
- * {@code merge} are {@link RestartMeasure}'s and {@link MergeMeasure}'s figures (empty when the
- * run skipped them); {@code writeBatching} how the clients' writes of the max-rate phase travelled
- * (messages to replicas, writes, writes per message); {@code warmups} how long each load was warmed
- * up and how busy the JIT compilers still were; {@code halfRateRepeats} the 50 % step measured again
- * (both sides), for {@link #p99LatencyRatio()}.
+ * Everything one {@code bench run} measured, before it is written out. {@code raw}, {@code writes}
+ * and {@code queries} are the closed-loop loads at each in-flight level, each one's max the best
+ * level's; {@code restart} and {@code merge} are {@link RestartMeasure}'s and {@link MergeMeasure}'s
+ * figures (empty when the run skipped them); {@code warmups} how long each load was warmed up and
+ * how busy the JIT compilers still were; {@code halfRateRepeats} the 50 % step measured again (both
+ * sides), for {@link #p99LatencyRatio()}.
  */
-record RunResults(Map<String, Object> machine, Map<String, Object> parameters, LoadResult rawMax, LoadResult writesMax,
-                  LoadResult queriesMax, Map<String, Map<String, Double>> cpuDuringRaw,
-                  Map<String, Map<String, Double>> cpuDuringWrites, List<LoadCurvePoint> loadCurve,
-                  List<LoadResult> planetSizes, Map<String, Object> restart,
-                  Map<String, Object> merge, Map<String, Object> writeBatching, Map<String, Object> warmups,
-                  List<LoadCurvePoint> halfRateRepeats) {
+record RunResults(Map<String, Object> machine, Map<String, Object> parameters, MaxRateLadder raw, MaxRateLadder writes,
+                  MaxRateLadder queries, List<LoadCurvePoint> loadCurve, List<LoadResult> planetSizes, Map<String, Object> restart,
+                  Map<String, Object> merge, Map<String, Object> warmups, List<LoadCurvePoint> halfRateRepeats) {
+
+    LoadResult rawMax() {
+        return raw.best().load();
+    }
+
+    LoadResult writesMax() {
+        return writes.best().load();
+    }
+
+    LoadResult queriesMax() {
+        return queries.best().load();
+    }
+
+    /** Each process's CPU while the raw queue ran at its max rate. */
+    Map<String, Map<String, Double>> cpuDuringRaw() {
+        return raw.best().cpu();
+    }
+
+    /** Each process's CPU while Fulcrum's writes ran at their max rate. */
+    Map<String, Map<String, Double>> cpuDuringWrites() {
+        return writes.best().cpu();
+    }
+
+    /** How the writes of the max-rate level travelled: messages to replicas, writes, writes per message. */
+    Map<String, Object> writeBatching() {
+        return writes.best().writeBatching();
+    }
 
     /** Fulcrum's max durable writes/s over the raw queue's max messages/s. */
     double throughputRatio() {
-        return rawMax.throughput() > 0 ? writesMax.throughput() / rawMax.throughput() : Double.NaN;
+        return rawMax().throughput() > 0 ? writesMax().throughput() / rawMax().throughput() : Double.NaN;
     }
 
     /** The load-curve step at 50 %, or null. */

@@ -12,7 +12,7 @@ import java.util.Map;
  * {@code --quick} a run of a few minutes (shorter phases, smaller planets, a merge of 30,000
  * operations, a restart with 100,000 cities). An option given explicitly wins over both.
  */
-record RunSettings(Duration duration, Duration stepDuration, Duration warmup, int clients, int inFlight, int planets,
+record RunSettings(Duration duration, Duration stepDuration, Duration warmup, int clients, List<Integer> inFlightLevels, int planets,
                    int citiesPerPlanet, List<Integer> planetSizes, long mergeOperations, Duration mergeTimeout,
                    int restartCities, String heap, Part only, int writeBatch, Duration warmupMax) {
     /**
@@ -22,6 +22,14 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
      * load, and quiet after about 90 s.
      */
     static final Duration FULL_WARMUP_MAX = Duration.ofMinutes(5);
+
+    /**
+     * The closed-loop phases' requests in flight per client, each load measured at each
+     * ({@link MaxRateLadder}): at 2 × 64 Fulcrum's writes waited on their own latency with a fifth
+     * of the cores idle; the raw queue peaked at 256 on this 2-core machine, Fulcrum's writes, whose
+     * batches grow with the requests out, at 1,024 or beyond.
+     */
+    static final List<Integer> DEFAULT_IN_FLIGHT_LEVELS = List.of(64, 256, 1024);
 
     static final List<Integer> LOAD_CURVE_PERCENTS = List.of(10, 25, 50, 75, 100);
 
@@ -43,7 +51,7 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
 
     /** Null arguments take the full or quick default. */
     static RunSettings resolve(boolean quick, Duration duration, Duration stepDuration, Duration warmup, Integer clients,
-                               Integer inFlight, Integer planets, Integer citiesPerPlanet, List<Integer> planetSizes,
+                               List<Integer> inFlight, Integer planets, Integer citiesPerPlanet, List<Integer> planetSizes,
                                Long mergeOperations, Duration mergeTimeout, Integer restartCities, String heap) {
         return resolve(quick, duration, stepDuration, warmup, clients, inFlight, planets, citiesPerPlanet, planetSizes,
                 mergeOperations, mergeTimeout, restartCities, heap, null);
@@ -51,13 +59,13 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
 
     /** As above, with the part of the run to measure (null: all of it). */
     static RunSettings resolve(boolean quick, Duration duration, Duration stepDuration, Duration warmup, Integer clients,
-                               Integer inFlight, Integer planets, Integer citiesPerPlanet, List<Integer> planetSizes,
+                               List<Integer> inFlight, Integer planets, Integer citiesPerPlanet, List<Integer> planetSizes,
                                Long mergeOperations, Duration mergeTimeout, Integer restartCities, String heap, Part only) {
         RunSettings s = new RunSettings(
                 or(duration, quick ? Duration.ofSeconds(5) : Duration.ofSeconds(30)),
                 or(stepDuration, quick ? Duration.ofSeconds(3) : Duration.ofSeconds(10)),
                 or(warmup, quick ? Duration.ofSeconds(2) : Duration.ofSeconds(60)),
-                or(clients, 2), or(inFlight, 64), or(planets, 10), or(citiesPerPlanet, 1_000),
+                or(clients, 2), or(inFlight, DEFAULT_IN_FLIGHT_LEVELS), or(planets, 10), or(citiesPerPlanet, 1_000),
                 or(planetSizes, quick ? List.of(100, 1_000, 10_000) : List.of(100, 10_000, 100_000)),
                 or(mergeOperations, quick ? 30_000L : 1_000_000L), or(mergeTimeout, quick ? Duration.ofMinutes(2) : Duration.ofMinutes(10)),
                 or(restartCities, quick ? 100_000 : 1_000_000), or(heap, "256m"), or(only, Part.all),
@@ -76,7 +84,7 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
         if (writeBatch < 1 || writeBatch > BatchedCommand.MAX_PER_BATCH) {
             throw new IllegalArgumentException("--write-batch must be 1.." + BatchedCommand.MAX_PER_BATCH + ", got " + writeBatch);
         }
-        return new RunSettings(duration, stepDuration, warmup, clients, inFlight, planets, citiesPerPlanet, planetSizes,
+        return new RunSettings(duration, stepDuration, warmup, clients, inFlightLevels, planets, citiesPerPlanet, planetSizes,
                 mergeOperations, mergeTimeout, restartCities, heap, only, writeBatch, warmupMax);
     }
 
@@ -92,7 +100,7 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
             throw new IllegalArgumentException("--warmup-max must be at least --warmup (" + warmup.toSeconds() + " s), got "
                     + max.toSeconds() + " s");
         }
-        return new RunSettings(duration, stepDuration, warmup, clients, inFlight, planets, citiesPerPlanet, planetSizes,
+        return new RunSettings(duration, stepDuration, warmup, clients, inFlightLevels, planets, citiesPerPlanet, planetSizes,
                 mergeOperations, mergeTimeout, restartCities, heap, only, writeBatch, max);
     }
 
@@ -111,7 +119,9 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
             throw new IllegalArgumentException("--warmup must not be negative");
         }
         atLeast("--clients", clients, 1);
-        atLeast("--in-flight", inFlight, 1);
+        if (inFlightLevels.isEmpty() || inFlightLevels.stream().anyMatch(n -> n == null || n < 1)) {
+            throw new IllegalArgumentException("--in-flight must be positive request counts, e.g. 64 or 64,256,1024");
+        }
         atLeast("--planets", planets, 1);
         atLeast("--cities-per-planet", citiesPerPlanet, 1);
         if (planetSizes.isEmpty() || planetSizes.stream().anyMatch(n -> n == null || n < 1)) {
@@ -147,6 +157,11 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
         }
     }
 
+    /** The warm-ups' requests in flight per client: the most of {@link #inFlightLevels}, the load that batches most. */
+    int heaviestInFlight() {
+        return inFlightLevels.stream().mapToInt(Integer::intValue).max().orElseThrow();
+    }
+
     /** What {@code --only apply} applies: one replica's share of the merge's operations. */
     int applyEntries() {
         return (int) ((mergeOperations + 2) / 3);
@@ -159,7 +174,7 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
         m.put("warmup_seconds", warmup.toMillis() / 1000.0);
         m.put("warmup_max_seconds", warmupMax.toMillis() / 1000.0);
         m.put("clients", clients);
-        m.put("in_flight_per_client", inFlight);
+        m.put("in_flight_per_client", inFlightLevels);
         m.put("write_batch_max", writeBatch);
         m.put("planets", planets);
         m.put("cities_per_planet", citiesPerPlanet);

@@ -10,9 +10,16 @@ final class RunTable {
 
     static String of(RunResults r) {
         StringBuilder sb = new StringBuilder("| measure | value |\n| --- | --- |\n");
-        row(sb, "raw quorum queue, max (closed loop)", rate(r.rawMax()));
-        row(sb, "Fulcrum durable writes, max (closed loop)", rate(r.writesMax()));
-        row(sb, "Fulcrum queries (Leia's path), max (closed loop)", rate(r.queriesMax()));
+        row(sb, "raw quorum queue, max (closed loop" + at(r.raw()) + ")", rate(r.rawMax()));
+        row(sb, "Fulcrum durable writes, max (closed loop" + at(r.writes()) + ")", rate(r.writesMax()));
+        row(sb, "Fulcrum queries (Leia's path), max (closed loop" + at(r.queries()) + ")", rate(r.queriesMax()));
+        if (r.raw().rungs().size() > 1) {
+            for (int i = 0; i < r.raw().rungs().size(); i++) {
+                int level = r.raw().rungs().get(i).inFlightPerClient();
+                row(sb, String.format(Locale.ROOT, "closed loop, %d in flight per client: raw / writes / queries", level),
+                        String.format(Locale.ROOT, "%s / %s / %s", brief(r.raw(), i), brief(r.writes(), i), brief(r.queries(), i)));
+            }
+        }
         row(sb, "**throughput_ratio** (Fulcrum writes/s ÷ raw msgs/s)", fmt("%.2f", r.throughputRatio()));
         for (LoadCurvePoint p : r.loadCurve()) {
             row(sb, String.format(Locale.ROOT, "load curve %d %% (%,.0f/s offered): Fulcrum / raw", p.percent(), p.targetRate()),
@@ -51,6 +58,18 @@ final class RunTable {
                     .append(t.met() ? "**met**" : "**not met**").append(" |\n");
         }
         return sb.toString();
+    }
+
+    private static String at(MaxRateLadder ladder) {
+        return ladder.rungs().size() > 1 ? ", best at " + ladder.best().inFlightPerClient() + " in flight per client" : "";
+    }
+
+    private static String brief(MaxRateLadder ladder, int rung) {
+        if (rung >= ladder.rungs().size()) {
+            return "—";
+        }
+        LoadResult l = ladder.rungs().get(rung).load();
+        return String.format(Locale.ROOT, "%,.0f/s (p99 %.1f ms)", l.throughput(), l.latency().p99Millis());
     }
 
     private static String rate(LoadResult l) {

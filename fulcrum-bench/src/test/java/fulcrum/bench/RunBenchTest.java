@@ -34,7 +34,7 @@ class RunBenchTest {
                     "needs the " + module + " jar (built before fulcrum-bench in the reactor)");
         }
         int exit = BenchMain.commandLine().execute("run", "--duration", "2s", "--step-duration", "1s", "--warmup", "1s",
-                "--clients", "2", "--in-flight", "8", "--planets", "2", "--cities-per-planet", "20", "--planet-sizes", "10,100",
+                "--clients", "2", "--in-flight", "4,8", "--planets", "2", "--cities-per-planet", "20", "--planet-sizes", "10,100",
                 "--merge-ops", "300", "--merge-timeout", "2m", "--restart-cities", "500", "--root", ROOT.toString(),
                 "--out", out.toString());
         assertThat(exit).isZero();
@@ -43,6 +43,9 @@ class RunBenchTest {
         for (String load : List.of("raw_max", "fulcrum_writes_max", "fulcrum_queries_max")) {
             assertThat(report.get(load).get("throughput").asDouble()).as(load).isPositive();
             assertThat(report.get(load).get("latency").get("p99Millis").asDouble()).as(load).isPositive();
+        }
+        for (String load : List.of("raw", "fulcrum_writes", "fulcrum_queries")) {
+            assertThat(report.get("max_rate_by_in_flight").get(load)).as(load).hasSize(2);
         }
         assertThat(report.get("throughput_ratio").asDouble()).isPositive();
         assertThat(report.get("p99_latency_ratio").asDouble()).isPositive();
@@ -57,7 +60,8 @@ class RunBenchTest {
         assertThat(report.get("restart_and_memory").get("restart_to_serving_seconds").asDouble()).isPositive();
         assertThat(report.get("restart_and_memory").get("live_heap_bytes").asLong()).isPositive();
         assertThat(report.get("targets")).hasSize(6);
-        for (String file : List.of("measurements.csv", "load-curve.csv", "throughput-over-time.csv", "latency-distribution.csv")) {
+        for (String file : List.of("measurements.csv", "load-curve.csv", "throughput-over-time.csv", "latency-distribution.csv",
+                "max-rate-by-in-flight.csv")) {
             assertThat(Files.readAllLines(out.resolve(file))).as(file).hasSizeGreaterThan(1);
         }
         for (String png : List.of("throughput-over-time.png", "latency-distribution.png", "load-curve.png")) {

@@ -1,6 +1,7 @@
 package fulcrum.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -44,13 +45,18 @@ class RunReportTest {
         Map<String, Object> merge = new LinkedHashMap<>(Map.of("operations", 1_000_000L, "converged", true, "merge_seconds", 12.0,
                 "seconds_waited", 12.0, "peer_entries_to_apply", 2_000_000L, "peer_entries_applied", 2_000_000L,
                 "entries_applied_per_second", 166_666.0));
-        return new RunResults(new LinkedHashMap<>(Map.of("cores", 2)), Map.of("clients", 2), load("raw max", 0, 40_000, 9_000),
-                load("Fulcrum writes max", 0, 10_000, 90_000), load("Fulcrum queries max", 0, 20_000, 50_000), Map.of(),
-                Map.of("fulcrum-1", Map.of("user_seconds", 3.0, "system_seconds", 1.0, "cores_used", 0.4)), curve,
+        MaxRateLadder writes = new MaxRateLadder(List.of(new MaxRateLadder.Rung(64, load("Fulcrum writes max", 0, 10_000, 90_000),
+                Map.of("fulcrum-1", Map.of("user_seconds", 3.0, "system_seconds", 1.0, "cores_used", 0.4)),
+                Map.of("messages_to_replicas", 1_000L, "writes_sent", 10_000L, "writes_per_message", 10.0))));
+        return new RunResults(new LinkedHashMap<>(Map.of("cores", 2)), Map.of("clients", 2), single(load("raw max", 0, 40_000, 9_000)),
+                writes, single(load("Fulcrum queries max", 0, 20_000, 50_000)), curve,
                 List.of(load("a planet of 100 cities", 0, 10_000, 1), load("a planet of 100,000 cities", 0, 9_000, 1)), restart, merge,
-                Map.of("messages_to_replicas", 1_000L, "writes_sent", 10_000L, "writes_per_message", 10.0),
                 Map.of("Fulcrum writes max", Map.of("seconds", 90.0, "jit_busiest_cores_last_window", 0.03, "jit_quiet", true)),
                 halfRateRepeats);
+    }
+
+    static MaxRateLadder single(LoadResult load) {
+        return new MaxRateLadder(List.of(new MaxRateLadder.Rung(64, load, Map.of(), Map.of())));
     }
 
     @Test
@@ -109,5 +115,38 @@ class RunReportTest {
         String table = RunTable.of(results());
         assertThat(table).contains("| throughput_ratio: ").contains("**not met**").contains("**met**")
                 .contains("merge of 1,000,000 operations across 3 replicas, until converged | 12.0 s");
+    }
+
+    @Test
+    void eachLoadsMaxIsItsBestInFlightLevelAndTheReportListsEveryLevel() throws Exception {
+        // the raw queue peaks at 256 in flight, Fulcrum's writes at 1,024: the ratio compares the two peaks
+        MaxRateLadder raw = new MaxRateLadder(List.of(
+                new MaxRateLadder.Rung(64, load("raw max (64 in flight)", 0, 400_000, 6_000), Map.of(), Map.of()),
+                new MaxRateLadder.Rung(256, load("raw max (256 in flight)", 0, 500_000, 18_000), Map.of(), Map.of()),
+                new MaxRateLadder.Rung(1024, load("raw max (1024 in flight)", 0, 450_000, 90_000), Map.of(), Map.of())));
+        MaxRateLadder writes = new MaxRateLadder(List.of(
+                new MaxRateLadder.Rung(64, load("Fulcrum writes max (64 in flight)", 0, 100_000, 35_000), Map.of(), Map.of()),
+                new MaxRateLadder.Rung(256, load("Fulcrum writes max (256 in flight)", 0, 150_000, 75_000), Map.of(), Map.of()),
+                new MaxRateLadder.Rung(1024, load("Fulcrum writes max (1024 in flight)", 0, 190_000, 300_000),
+                        Map.of("fulcrum-1", Map.of("cores_used", 0.4)), Map.of("writes_per_message", 61.0))));
+        RunResults base = results();
+        RunResults r = new RunResults(base.machine(), base.parameters(), raw, writes, base.queries(), base.loadCurve(),
+                base.planetSizes(), base.restart(), base.merge(), base.warmups(), base.halfRateRepeats());
+
+        assertThat(raw.best().inFlightPerClient()).isEqualTo(256);
+        assertThat(writes.best().inFlightPerClient()).isEqualTo(1024);
+        assertThat(r.throughputRatio()).isCloseTo(0.38, org.assertj.core.data.Offset.offset(1e-9)); // 19,000/s ÷ 50,000/s
+        assertThat(r.writeBatching()).containsEntry("writes_per_message", 61.0);
+        assertThat(r.cpuDuringWrites()).containsKey("fulcrum-1");
+
+        RunReport.write(dir, r);
+        JsonNode json = JsonMapper.builder().build().readTree(dir.resolve("report.json").toFile());
+        assertThat(json.get("max_rate_by_in_flight").get("raw")).hasSize(3);
+        assertThat(json.get("max_rate_by_in_flight").get("fulcrum_writes").get(2).get("in_flight_per_client").asInt()).isEqualTo(1024);
+        assertThat(Files.readAllLines(dir.resolve("max-rate-by-in-flight.csv"))).hasSize(1 + 3 + 3 + 1);
+        assertThat(Files.readAllLines(dir.resolve("measurements.csv"))).hasSize(1 + 3 + 3 + 1 + 10 + 2);
+        assertThat(RunTable.of(r)).contains("best at 256 in flight per client").contains("best at 1024 in flight per client")
+                .contains("closed loop, 1024 in flight per client: raw / writes / queries");
+        assertThatThrownBy(() -> new MaxRateLadder(List.of())).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -20,6 +20,19 @@ class RunSettingsTest {
         assertThat(s.mergeOperations()).isEqualTo(1_000_000);
         assertThat(s.restartCities()).isEqualTo(1_000_000);
         assertThat(s.heap()).isEqualTo("256m");
+        assertThat(s.inFlightLevels()).containsExactly(64, 256, 1024);
+        assertThat(s.heaviestInFlight()).isEqualTo(1024);
+    }
+
+    @Test
+    void oneInFlightLevelMeasuresEachLoadOnceAndBadLevelsAreRefused() {
+        RunSettings one = RunSettings.resolve(false, null, null, null, null, List.of(128), null, null, null, null, null, null, null);
+        assertThat(one.inFlightLevels()).containsExactly(128);
+        assertThat(one.describe()).containsEntry("in_flight_per_client", List.of(128));
+        assertThatThrownBy(() -> RunSettings.resolve(false, null, null, null, null, List.of(64, 0), null, null, null, null, null, null,
+                null)).hasMessageContaining("--in-flight must be positive");
+        assertThatThrownBy(() -> RunSettings.resolve(false, null, null, null, null, List.of(), null, null, null, null, null, null,
+                null)).hasMessageContaining("--in-flight");
     }
 
     @Test
