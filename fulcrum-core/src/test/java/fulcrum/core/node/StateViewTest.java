@@ -1,0 +1,192 @@
+package fulcrum.core.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fulcrum.core.clock.VectorClock;
+import fulcrum.core.replica.City;
+import fulcrum.core.replica.OpKind;
+import fulcrum.core.replica.Operation;
+import fulcrum.core.replica.Reply;
+import fulcrum.core.store.CommandRecord;
+import fulcrum.core.store.MemoryStore;
+import fulcrum.core.store.SnapshotView;
+import fulcrum.core.store.StateReader;
+import fulcrum.core.store.StoreBatch;
+import fulcrum.core.store.StoreMeta;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The view's answers for cities and name entries, kept across commits: always what the store holds
+ * under the uncommitted batches, and read from the store once, not at every write.
+ */
+class StateViewTest {
+    private static final String PLANET = "Tatooine";
+
+    /** A store that counts the city and name reads that reach it. */
+    private static final class CountingReader implements StateReader {
+        final MemoryStore store = new MemoryStore("fulcrum-1");
+        int cityReads;
+        int nameReads;
+
+        @Override
+        public StoreMeta meta() {
+            return store.meta();
+        }
+
+        @Override
+        public VectorClock planetClock(String planet) {
+            return store.planetClock(planet);
+        }
+
+        @Override
+        public City city(String planet, String cityId) {
+            cityReads++;
+            return store.city(planet, cityId);
+        }
+
+        @Override
+        public List<String> cityIdsNamed(String planet, String name) {
+            nameReads++;
+            return store.cityIdsNamed(planet, name);
+        }
+
+        @Override
+        public Reply reply(String commandId) {
+            return store.reply(commandId);
+        }
+
+        @Override
+        public List<CommandRecord> commandRecords(String commandId) {
+            return store.commandRecords(commandId);
+        }
+
+        @Override
+        public List<Operation> operations(String origin, long fromSeq, int limit) {
+            return store.operations(origin, fromSeq, limit);
+        }
+
+        @Override
+        public long lastOperationSeq(String origin) {
+            return store.lastOperationSeq(origin);
+        }
+
+        @Override
+        public SnapshotView openSnapshot() {
+            return store.openSnapshot();
+        }
+    }
+
+    private static long seq;
+
+    private static City city(String id, String name, long rebels) {
+        Operation add = new Operation("fulcrum-1", 7, ++seq, PLANET, OpKind.AddCity, id, name, rebels,
+                VectorClock.of(Map.of("fulcrum-1", seq)), "cmd-" + seq);
+        return City.applying(null, add);
+    }
+
+    private static void write(StateView view, String id, String name, long rebels) {
+        view.putCity(PLANET, view.city(PLANET, id), city(id, name, rebels));
+    }
+
+    private static void commitOldest(StateView view, CountingReader reader, List<StoreBatch> taken) {
+        StoreBatch oldest = taken.remove(0);
+        reader.store.commit(oldest);
+        view.committed(oldest);
+    }
+
+    private static void writeAndCommit(StateView view, CountingReader reader, List<StoreBatch> taken, String id, String name,
+                                       long rebels) {
+        write(view, id, name, rebels);
+        taken.add(view.take());
+        commitOldest(view, reader, taken);
+    }
+
+    @Test
+    void aCommittedCityAndItsNameAreServedWithoutReadingTheStoreAgain() {
+        CountingReader reader = new CountingReader();
+        StateView view = new StateView(reader);
+        List<StoreBatch> taken = new ArrayList<>();
+        writeAndCommit(view, reader, taken, "fulcrum-1:1", "Mos_Eisley", 5);
+        int cityReads = reader.cityReads;
+        int nameReads = reader.nameReads;
+
+        for (int i = 0; i < 10; i++) {
+            assertThat(view.city(PLANET, "fulcrum-1:1")).isEqualTo(reader.store.city(PLANET, "fulcrum-1:1"));
+            assertThat(view.cityIdsNamed(PLANET, "Mos_Eisley")).containsExactly("fulcrum-1:1");
+            writeAndCommit(view, reader, taken, "fulcrum-1:1", "Mos_Eisley", 6 + i);
+        }
+        assertThat(reader.cityReads).as("city reads after the first commit").isEqualTo(cityReads);
+        assertThat(reader.nameReads).as("name reads after the first commit").isEqualTo(nameReads);
+        assertThat(view.city(PLANET, "fulcrum-1:1").rebels().value()).isEqualTo(15L);
+    }
+
+    @Test
+    void aCommittedClearForgetsWhatWasKept() {
+        CountingReader reader = new CountingReader();
+        StateView view = new StateView(reader);
+        List<StoreBatch> taken = new ArrayList<>();
+        writeAndCommit(view, reader, taken, "fulcrum-1:1", "Mos_Eisley", 5);
+        assertThat(view.city(PLANET, "fulcrum-1:1")).isNotNull();
+
+        view.clearData();
+        writeAndCommit(view, reader, taken, "fulcrum-1:2", "Anchorhead", 1);
+
+        assertThat(view.city(PLANET, "fulcrum-1:1")).as("cleared").isNull();
+        assertThat(view.cityIdsNamed(PLANET, "Mos_Eisley")).isEmpty();
+        assertThat(view.city(PLANET, "fulcrum-1:2")).isEqualTo(reader.store.city(PLANET, "fulcrum-1:2"));
+    }
+
+    /**
+     * Random writes, renames, clears, takes and commits, in any interleaving: every answer of the
+     * view equals the store's under the batches not yet committed (checked once all are committed).
+     */
+    @Property(tries = 300)
+    void theViewAlwaysAnswersWhatTheStoreHolds(@ForAll long seed) {
+        Random random = new Random(seed);
+        CountingReader reader = new CountingReader();
+        StateView view = new StateView(reader);
+        List<StoreBatch> taken = new ArrayList<>();
+        String[] names = {"Mos_Eisley", "Anchorhead", "Mos_Espa", "Bestine"};
+        for (int step = 0; step < 200; step++) {
+            int action = random.nextInt(10);
+            if (action < 6) {
+                String id = "fulcrum-1:" + random.nextInt(6);
+                write(view, id, names[random.nextInt(names.length)], random.nextInt(100));
+            } else if (action == 6 && random.nextInt(8) == 0) {
+                view.clearData();
+            } else if (action < 8) {
+                taken.add(view.take());
+            } else if (action == 8 && !taken.isEmpty()) {
+                commitOldest(view, reader, taken);
+            } else if (action == 9) {
+                taken.add(view.take());
+                while (!taken.isEmpty()) {
+                    commitOldest(view, reader, taken);
+                }
+                assertAgrees(view, reader.store, names);
+            }
+        }
+        taken.add(view.take());
+        while (!taken.isEmpty()) {
+            commitOldest(view, reader, taken);
+        }
+        assertAgrees(view, reader.store, names);
+    }
+
+    /** Once every batch is committed. */
+    private static void assertAgrees(StateView view, MemoryStore store, String[] names) {
+        for (int i = 0; i < 6; i++) {
+            String id = "fulcrum-1:" + i;
+            assertThat(view.city(PLANET, id)).as(id).isEqualTo(store.city(PLANET, id));
+        }
+        for (String name : names) {
+            assertThat(view.cityIdsNamed(PLANET, name)).as(name).isEqualTo(store.cityIdsNamed(PLANET, name));
+        }
+    }
+}
