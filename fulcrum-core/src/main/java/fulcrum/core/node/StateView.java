@@ -51,8 +51,10 @@ final class StateView {
      * same city reads them once more; each read of the store is a RocksDB point lookup (at 20,000
      * writes/s the workers' lookups took a seventh of the machine's CPU, `perf`). The store changes
      * only by the batches this view hands out, so when one is committed its cities and name entries
-     * are what the store now holds for those keys: they replace the answers kept (a batch that
-     * clears the data forgets all of them first). Nothing else writes the store while the node runs.
+     * are what the store now holds for those keys: they replace the answers kept for cities and
+     * names that existed, and the answers "none" are dropped (a merge creates hundreds of thousands
+     * of cities it will not read again: keeping them cost each worker a second of GC); a batch that
+     * clears the data forgets all answers first. Nothing else writes the store while the node runs.
      * At most {@link #STORE_READS_MAX} answers are kept; past that all are forgotten.
      */
     private final Map<StoreBatch.CityKey, City> storeCities = new HashMap<>(); // null: the store has no such city
@@ -90,9 +92,22 @@ final class StateView {
         if (batch.clearsData()) {
             forgetStoreReads();
         }
-        batch.cities().forEach(storeCities::put);
-        batch.names().forEach((key, ids) -> storeNames.put(key.planet() + '\0' + key.name(), ids));
-        boundStoreReads();
+        for (Map.Entry<StoreBatch.CityKey, City> e : batch.cities().entrySet()) {
+            if (storeCities.get(e.getKey()) != null) {
+                storeCities.put(e.getKey(), e.getValue());
+            } else {
+                storeCities.remove(e.getKey()); // new here: kept once read again, so a merge's new cities are not kept
+            }
+        }
+        for (Map.Entry<StoreBatch.NameKey, List<String>> e : batch.names().entrySet()) {
+            String key = e.getKey().planet() + '\0' + e.getKey().name();
+            List<String> kept = storeNames.get(key);
+            if (kept != null && !kept.isEmpty()) {
+                storeNames.put(key, e.getValue());
+            } else {
+                storeNames.remove(key);
+            }
+        }
     }
 
     int uncommittedBatches() {
