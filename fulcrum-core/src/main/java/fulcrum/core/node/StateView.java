@@ -45,24 +45,12 @@ final class StateView {
      * The mark goes back only with {@link #clearData()}, which forgets these numbers.
      */
     private final Map<String, Long> lastOperation = new HashMap<>();
-    /**
-     * What the store holds for the cities and name entries read or committed lately: a write reads
-     * its city and name entry to decide, applying it reads them again, and the next write to the
-     * same city reads them once more; each read of the store is a RocksDB point lookup (at 20,000
-     * writes/s the workers' lookups took a seventh of the machine's CPU, `perf`). The store changes
-     * only by the batches this view hands out, so when one is committed its cities and name entries
-     * are what the store now holds for those keys: they replace the answers kept for cities and
-     * names that existed, and the answers "none" are dropped (a merge creates hundreds of thousands
-     * of cities it will not read again: keeping them cost each worker a second of GC); a batch that
-     * clears the data forgets all answers first. Nothing else writes the store while the node runs.
-     * At most {@link #STORE_READS_MAX} answers are kept; past that all are forgotten.
-     */
-    private final Map<StoreBatch.CityKey, City> storeCities = new HashMap<>(); // null: the store has no such city
-    private final Map<String, List<String>> storeNames = new HashMap<>(); // planet\0name -> ids
-    private static final int STORE_READS_MAX = 100_000;
+    /** The store's answers for cities and name entries, kept across commits. */
+    private final StoreReads storeReads;
 
     StateView(StateReader store) {
         this.store = store;
+        this.storeReads = new StoreReads(store);
     }
 
     StateReader store() {
@@ -89,25 +77,7 @@ final class StateView {
             throw new IllegalStateException("batches must be committed in the order they were taken");
         }
         uncommitted.removeFirst();
-        if (batch.clearsData()) {
-            forgetStoreReads();
-        }
-        for (Map.Entry<StoreBatch.CityKey, City> e : batch.cities().entrySet()) {
-            if (storeCities.get(e.getKey()) != null) {
-                storeCities.put(e.getKey(), e.getValue());
-            } else {
-                storeCities.remove(e.getKey()); // new here: kept once read again, so a merge's new cities are not kept
-            }
-        }
-        for (Map.Entry<StoreBatch.NameKey, List<String>> e : batch.names().entrySet()) {
-            String key = e.getKey().planet() + '\0' + e.getKey().name();
-            List<String> kept = storeNames.get(key);
-            if (kept != null && !kept.isEmpty()) {
-                storeNames.put(key, e.getValue());
-            } else {
-                storeNames.remove(key);
-            }
-        }
+        storeReads.committed(batch);
     }
 
     int uncommittedBatches() {
@@ -142,14 +112,7 @@ final class StateView {
                 return null;
             }
         }
-        City known = storeCities.get(key);
-        if (known != null || storeCities.containsKey(key)) {
-            return known;
-        }
-        City stored = store.city(planet, cityId);
-        boundStoreReads();
-        storeCities.put(key, stored);
-        return stored;
+        return storeReads.city(key);
     }
 
     /** The ids filed under {@code name}, sorted: the newest layer that wrote the entry holds it whole. */
@@ -165,25 +128,7 @@ final class StateView {
                 return List.of();
             }
         }
-        List<String> known = storeNames.get(key);
-        if (known != null) {
-            return known;
-        }
-        List<String> stored = List.copyOf(store.cityIdsNamed(planet, name));
-        boundStoreReads();
-        storeNames.put(key, stored);
-        return stored;
-    }
-
-    private void boundStoreReads() {
-        if (storeCities.size() + storeNames.size() >= STORE_READS_MAX) {
-            forgetStoreReads();
-        }
-    }
-
-    private void forgetStoreReads() {
-        storeCities.clear();
-        storeNames.clear();
+        return storeReads.cityIdsNamed(new StoreBatch.NameKey(planet, name));
     }
 
     Reply reply(String commandId) {
