@@ -44,9 +44,7 @@ final class RunReport {
         out.put("cpu_seconds_during_writes_max", r.cpuDuringWrites());
         out.put("write_batching_during_writes_max", r.writeBatching());
         Map<String, Object> ladders = new LinkedHashMap<>();
-        ladders.put("raw", r.raw().describe());
-        ladders.put("fulcrum_writes", r.writes().describe());
-        ladders.put("fulcrum_queries", r.queries().describe());
+        r.ladders().forEach((load, ladder) -> ladders.put(load, ladder.describe()));
         out.put("max_rate_by_in_flight", ladders);
         out.put("warmups", r.warmups());
         out.put("load_curve", r.loadCurve());
@@ -97,7 +95,7 @@ final class RunReport {
 
     private static List<List<Object>> measurementRows(RunResults r) {
         List<LoadResult> all = new ArrayList<>();
-        for (MaxRateLadder ladder : List.of(r.raw(), r.writes(), r.queries())) {
+        for (MaxRateLadder ladder : r.ladders().values()) {
             ladder.rungs().forEach(rung -> all.add(rung.load()));
         }
         for (LoadCurvePoint p : r.loadCurve()) {
@@ -115,12 +113,8 @@ final class RunReport {
     }
 
     private static List<List<Object>> ladderRows(RunResults r) {
-        Map<String, MaxRateLadder> ladders = new LinkedHashMap<>();
-        ladders.put("raw", r.raw());
-        ladders.put("fulcrum_writes", r.writes());
-        ladders.put("fulcrum_queries", r.queries());
         List<List<Object>> rows = new ArrayList<>();
-        ladders.forEach((load, ladder) -> ladder.rungs().forEach(rung -> rows.add(List.of(load, rung.inFlightPerClient(),
+        r.ladders().forEach((load, ladder) -> ladder.rungs().forEach(rung -> rows.add(List.of(load, rung.inFlightPerClient(),
                 rung.load().throughput(), rung.load().latency().p50Millis(), rung.load().latency().p99Millis()))));
         return rows;
     }

@@ -2,6 +2,7 @@ package fulcrum.bench;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,6 +17,15 @@ import java.util.Map;
 record RunResults(Map<String, Object> machine, Map<String, Object> parameters, MaxRateLadder raw, MaxRateLadder writes,
                   MaxRateLadder queries, List<LoadCurvePoint> loadCurve, List<LoadResult> planetSizes, Map<String, Object> restart,
                   Map<String, Object> merge, Map<String, Object> warmups, List<LoadCurvePoint> halfRateRepeats) {
+
+    /** The three closed-loop loads by the names the report gives them, in the report's order. */
+    Map<String, MaxRateLadder> ladders() {
+        Map<String, MaxRateLadder> m = new LinkedHashMap<>();
+        m.put("raw", raw);
+        m.put("fulcrum_writes", writes);
+        m.put("fulcrum_queries", queries);
+        return m;
+    }
 
     LoadResult rawMax() {
         return raw.best().load();

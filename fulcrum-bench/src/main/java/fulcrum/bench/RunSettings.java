@@ -119,14 +119,10 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
             throw new IllegalArgumentException("--warmup must not be negative");
         }
         atLeast("--clients", clients, 1);
-        if (inFlightLevels.isEmpty() || inFlightLevels.stream().anyMatch(n -> n == null || n < 1)) {
-            throw new IllegalArgumentException("--in-flight must be positive request counts, e.g. 64 or 64,256,1024");
-        }
+        positiveCounts(inFlightLevels, "--in-flight must be positive request counts, e.g. 64 or 64,256,1024");
         atLeast("--planets", planets, 1);
         atLeast("--cities-per-planet", citiesPerPlanet, 1);
-        if (planetSizes.isEmpty() || planetSizes.stream().anyMatch(n -> n == null || n < 1)) {
-            throw new IllegalArgumentException("--planet-sizes must be positive city counts, e.g. 100,10000,100000");
-        }
+        positiveCounts(planetSizes, "--planet-sizes must be positive city counts, e.g. 100,10000,100000");
         if (mergeOperations < 0 || (mergeOperations > 0 && mergeOperations < 3)) {
             throw new IllegalArgumentException("--merge-ops must be 0 (skip the merge) or at least 3, got " + mergeOperations);
         }
@@ -142,6 +138,12 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
         }
         if (!heap.matches("[1-9][0-9]*[kmgKMG]?")) {
             throw new IllegalArgumentException("--heap must be a JVM heap size like 256m or 1g, got '" + heap + "'");
+        }
+    }
+
+    private static void positiveCounts(List<Integer> counts, String refusal) {
+        if (counts.isEmpty() || counts.stream().anyMatch(n -> n == null || n < 1)) {
+            throw new IllegalArgumentException(refusal);
         }
     }
 
