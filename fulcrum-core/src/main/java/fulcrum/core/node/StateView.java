@@ -49,8 +49,13 @@ final class StateView {
     private final StoreReads storeReads;
 
     StateView(StateReader store) {
+        this(store, StoreReads.MAX_ANSWERS);
+    }
+
+    /** With at most {@code maxKeptAnswers} of the store's answers kept (tests make it small, to see them go). */
+    StateView(StateReader store, int maxKeptAnswers) {
         this.store = store;
-        this.storeReads = new StoreReads(store);
+        this.storeReads = new StoreReads(store, maxKeptAnswers);
     }
 
     StateReader store() {

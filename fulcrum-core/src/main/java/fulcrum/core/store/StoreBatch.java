@@ -31,6 +31,16 @@ public final class StoreBatch {
             Objects.requireNonNull(planet, "planet");
             Objects.requireNonNull(name, "name");
         }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof NameKey k && name.equals(k.name) && planet.equals(k.planet);
+        }
+
+        @Override
+        public int hashCode() {
+            return KeyHash.of(planet, name);
+        }
     }
 
     /** A city's key. */
@@ -38,6 +48,16 @@ public final class StoreBatch {
         public CityKey {
             Objects.requireNonNull(planet, "planet");
             Objects.requireNonNull(cityId, "cityId");
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof CityKey k && cityId.equals(k.cityId) && planet.equals(k.planet);
+        }
+
+        @Override
+        public int hashCode() {
+            return KeyHash.of(planet, cityId);
         }
     }
 

@@ -152,9 +152,39 @@ class StateViewTest {
      */
     @Property(tries = 300)
     void theViewAlwaysAnswersWhatTheStoreHolds(@ForAll long seed) {
+        randomSteps(seed, StoreReads.MAX_ANSWERS);
+    }
+
+    /** The same with room for three answers: they come and go all the time (the eldest first). */
+    @Property(tries = 300)
+    void theViewAlwaysAnswersWhatTheStoreHoldsWhenFewAnswersAreKept(@ForAll long seed) {
+        randomSteps(seed, 3);
+    }
+
+    @Test
+    void pastTheBoundTheEldestAnswerGoesAndTheOthersStay() {
+        CountingReader reader = new CountingReader();
+        StateView view = new StateView(reader, 2);
+        List<StoreBatch> taken = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            writeAndCommit(view, reader, taken, "fulcrum-1:" + i, "city" + i, i);
+        }
+        view.city(PLANET, "fulcrum-1:1");
+        view.city(PLANET, "fulcrum-1:2");
+        view.city(PLANET, "fulcrum-1:3"); // the third answer: the first goes
+        int reads = reader.cityReads;
+
+        view.city(PLANET, "fulcrum-1:2");
+        view.city(PLANET, "fulcrum-1:3");
+        assertThat(reader.cityReads).as("the two latest answers are kept").isEqualTo(reads);
+        assertThat(view.city(PLANET, "fulcrum-1:1")).isEqualTo(reader.store.city(PLANET, "fulcrum-1:1"));
+        assertThat(reader.cityReads).as("the eldest was read again").isEqualTo(reads + 1);
+    }
+
+    private static void randomSteps(long seed, int maxKeptAnswers) {
         Random random = new Random(seed);
         CountingReader reader = new CountingReader();
-        StateView view = new StateView(reader);
+        StateView view = new StateView(reader, maxKeptAnswers);
         List<StoreBatch> taken = new ArrayList<>();
         String[] names = {"Mos_Eisley", "Anchorhead", "Mos_Espa", "Bestine"};
         for (int step = 0; step < 200; step++) {
