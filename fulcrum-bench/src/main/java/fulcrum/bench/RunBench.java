@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
                 + "queue on the same broker, a load curve, a planet-size curve, a merge of many operations, restart "
                 + "to serving and worker memory; write report.json, CSV files and PNG charts.")
 final class RunBench implements Callable<Integer> {
-    private static final List<String> REPLICAS = List.of("fulcrum-1", "fulcrum-2", "fulcrum-3");
+    static final List<String> REPLICAS = List.of("fulcrum-1", "fulcrum-2", "fulcrum-3");
     /** Warm-up of each planet of the planet-size curve, at most. */
     private static final Duration PLANET_WARMUP = Duration.ofSeconds(5);
 
@@ -363,7 +363,8 @@ final class RunBench implements Callable<Integer> {
 
     private static Map<String, double[]> cpu(BenchCluster c) {
         Map<String, double[]> m = new LinkedHashMap<>();
-        for (String name : List.of("mos-eisley", "fulcrum-1", "fulcrum-2", "fulcrum-3")) {
+        m.put("mos-eisley", ProcessStats.cpuSeconds(c.pid("mos-eisley")));
+        for (String name : REPLICAS) {
             m.put(name, ProcessStats.cpuSeconds(c.pid(name)));
         }
         m.put("rabbitmq", ProcessStats.cpuSeconds(c.brokerPid()));

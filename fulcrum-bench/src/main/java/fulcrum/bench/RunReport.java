@@ -42,6 +42,7 @@ final class RunReport {
         out.put("fulcrum_queries_max", r.queriesMax());
         out.put("cpu_seconds_during_raw_max", r.cpuDuringRaw());
         out.put("cpu_seconds_during_writes_max", r.cpuDuringWrites());
+        out.put("cpu_ms_per_write_during_writes_max", r.cpuMillisPerWrite());
         out.put("write_batching_during_writes_max", r.writeBatching());
         Map<String, Object> ladders = new LinkedHashMap<>();
         r.ladders().forEach((load, ladder) -> ladders.put(load, ladder.describe()));

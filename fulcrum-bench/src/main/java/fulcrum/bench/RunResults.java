@@ -49,6 +49,30 @@ record RunResults(Map<String, Object> machine, Map<String, Object> parameters, M
         return writes.best().cpu();
     }
 
+    /**
+     * Each process's CPU per answered write at the max write rate, in milliseconds, and the three
+     * workers' together ({@code workers}). Two builds are best compared by this: on a shared machine
+     * whose speed drifts by a fifth within an hour, their rates move with it, their CPU per write
+     * much less.
+     */
+    Map<String, Double> cpuMillisPerWrite() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        long answered = writesMax().completed();
+        if (answered <= 0) {
+            return out;
+        }
+        double workers = 0;
+        for (Map.Entry<String, Map<String, Double>> e : cpuDuringWrites().entrySet()) {
+            double seconds = e.getValue().getOrDefault("user_seconds", 0.0) + e.getValue().getOrDefault("system_seconds", 0.0);
+            out.put(e.getKey(), seconds * 1000 / answered);
+            if (RunBench.REPLICAS.contains(e.getKey())) {
+                workers += seconds;
+            }
+        }
+        out.put("workers", workers * 1000 / answered);
+        return out;
+    }
+
     /** How the writes of the max-rate level travelled: messages to replicas, writes, writes per message. */
     Map<String, Object> writeBatching() {
         return writes.best().writeBatching();

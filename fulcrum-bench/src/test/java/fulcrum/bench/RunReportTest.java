@@ -46,7 +46,8 @@ class RunReportTest {
                 "seconds_waited", 12.0, "peer_entries_to_apply", 2_000_000L, "peer_entries_applied", 2_000_000L,
                 "entries_applied_per_second", 166_666.0));
         MaxRateLadder writes = new MaxRateLadder(List.of(new MaxRateLadder.Rung(64, load("Fulcrum writes max", 0, 10_000, 90_000),
-                Map.of("fulcrum-1", Map.of("user_seconds", 3.0, "system_seconds", 1.0, "cores_used", 0.4)),
+                Map.of("fulcrum-1", Map.of("user_seconds", 3.0, "system_seconds", 1.0, "cores_used", 0.4),
+                        "mos-eisley", Map.of("user_seconds", 0.5, "system_seconds", 0.0, "cores_used", 0.05)),
                 Map.of("messages_to_replicas", 1_000L, "writes_sent", 10_000L, "writes_per_message", 10.0))));
         return new RunResults(new LinkedHashMap<>(Map.of("cores", 2)), Map.of("clients", 2), single(load("raw max", 0, 40_000, 9_000)),
                 writes, single(load("Fulcrum queries max", 0, 20_000, 50_000)), curve,
@@ -66,6 +67,9 @@ class RunReportTest {
         assertThat(r.p99LatencyRatio()).isEqualTo(3.0, org.assertj.core.data.Offset.offset(0.01)); // 6 ms ÷ 2 ms at 50 %
         assertThat(r.planetSizeRatio()).isEqualTo(0.9);
         assertThat(r.workerHeapMiB()).isEqualTo(8.0);
+        // fulcrum-1 used 3 + 1 s of CPU and the router 0.5 s while 10,000 writes were answered
+        assertThat(r.cpuMillisPerWrite()).containsEntry("fulcrum-1", 0.4).containsEntry("mos-eisley", 0.05)
+                .containsEntry("workers", 0.4);
     }
 
     @Test
@@ -96,6 +100,7 @@ class RunReportTest {
         assertThat(json.get("fulcrum_writes_max").get("throughput").asDouble()).isEqualTo(1000);
         assertThat(json.get("fulcrum_writes_max").get("latency").get("p99Millis").asDouble()).isPositive();
         assertThat(json.get("fulcrum_writes_max").has("histogram")).isFalse();
+        assertThat(json.get("cpu_ms_per_write_during_writes_max").get("workers").asDouble()).isEqualTo(0.4);
         assertThat(json.get("load_curve")).hasSize(5);
 
         List<String> curve = Files.readAllLines(dir.resolve("load-curve.csv"));
