@@ -27,7 +27,6 @@ final class StateView {
     /** One batch and the indexes needed to read it back by key. */
     private static final class Layer {
         final StoreBatch batch = new StoreBatch();
-        final Map<String, List<String>> names = new HashMap<>(); // planet\0name -> every id filed there after this batch
         final Map<String, TreeMap<Long, Operation>> ops = new HashMap<>();
         final Map<String, TreeMap<String, CommandRecord>> records = new HashMap<>();
         final Map<String, TreeSet<Long>> dropped = new HashMap<>();
@@ -122,10 +121,10 @@ final class StateView {
 
     /** The ids filed under {@code name}, sorted: the newest layer that wrote the entry holds it whole. */
     List<String> cityIdsNamed(String planet, String name) {
-        String key = planet + '\0' + name;
+        StoreBatch.NameKey key = new StoreBatch.NameKey(planet, name);
         for (Iterator<Layer> it = newestFirst(); it.hasNext(); ) {
             Layer l = it.next();
-            List<String> ids = l.names.get(key);
+            List<String> ids = l.batch.names().get(key); // every id filed there after this batch
             if (ids != null) {
                 return ids;
             }
@@ -133,7 +132,7 @@ final class StateView {
                 return List.of();
             }
         }
-        return storeReads.cityIdsNamed(new StoreBatch.NameKey(planet, name));
+        return storeReads.cityIdsNamed(key);
     }
 
     Reply reply(String commandId) {
@@ -234,7 +233,6 @@ final class StateView {
             ids.add(cityId);
         }
         building.batch.putNamedIds(planet, name, ids); // sorted there, once
-        building.names.put(planet + '\0' + name, building.batch.names().get(new StoreBatch.NameKey(planet, name)));
     }
 
     void putOperation(Operation op) {

@@ -34,10 +34,6 @@ final class StoreReads {
     private final Map<StoreBatch.CityKey, City> cities = new LinkedHashMap<>(); // null: the store has no such city
     private final Map<StoreBatch.NameKey, List<String>> names = new LinkedHashMap<>(); // empty: no live city filed there
 
-    StoreReads(StateReader store) {
-        this(store, MAX_ANSWERS);
-    }
-
     StoreReads(StateReader store, int maxAnswers) {
         if (maxAnswers < 1) {
             throw new IllegalArgumentException("at least one answer is kept, got " + maxAnswers);
