@@ -17,13 +17,14 @@ import org.rocksdb.WriteBatch;
  * (a range delete per family, constant cost whatever the store's size; the op log is kept), then every
  * put and delete, op-log drops after op-log puts; compaction is a range delete of the origin's op
  * entries up to the floor, a raised floor ({@code raiseFloor}) deletes nothing. Meta values are written
- * from the meta the batch leaves ({@code next}), which the caller has already checked.
+ * from the meta the batch leaves ({@code next}), which the caller has already checked. Nothing is read:
+ * name-index entries and command records come whole in the batch.
  */
 final class BatchWriter {
     private BatchWriter() {
     }
 
-    static void write(WriteBatch out, StoreBatch batch, StoreMeta next, Reads reads) throws RocksDBException {
+    static void write(WriteBatch out, StoreBatch batch, StoreMeta next) throws RocksDBException {
         if (batch.clearsData()) {
             for (byte[] family : Keys.CLEARED) {
                 out.deleteRange(family, Keys.prefixEnd(family));
@@ -43,7 +44,9 @@ final class BatchWriter {
             byte[] encoded = batch.encodedReply(e.getValue()); // the bytes sent to the client, when the shell has them
             out.put(Keys.reply(e.getKey()), encoded != null ? encoded : Values.reply(e.getValue()));
         }
-        writeRecords(out, batch, reads);
+        for (Map.Entry<String, List<CommandRecord>> e : batch.commandRecords().entrySet()) {
+            out.put(Keys.command(e.getKey()), Values.records(e.getValue())); // whole: nothing is read here
+        }
         for (Map.Entry<String, Long> e : batch.appliedSeq().entrySet()) {
             out.put(Keys.applied(e.getKey()), Values.number(e.getValue()));
         }
@@ -90,28 +93,6 @@ final class BatchWriter {
             } else {
                 out.put(key, Values.ids(e.getValue()));
             }
-        }
-    }
-
-    /** Command records: one key per command id holding every record of it (usually one). */
-    private static void writeRecords(WriteBatch out, StoreBatch batch, Reads reads) throws RocksDBException {
-        Map<String, Map<String, CommandRecord>> touched = new java.util.LinkedHashMap<>();
-        for (CommandRecord record : batch.commandRecords().values()) {
-            touched.putIfAbsent(record.commandId(), new java.util.TreeMap<>());
-        }
-        if (!batch.clearsData()) {
-            List<String> ids = List.copyOf(touched.keySet());
-            List<List<CommandRecord>> stored = reads.commandRecords(ids); // one batched read for the whole commit
-            for (int i = 0; i < ids.size(); i++) {
-                Map<String, CommandRecord> m = touched.get(ids.get(i));
-                stored.get(i).forEach(r -> m.put(r.origin() + "\0" + r.originSeq(), r));
-            }
-        }
-        for (CommandRecord record : batch.commandRecords().values()) {
-            touched.get(record.commandId()).put(record.origin() + "\0" + record.originSeq(), record);
-        }
-        for (Map.Entry<String, Map<String, CommandRecord>> e : touched.entrySet()) {
-            out.put(Keys.command(e.getKey()), Values.records(List.copyOf(e.getValue().values())));
         }
     }
 

@@ -162,7 +162,7 @@ final class Format1Migration {
             s[0]++;
             s[2] = op.originSeq();
             chunk.putOperation(op);
-            chunk.putCommandRecord(CommandRecord.of(op));
+            putRecord(CommandRecord.of(op));
             return flushIfFull();
         });
         for (String origin : seen.keySet()) {
@@ -220,6 +220,19 @@ final class Format1Migration {
         return true;
     }
 
+    /**
+     * Adds {@code record} to its command id's records, written whole (a command refused at one replica
+     * and applied at another has two): those of the chunk, else of the chunks written before it (none
+     * while the first, which clears what an interrupted migration left, is not written yet).
+     */
+    private void putRecord(CommandRecord record) {
+        List<CommandRecord> held = chunk.commandRecords().get(record.commandId());
+        List<CommandRecord> all = new ArrayList<>(held != null ? held
+                : chunk.clearsData() ? List.of() : reads.commandRecords(record.commandId()));
+        all.add(record);
+        chunk.putCommandRecords(record.commandId(), all);
+    }
+
     private boolean flushIfFull() {
         if (chunk.size() >= CHUNK) {
             write(chunk);
@@ -230,7 +243,7 @@ final class Format1Migration {
 
     private void write(StoreBatch batch) {
         try (WriteBatch out = new WriteBatch()) {
-            BatchWriter.write(out, batch, target, reads);
+            BatchWriter.write(out, batch, target);
             db.write(tuning.plainWrite(), out);
         } catch (RocksDBException e) {
             throw new StoreException("cannot write the migration of " + reads.dir() + ": " + e.getMessage(), e);

@@ -109,7 +109,7 @@ public final class RocksStore extends RocksBase implements ReplicaStore, StateSc
                     return;
                 }
                 try (WriteBatch write = new WriteBatch()) {
-                    BatchWriter.write(write, batch, next, reads);
+                    BatchWriter.write(write, batch, next);
                     db().write(tuning().syncWrite(), write);
                 } catch (RocksDBException e) {
                     throw new StoreException("synced write to " + directory() + " failed: " + e.getMessage(), e);
@@ -151,9 +151,8 @@ public final class RocksStore extends RocksBase implements ReplicaStore, StateSc
                     if (batch.isEmpty()) {
                         continue;
                     }
-                    // a later batch's name index and command records read what the earlier ones wrote
                     try (WriteBatch write = new WriteBatch()) {
-                        BatchWriter.write(write, batch, nexts.get(i), reads);
+                        BatchWriter.write(write, batch, nexts.get(i));
                         db().write(i == lastToWrite ? tuning().syncWrite() : tuning().plainWrite(), write);
                     } catch (RocksDBException e) {
                         throw new StoreException("write to " + directory() + " failed: " + e.getMessage(), e);

@@ -42,7 +42,7 @@ class RocksStoreTest {
                     .putClock("Tatooine", MOS_ESPA.clock()).putCity("Tatooine", city(MOS_ESPA))
                     .putClock("Hoth", ECHO_BASE.clock()).putCity("Hoth", city(ECHO_BASE))
                     .putOperation(MOS_ESPA).putOperation(ECHO_BASE)
-                    .putCommandRecord(record(MOS_ESPA)).putCommandRecord(record(ECHO_BASE))
+                    .putCommandRecords(MOS_ESPA.commandId(), List.of(record(MOS_ESPA))).putCommandRecords(ECHO_BASE.commandId(), List.of(record(ECHO_BASE)))
                     .putReply(MOS_ESPA.commandId(), Sample.ok("Tatooine", "Mos_Espa", MOS_ESPA.clock()))
                     .putAppliedSeq(R1, 1).putAppliedSeq(R2, 1));
         }
@@ -221,7 +221,7 @@ class RocksStoreTest {
             try (ReadOnlyRocksStore reader = RocksStore.openReadOnly(dir)) {
                 Operation outpost = add(R1, 2, "Hoth", "Outpost", 1, clock(2, 1, 0));
                 store.commit(new StoreBatch().putCity("Hoth", city(outpost)).putOperation(outpost)
-                        .putCommandRecord(record(outpost)).putAppliedSeq(R1, 2));
+                        .putCommandRecords(outpost.commandId(), List.of(record(outpost))).putAppliedSeq(R1, 2));
                 assertThat(store.city("Hoth", outpost.cityId())).isEqualTo(city(outpost));
 
                 assertThat(reader.replicaId()).isEqualTo(R1);
@@ -260,7 +260,7 @@ class RocksStoreTest {
             StoreBatch batch = new StoreBatch();
             for (int seq = 1; seq <= count; seq++) {
                 Operation op = add(R2, seq, "Hoth", "City" + seq, seq, clock(0, seq, 0));
-                batch.putOperation(op).putCommandRecord(record(op));
+                batch.putOperation(op).putCommandRecords(op.commandId(), List.of(record(op)));
             }
             store.commit(batch.putAppliedSeq(R2, count));
             assertThat(list(store.allOperations())).extracting(Operation::originSeq)

@@ -44,7 +44,7 @@ class ScaleTest {
                 for (int seq = from; seq <= to; seq++) {
                     Operation op = add(R1, seq, "Coruscant", "City_" + seq, seq, VectorClock.of(Map.of(R1, (long) seq)));
                     batch.putCity("Coruscant", city(op)).putNamedIds("Coruscant", op.name(), List.of(op.cityId()))
-                            .putOperation(op).putCommandRecord(record(op))
+                            .putOperation(op).putCommandRecords(op.commandId(), List.of(record(op)))
                             .putReply(op.commandId(), Sample.ok("Coruscant", op.name(), op.clock()));
                 }
                 batch.putClock("Coruscant", VectorClock.of(Map.of(R1, (long) to))).putAppliedSeq(R1, to);

@@ -80,8 +80,8 @@ abstract class StoreContractTest {
                 .putNamedIds("Hoth", "Echo_Base", List.of(ECHO_BASE.cityId()))
                 .putOperation(MOS_ESPA).putOperation(ANCHORHEAD).putOperation(ECHO_BASE).putOperation(RENAME)
                 .putOperation(REFUSAL)
-                .putCommandRecord(record(MOS_ESPA)).putCommandRecord(record(ANCHORHEAD))
-                .putCommandRecord(record(ECHO_BASE)).putCommandRecord(record(RENAME)).putCommandRecord(record(REFUSAL))
+                .putCommandRecords(MOS_ESPA.commandId(), List.of(record(MOS_ESPA))).putCommandRecords(ANCHORHEAD.commandId(), List.of(record(ANCHORHEAD)))
+                .putCommandRecords(ECHO_BASE.commandId(), List.of(record(ECHO_BASE))).putCommandRecords(RENAME.commandId(), List.of(record(RENAME))).putCommandRecords(REFUSAL.commandId(), List.of(record(REFUSAL)))
                 .putReply(MOS_ESPA.commandId(), Sample.ok("Tatooine", "Mos_Espa", clock(1, 0, 0)))
                 .putReply("cmd-stale", Sample.stale("Hoth", "X"))
                 .putAppliedSeq(R1, 2).putAppliedSeq(R2, 2).putAppliedSeq(R3, 1).putPublishedUpTo(1);
@@ -149,8 +149,9 @@ abstract class StoreContractTest {
                 .putNamedIds("Tatooine", "Anchorhead", List.of(ANCHORHEAD.cityId()))
                 .putReply("cmd-1", Sample.stale("Tatooine", "Mos_Espa"))
                 .putReply("cmd-1", Sample.ok("Tatooine", "Mos_Espa", clock(1, 0, 0)))
-                .putCommandRecord(record(MOS_ESPA))
-                .putCommandRecord(new CommandRecord(MOS_ESPA.commandId(), R1, 1, "Tatooine", MOS_ESPA.kind(), clock(1, 1, 0))));
+                .putCommandRecords(MOS_ESPA.commandId(), List.of(record(MOS_ESPA)))
+                .putCommandRecords(MOS_ESPA.commandId(), List.of(
+                        new CommandRecord(MOS_ESPA.commandId(), R1, 1, "Tatooine", MOS_ESPA.kind(), clock(1, 1, 0)))));
         assertThat(store.planetClock("Tatooine")).isEqualTo(clock(2, 0, 0));
         assertThat(store.city("Tatooine", MOS_ESPA.cityId()).rebels().value()).isEqualTo(9L);
         assertThat(store.cityIdsNamed("Tatooine", "Mos_Espa")).isEmpty();
@@ -246,7 +247,7 @@ abstract class StoreContractTest {
         CommandRecord at3 = new CommandRecord("cmd-x", R3, 4, "Naboo", OpKind.Refusal, clock(0, 0, 4));
         CommandRecord at1 = new CommandRecord("cmd-x", R1, 7, "Hoth", OpKind.AddCity, clock(7, 0, 0));
         CommandRecord longer = new CommandRecord("cmd-xy", R2, 1, "Hoth", OpKind.AddCity, clock(0, 1, 0));
-        store.commit(new StoreBatch().putCommandRecord(at3).putCommandRecord(longer).putCommandRecord(at1));
+        store.commit(new StoreBatch().putCommandRecords("cmd-x", List.of(at3, at1)).putCommandRecords("cmd-xy", List.of(longer)));
         store = reopen(store);
         assertThat(store.commandRecords("cmd-x")).containsExactly(at1, at3);
         assertThat(store.commandRecords("cmd-xy")).containsExactly(longer);
@@ -312,9 +313,9 @@ abstract class StoreContractTest {
         CommandRecord first = new CommandRecord("cmd-x", R1, 1, "Hoth", OpKind.AddCity, clock(1, 0, 0));
         CommandRecord second = new CommandRecord("cmd-x", R2, 1, "Hoth", OpKind.AddCity, clock(1, 1, 0));
         store.commitAll(List.of(
-                new StoreBatch().putNamedIds("Tatooine", "Mos", List.of("fulcrum-1:1")).putCommandRecord(first).putAppliedSeq(R1, 1),
+                new StoreBatch().putNamedIds("Tatooine", "Mos", List.of("fulcrum-1:1")).putCommandRecords("cmd-x", List.of(first)).putAppliedSeq(R1, 1),
                 new StoreBatch(),
-                new StoreBatch().putNamedIds("Tatooine", "Mos", List.of("fulcrum-1:1", "fulcrum-2:1")).putCommandRecord(second)
+                new StoreBatch().putNamedIds("Tatooine", "Mos", List.of("fulcrum-1:1", "fulcrum-2:1")).putCommandRecords("cmd-x", List.of(first, second))
                         .putAppliedSeq(R2, 1),
                 new StoreBatch().putNamedIds("Tatooine", "Mos", List.of("fulcrum-2:1"))));
         store = reopen(store);

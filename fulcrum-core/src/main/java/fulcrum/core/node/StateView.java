@@ -28,7 +28,6 @@ final class StateView {
     private static final class Layer {
         final StoreBatch batch = new StoreBatch();
         final Map<String, TreeMap<Long, Operation>> ops = new HashMap<>();
-        final Map<String, TreeMap<String, CommandRecord>> records = new HashMap<>();
         final Map<String, TreeSet<Long>> dropped = new HashMap<>();
     }
 
@@ -46,6 +45,13 @@ final class StateView {
     private final Map<String, Long> lastOperation = new HashMap<>();
     /** The store's answers for cities and name entries, kept across commits. */
     private final StoreReads storeReads;
+    /**
+     * The store's command records of one command id, as last read: a client's write reads them to see
+     * whether it was applied before, and recording it reads them again to write the whole list. Valid
+     * until the next commit: until then, a batch the store may already hold is still a layer, read first.
+     */
+    private String storedRecordsId;
+    private List<CommandRecord> storedRecords;
 
     StateView(StateReader store) {
         this(store, StoreReads.MAX_ANSWERS);
@@ -82,6 +88,7 @@ final class StateView {
         }
         uncommitted.removeFirst();
         storeReads.committed(batch);
+        storedRecordsId = null;
     }
 
     int uncommittedBatches() {
@@ -149,19 +156,23 @@ final class StateView {
         return store.reply(commandId);
     }
 
+    /** The records of {@code commandId}, in {@link StoreBatch#RECORD_ORDER}: the newest layer that wrote them holds them whole. */
     List<CommandRecord> commandRecords(String commandId) {
-        List<Layer> layers = oldestFirstSinceClear();
-        TreeMap<String, CommandRecord> byOrigin = new TreeMap<>();
-        if (layers.isEmpty() || !layers.get(0).batch.clearsData()) {
-            store.commandRecords(commandId).forEach(r -> byOrigin.put(r.origin() + '\0' + r.originSeq(), r));
-        }
-        for (Layer l : layers) {
-            TreeMap<String, CommandRecord> m = l.records.get(commandId);
-            if (m != null) {
-                byOrigin.putAll(m);
+        for (Iterator<Layer> it = newestFirst(); it.hasNext(); ) {
+            Layer l = it.next();
+            List<CommandRecord> records = l.batch.commandRecords().get(commandId);
+            if (records != null) {
+                return records;
+            }
+            if (l.batch.clearsData()) {
+                return List.of();
             }
         }
-        return List.copyOf(byOrigin.values());
+        if (!commandId.equals(storedRecordsId)) {
+            storedRecords = store.commandRecords(commandId);
+            storedRecordsId = commandId;
+        }
+        return storedRecords;
     }
 
     /**
@@ -264,10 +275,17 @@ final class StateView {
         building.batch.putReply(commandId, reply);
     }
 
+    /** Adds {@code record} to its command id's records; the batch carries them all, so the commit reads none. */
     void putCommandRecord(CommandRecord record) {
-        building.batch.putCommandRecord(record);
-        building.records.computeIfAbsent(record.commandId(), c -> new TreeMap<>())
-                .put(record.origin() + '\0' + record.originSeq(), record);
+        List<CommandRecord> before = commandRecords(record.commandId());
+        List<CommandRecord> after = new ArrayList<>(before.size() + 1);
+        for (CommandRecord r : before) {
+            if (!r.origin().equals(record.origin()) || r.originSeq() != record.originSeq()) {
+                after.add(r); // the same entry recorded again replaces its record
+            }
+        }
+        after.add(record);
+        building.batch.putCommandRecords(record.commandId(), after);
     }
 
     /**
@@ -276,6 +294,7 @@ final class StateView {
      * op-log entries, which a clear keeps, are carried over.
      */
     void clearData() {
+        storedRecordsId = null; // not needed for correctness (a clearing layer stops reads above the store), but nothing read before a clear is kept
         lastOperation.clear(); // the applied mark starts again from nothing (see lastOperation)
         Layer old = building;
         building = new Layer();
@@ -336,19 +355,5 @@ final class StateView {
                 return older.next();
             }
         };
-    }
-
-    /** The layers to read, oldest first, starting at the newest one that clears the data (if any). */
-    private List<Layer> oldestFirstSinceClear() {
-        List<Layer> all = new ArrayList<>(uncommitted);
-        all.add(building);
-        int start = 0;
-        for (int i = all.size() - 1; i >= 0; i--) {
-            if (all.get(i).batch.clearsData()) {
-                start = i;
-                break;
-            }
-        }
-        return all.subList(start, all.size());
     }
 }

@@ -27,7 +27,7 @@ public final class MemoryStore implements ReplicaStore, StateScan {
     private final HashMap<String, TreeSet<String>> names = new HashMap<>();
     private final TreeMap<String, TreeMap<Long, Operation>> ops = new TreeMap<>();
     private final HashMap<String, Reply> replies = new HashMap<>();
-    private final TreeMap<String, TreeMap<String, CommandRecord>> commands = new TreeMap<>();
+    private final TreeMap<String, List<CommandRecord>> commands = new TreeMap<>(); // each list whole, in StoreBatch.RECORD_ORDER
     private long commits;
 
     public MemoryStore(String replicaId) {
@@ -68,8 +68,7 @@ public final class MemoryStore implements ReplicaStore, StateScan {
 
     @Override
     public List<CommandRecord> commandRecords(String commandId) {
-        TreeMap<String, CommandRecord> records = commands.get(commandId);
-        return records == null ? List.of() : List.copyOf(records.values());
+        return commands.getOrDefault(commandId, List.of());
     }
 
     @Override
@@ -104,7 +103,7 @@ public final class MemoryStore implements ReplicaStore, StateScan {
     /** Every command record, by command id then origin. */
     public List<CommandRecord> allCommandRecords() {
         List<CommandRecord> out = new ArrayList<>();
-        commands.values().forEach(m -> out.addAll(m.values()));
+        commands.values().forEach(out::addAll);
         return out;
     }
 
@@ -147,8 +146,7 @@ public final class MemoryStore implements ReplicaStore, StateScan {
             }
         }
         replies.putAll(batch.replies());
-        batch.commandRecords().forEach((k, r) -> commands.computeIfAbsent(k.commandId(), c -> new TreeMap<>())
-                .put(recordKey(k.origin(), k.seq()), r));
+        commands.putAll(batch.commandRecords());
         batch.compactUpTo().forEach((origin, upTo) -> {
             TreeMap<Long, Operation> log = ops.get(origin);
             if (log != null) {
@@ -164,7 +162,7 @@ public final class MemoryStore implements ReplicaStore, StateScan {
         List<Object> items = new ArrayList<>();
         clocks.forEach((planet, clock) -> items.add(new PlanetClock(planet, clock)));
         cities.forEach((planet, onPlanet) -> onPlanet.values().forEach(c -> items.add(new CityEntry(planet, c))));
-        commands.values().forEach(m -> items.addAll(m.values()));
+        commands.values().forEach(items::addAll);
         StoreMeta at = meta;
         return new SnapshotView() {
             @Override
@@ -214,10 +212,6 @@ public final class MemoryStore implements ReplicaStore, StateScan {
     /** Cities of one planet, for tests. */
     public SortedMap<String, City> cities(String planet) {
         return new TreeMap<>(cities.getOrDefault(planet, new TreeMap<>()));
-    }
-
-    private static String recordKey(String origin, long seq) {
-        return origin + '\0' + String.format("%020d", seq);
     }
 
     private static String nameKey(String planet, String name) {

@@ -6,6 +6,7 @@ import fulcrum.core.replica.Operation;
 import fulcrum.core.replica.Reply;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +21,10 @@ import java.util.TreeMap;
  * and delete (op-log drops after op-log puts); a later put of the same key in one batch replaces an earlier one, so a batch of many
  * commands writes each key once. Keys, one per item (the layout is the store's):
  * planet clock per planet, city per (planet, city id), name-index entry per (planet, name) holding
- * the ids of the live cities filed there (written whole: the node knows the value, so a commit never
- * reads the store), op-log entry per (origin, seq), reply per command id, command record per
- * (command id, origin, sequence number), and the meta values.
+ * the ids of the live cities filed there, op-log entry per (origin, seq), reply per command id, the
+ * command records of a command id, and the meta values. Name-index entries and command records are
+ * written whole: the node knows their values (it read them to decide), so a commit never reads the
+ * store.
  */
 public final class StoreBatch {
     /** Name-index entry: the live cities of a planet filed under one name. */
@@ -68,13 +70,9 @@ public final class StoreBatch {
         }
     }
 
-    /** A command record's key. */
-    public record CommandKey(String commandId, String origin, long seq) {
-        public CommandKey {
-            Objects.requireNonNull(commandId, "commandId");
-            Objects.requireNonNull(origin, "origin");
-        }
-    }
+    /** The order of a command id's records: by origin, then sequence number. */
+    public static final Comparator<CommandRecord> RECORD_ORDER =
+            Comparator.comparing(CommandRecord::origin).thenComparingLong(CommandRecord::originSeq);
 
     private boolean clearData;
     private final Map<String, VectorClock> clocks = new TreeMap<>();
@@ -85,7 +83,7 @@ public final class StoreBatch {
     private final Map<String, Reply> replies = new LinkedHashMap<>();
     /** Bytes a shell encoded for a reply of {@link #replies} (by identity), for the store to write as they are. */
     private final Map<Reply, byte[]> encodedReplies = new java.util.IdentityHashMap<>();
-    private final Map<CommandKey, CommandRecord> commandRecords = new LinkedHashMap<>();
+    private final Map<String, List<CommandRecord>> commandRecords = new LinkedHashMap<>();
     private final Map<String, Long> appliedSeq = new TreeMap<>();
     private final Map<String, Long> compactUpTo = new TreeMap<>();
     private final Map<String, Long> floors = new TreeMap<>();
@@ -167,8 +165,31 @@ public final class StoreBatch {
         return encodedReplies.get(reply);
     }
 
-    public StoreBatch putCommandRecord(CommandRecord record) {
-        commandRecords.put(new CommandKey(record.commandId(), record.origin(), record.originSeq()), record);
+    /**
+     * Every record of {@code commandId} after this batch, those already stored included: the store
+     * writes the list as it is, in {@link #RECORD_ORDER}, reading nothing (the node had the stored
+     * ones in hand when it decided).
+     *
+     * @throws IllegalArgumentException when the list is empty, holds another command id's record, or
+     *                                  one (origin, sequence number) twice
+     */
+    public StoreBatch putCommandRecords(String commandId, List<CommandRecord> records) {
+        Objects.requireNonNull(commandId, "commandId");
+        if (records.isEmpty()) {
+            throw new IllegalArgumentException("a command id's records are never written empty: " + commandId);
+        }
+        List<CommandRecord> sorted = new ArrayList<>(records);
+        sorted.sort(RECORD_ORDER);
+        for (int i = 0; i < sorted.size(); i++) {
+            CommandRecord r = sorted.get(i);
+            if (!r.commandId().equals(commandId)) {
+                throw new IllegalArgumentException("a record of command " + r.commandId() + " among those of " + commandId);
+            }
+            if (i > 0 && RECORD_ORDER.compare(sorted.get(i - 1), r) == 0) {
+                throw new IllegalArgumentException("two records of command " + commandId + " at " + r.origin() + " #" + r.originSeq());
+            }
+        }
+        commandRecords.put(commandId, List.copyOf(sorted));
         return this;
     }
 
@@ -274,7 +295,8 @@ public final class StoreBatch {
         return Collections.unmodifiableMap(replies);
     }
 
-    public Map<CommandKey, CommandRecord> commandRecords() {
+    /** Each touched command id's records, whole, in {@link #RECORD_ORDER}. */
+    public Map<String, List<CommandRecord>> commandRecords() {
         return Collections.unmodifiableMap(commandRecords);
     }
 

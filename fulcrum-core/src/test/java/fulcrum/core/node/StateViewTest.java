@@ -22,8 +22,9 @@ import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
 
 /**
- * The view's answers for cities and name entries, kept across commits: always what the store holds
- * under the uncommitted batches, and read from the store once, not at every write.
+ * The view's answers for cities and name entries, kept across commits, and for command records,
+ * kept until the next commit: always what the store holds under the uncommitted batches, and read
+ * from the store once, not at every write.
  */
 class StateViewTest {
     private static final String PLANET = "Tatooine";
@@ -33,6 +34,7 @@ class StateViewTest {
         final MemoryStore store = new MemoryStore("fulcrum-1");
         int cityReads;
         int nameReads;
+        int recordReads;
 
         @Override
         public StoreMeta meta() {
@@ -63,6 +65,7 @@ class StateViewTest {
 
         @Override
         public List<CommandRecord> commandRecords(String commandId) {
+            recordReads++;
             return store.commandRecords(commandId);
         }
 
@@ -131,6 +134,30 @@ class StateViewTest {
     }
 
     @Test
+    void aWriteReadsItsCommandRecordsOnceAndTheCommitWritesThemWhole() {
+        CountingReader reader = new CountingReader();
+        StateView view = new StateView(reader);
+        List<StoreBatch> taken = new ArrayList<>();
+        CommandRecord refused = new CommandRecord("cmd-9", "fulcrum-2", 4, PLANET, OpKind.Refusal, VectorClock.of(Map.of("fulcrum-2", 4L)));
+        view.putCommandRecord(refused);
+        taken.add(view.take());
+        commitOldest(view, reader, taken);
+        int reads = reader.recordReads;
+
+        assertThat(view.commandRecords("cmd-9")).as("a client's write asks whether it was applied").containsExactly(refused);
+        CommandRecord applied = new CommandRecord("cmd-9", "fulcrum-1", 12, PLANET, OpKind.AddCity, VectorClock.of(Map.of("fulcrum-1", 12L)));
+        view.putCommandRecord(applied);
+        assertThat(reader.recordReads).as("recording it reads nothing more").isEqualTo(reads + 1);
+        StoreBatch batch = view.take();
+        assertThat(batch.commandRecords()).containsExactly(Map.entry("cmd-9", List.of(applied, refused)));
+        taken.add(batch);
+        commitOldest(view, reader, taken);
+        assertThat(reader.store.commandRecords("cmd-9")).containsExactly(applied, refused);
+        assertThat(view.commandRecords("cmd-9")).as("after the commit the store is read again").containsExactly(applied, refused);
+        assertThat(reader.recordReads).isEqualTo(reads + 2);
+    }
+
+    @Test
     void aCommittedClearForgetsWhatWasKept() {
         CountingReader reader = new CountingReader();
         StateView view = new StateView(reader);
@@ -187,13 +214,22 @@ class StateViewTest {
         StateView view = new StateView(reader, maxKeptAnswers);
         List<StoreBatch> taken = new ArrayList<>();
         String[] names = {"Mos_Eisley", "Anchorhead", "Mos_Espa", "Bestine"};
+        Map<String, java.util.TreeSet<CommandRecord>> recorded = new java.util.HashMap<>(); // every record put since the last clear
         for (int step = 0; step < 200; step++) {
             int action = random.nextInt(10);
-            if (action < 6) {
+            if (action < 3) {
+                CommandRecord r = new CommandRecord("cmd-" + random.nextInt(4), "fulcrum-" + (1 + random.nextInt(3)),
+                        1 + random.nextInt(3), PLANET, OpKind.AddCity, VectorClock.of(Map.of("fulcrum-1", (long) step + 1)));
+                view.putCommandRecord(r);
+                java.util.TreeSet<CommandRecord> records = recorded.computeIfAbsent(r.commandId(), c -> new java.util.TreeSet<>(StoreBatch.RECORD_ORDER));
+                records.remove(r); // the same entry recorded again: its newest record
+                records.add(r);
+            } else if (action < 6) {
                 String id = "fulcrum-1:" + random.nextInt(6);
                 write(view, id, names[random.nextInt(names.length)], random.nextInt(100));
             } else if (action == 6 && random.nextInt(8) == 0) {
                 view.clearData();
+                recorded.clear();
             } else if (action < 8) {
                 taken.add(view.take());
             } else if (action == 8 && !taken.isEmpty()) {
@@ -204,6 +240,10 @@ class StateViewTest {
                     commitOldest(view, reader, taken);
                 }
                 assertAgrees(view, reader.store, names);
+            }
+            for (int c = 0; c < 4; c++) {
+                java.util.TreeSet<CommandRecord> expected = recorded.getOrDefault("cmd-" + c, new java.util.TreeSet<>(StoreBatch.RECORD_ORDER));
+                assertThat(view.commandRecords("cmd-" + c)).as("records of cmd-" + c + " at step " + step).containsExactlyElementsOf(expected);
             }
         }
         taken.add(view.take());
@@ -221,6 +261,9 @@ class StateViewTest {
         }
         for (String name : names) {
             assertThat(view.cityIdsNamed(PLANET, name)).as(name).isEqualTo(store.cityIdsNamed(PLANET, name));
+        }
+        for (int c = 0; c < 4; c++) {
+            assertThat(view.commandRecords("cmd-" + c)).as("cmd-" + c).isEqualTo(store.commandRecords("cmd-" + c));
         }
     }
 }
