@@ -196,7 +196,7 @@ class LeastPrivilegeTest {
             ch.confirmSelect();
             for (String userId : new String[] {null, "informant"}) {
                 ch.basicPublish("", Topology.replicaMergeQueue("fulcrum-1"), true, new AMQP.BasicProperties.Builder()
-                        .type(Delta.TYPE).contentType(Amqp.CONTENT_TYPE).deliveryMode(2).userId(userId).build(), body);
+                        .type(Delta.TYPE).contentType(PeerCodec.DELTA_CONTENT_TYPE).deliveryMode(2).userId(userId).build(), body);
             }
             ch.waitForConfirmsOrDie(10_000);
         }

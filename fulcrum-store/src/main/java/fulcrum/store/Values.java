@@ -1,5 +1,8 @@
 package fulcrum.store;
 
+import fulcrum.common.binary.BinaryReader;
+import fulcrum.common.binary.BinaryWriter;
+import fulcrum.common.binary.OperationBinary;
 import fulcrum.common.wire.ReplyCodec;
 import fulcrum.core.clock.VectorClock;
 import fulcrum.core.replica.City;
@@ -26,7 +29,7 @@ import java.util.function.Function;
 
 /**
  * Format-3 values: the clock, city, op-log entry, command records, name index and incarnation starts
- * in a compact binary layout ({@link ValueWriter}: a type tag, then the fields in a fixed order,
+ * in a compact binary layout ({@link BinaryWriter}: a type tag, then the fields in a fixed order,
  * varint numbers, length-prefixed UTF-8 texts); replies as the bytes a client was sent
  * ({@link ReplyCodec}'s JSON); marks and the phase as decimal/plain text. Format 2 wrote the same
  * objects as canonical JSON: every write of a merge parsed and wrote field names and escaped texts,
@@ -51,9 +54,6 @@ final class Values {
     private static final int CITY_PRESENT_NAME = 2;
     private static final int CITY_PRESENT_REBELS = 4;
     private static final int CITY_PRESENT_DELETED = 8;
-    private static final int OP_PRESENT_CITY = 1;
-    private static final int OP_PRESENT_NAME = 2;
-    private static final int OP_PRESENT_REBELS = 4;
 
     private final Path dir;
 
@@ -62,13 +62,13 @@ final class Values {
     }
 
     static byte[] clock(String planet, VectorClock clock) {
-        return new ValueWriter(CLOCK, 64).text(planet).clock(clock).toBytes();
+        return new BinaryWriter(CLOCK, 64).text(planet).clock(clock).toBytes();
     }
 
     static byte[] city(String planet, City city) {
         int present = (city.createdAt() != null ? CITY_PRESENT_CREATED : 0) | (city.name() != null ? CITY_PRESENT_NAME : 0)
                 | (city.rebels() != null ? CITY_PRESENT_REBELS : 0) | (city.deletedAt() != null ? CITY_PRESENT_DELETED : 0);
-        ValueWriter out = new ValueWriter(CITY, 96).text(planet).text(city.id()).octet(present);
+        BinaryWriter out = new BinaryWriter(CITY, 96).text(planet).text(city.id()).octet(present);
         if (city.createdAt() != null) {
             out.stamp(city.createdAt());
         }
@@ -85,20 +85,7 @@ final class Values {
     }
 
     static byte[] operation(Operation op) {
-        int present = (op.cityId() != null ? OP_PRESENT_CITY : 0) | (op.name() != null ? OP_PRESENT_NAME : 0)
-                | (op.rebels() != null ? OP_PRESENT_REBELS : 0);
-        ValueWriter out = new ValueWriter(OPERATION, 128).text(op.origin()).number(op.incarnation())
-                .number(op.originSeq()).text(op.planet()).octet(kindCode(op.kind())).octet(present);
-        if (op.cityId() != null) {
-            out.text(op.cityId());
-        }
-        if (op.name() != null) {
-            out.text(op.name());
-        }
-        if (op.rebels() != null) {
-            out.number(op.rebels());
-        }
-        return out.clock(op.clock()).text(op.commandId()).toBytes();
+        return OperationBinary.write(new BinaryWriter(OPERATION, 128), op).toBytes();
     }
 
     static byte[] reply(Reply reply) {
@@ -106,16 +93,16 @@ final class Values {
     }
 
     static byte[] records(List<CommandRecord> records) {
-        ValueWriter out = new ValueWriter(RECORDS, 96 * records.size()).number(records.size());
+        BinaryWriter out = new BinaryWriter(RECORDS, 96 * records.size()).number(records.size());
         for (CommandRecord r : records) {
-            out.text(r.commandId()).text(r.origin()).number(r.originSeq()).text(r.planet()).octet(kindCode(r.kind()))
+            out.text(r.commandId()).text(r.origin()).number(r.originSeq()).text(r.planet()).octet(OperationBinary.kindCode(r.kind()))
                     .clock(r.clock());
         }
         return out.toBytes();
     }
 
     static byte[] ids(Collection<String> ids) {
-        ValueWriter out = new ValueWriter(IDS, 16 * ids.size()).number(ids.size());
+        BinaryWriter out = new BinaryWriter(IDS, 16 * ids.size()).number(ids.size());
         for (String id : ids) {
             out.text(id);
         }
@@ -123,7 +110,7 @@ final class Values {
     }
 
     static byte[] starts(List<IncarnationStart> starts) {
-        ValueWriter out = new ValueWriter(STARTS, 4 * starts.size()).number(starts.size());
+        BinaryWriter out = new BinaryWriter(STARTS, 4 * starts.size()).number(starts.size());
         for (IncarnationStart s : starts) {
             out.number(s.incarnation()).number(s.firstSeq());
         }
@@ -150,7 +137,7 @@ final class Values {
             String id = in.text();
             int present = in.octet();
             if ((present & ~(CITY_PRESENT_CREATED | CITY_PRESENT_NAME | CITY_PRESENT_REBELS | CITY_PRESENT_DELETED)) != 0) {
-                throw new ValueReader.Malformed("it has unknown fields (" + present + ")");
+                throw new BinaryReader.Malformed("it has unknown fields (" + present + ")");
             }
             Stamp created = (present & CITY_PRESENT_CREATED) != 0 ? in.stamp() : null;
             Register<String> name = (present & CITY_PRESENT_NAME) != 0 ? new Register<>(in.text(), in.stamp()) : null;
@@ -164,22 +151,7 @@ final class Values {
     }
 
     Operation operation(byte[] key, String origin, long seq, byte[] value) {
-        Operation op = decode(key, value, OPERATION, "op-log entry", in -> {
-            String storedOrigin = in.text();
-            long incarnation = in.number();
-            long originSeq = in.number();
-            String planet = in.text();
-            OpKind kind = kindOf(in.octet());
-            int present = in.octet();
-            if ((present & ~(OP_PRESENT_CITY | OP_PRESENT_NAME | OP_PRESENT_REBELS)) != 0) {
-                throw new ValueReader.Malformed("it has unknown fields (" + present + ")");
-            }
-            String cityId = (present & OP_PRESENT_CITY) != 0 ? in.text() : null;
-            String name = (present & OP_PRESENT_NAME) != 0 ? in.text() : null;
-            Long rebels = (present & OP_PRESENT_REBELS) != 0 ? in.number() : null;
-            return new Operation(storedOrigin, incarnation, originSeq, planet, kind, cityId, name, rebels, in.clock(),
-                    in.text());
-        });
+        Operation op = decode(key, value, OPERATION, "op-log entry", OperationBinary::read);
         expect(key, "origin", origin, op.origin());
         expect(key, "sequence number", seq, op.originSeq());
         return op;
@@ -199,7 +171,7 @@ final class Values {
             int n = in.count();
             List<CommandRecord> out = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                out.add(new CommandRecord(in.text(), in.text(), in.number(), in.text(), kindOf(in.octet()), in.clock()));
+                out.add(new CommandRecord(in.text(), in.text(), in.number(), in.text(), OperationBinary.kindOf(in.octet()), in.clock()));
             }
             return out;
         });
@@ -279,37 +251,15 @@ final class Values {
      * Reads a whole value of type {@code tag} with {@code body}; what is malformed or breaks a domain
      * object's invariants is corrupted.
      */
-    private <T> T decode(byte[] key, byte[] value, byte tag, String type, Function<ValueReader, T> body) {
+    private <T> T decode(byte[] key, byte[] value, byte tag, String type, Function<BinaryReader, T> body) {
         try {
-            ValueReader in = new ValueReader(value, tag, type);
+            BinaryReader in = new BinaryReader(value, tag, type);
             T decoded = body.apply(in);
             in.end();
             return decoded;
-        } catch (ValueReader.Malformed | IllegalArgumentException | NullPointerException e) {
+        } catch (BinaryReader.Malformed | IllegalArgumentException | NullPointerException e) {
             throw corrupted(key, "is not a valid " + type + ": " + e.getMessage(), e);
         }
-    }
-
-    /** The one-byte code of an op kind in a value (stable: never an ordinal, which a reordering would change). */
-    private static int kindCode(OpKind kind) {
-        return switch (kind) {
-            case AddCity -> 1;
-            case UpdateName -> 2;
-            case UpdateNumber -> 3;
-            case DeleteCity -> 4;
-            case Refusal -> 5;
-        };
-    }
-
-    private static OpKind kindOf(int code) {
-        return switch (code) {
-            case 1 -> OpKind.AddCity;
-            case 2 -> OpKind.UpdateName;
-            case 3 -> OpKind.UpdateNumber;
-            case 4 -> OpKind.DeleteCity;
-            case 5 -> OpKind.Refusal;
-            default -> throw new ValueReader.Malformed("it has an unknown operation kind " + code);
-        };
     }
 
     private void expect(byte[] key, String field, Object expected, Object actual) {

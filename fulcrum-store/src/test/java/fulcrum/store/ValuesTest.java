@@ -81,7 +81,7 @@ class ValuesTest {
     @ParameterizedTest
     @ValueSource(strings = {"{\"planet\":\"Tatooine\"}", "[\"fulcrum-1:1\"]"})
     void formatTwosJsonIsRefusedAndNamed(String json) {
-        assertRefused(v -> VALUES.city(CITY_KEY, "Tatooine", ESPA.cityId(), Keys.utf8(json)), "as format 2's JSON began");
+        assertRefused(v -> VALUES.city(CITY_KEY, "Tatooine", ESPA.cityId(), Keys.utf8(json)), "as JSON begins");
     }
 
     @Test
@@ -125,7 +125,7 @@ class ValuesTest {
 
     @Test
     void aNegativeNumberIsNeverWritten() {
-        assertThatThrownBy(() -> new ValueWriter(Values.STARTS, 4).number(-1))
+        assertThatThrownBy(() -> new fulcrum.common.binary.BinaryWriter(Values.STARTS, 4).number(-1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("never negative");
     }
 

@@ -192,7 +192,7 @@ final class BrokerLink implements AutoCloseable {
         PeerMessage m = out.message();
         String id = messageId(m);
         AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
-                .contentType(Amqp.CONTENT_TYPE)
+                .contentType(PeerCodec.contentType(m))
                 .deliveryMode(2)
                 .type(m.type())
                 .messageId(id)

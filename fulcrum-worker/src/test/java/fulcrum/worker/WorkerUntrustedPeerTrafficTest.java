@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.rabbitmq.client.GetResponse;
 import fulcrum.common.amqp.Amqp;
 import fulcrum.common.topology.Topology;
+import fulcrum.common.wire.FulcrumJson;
 import fulcrum.common.wire.PeerCodec;
 import fulcrum.core.clock.VectorClock;
 import fulcrum.core.domain.Command;
@@ -26,6 +27,7 @@ import fulcrum.testkit.TestBroker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -67,6 +69,11 @@ class WorkerUntrustedPeerTrafficTest {
             return new Forged(Via.MERGE_QUEUE, m.type(), PeerCodec.encode(m));
         }
 
+        /** As JSON, which replicas wrote before binary deltas and still read. */
+        static Forged mergeJson(PeerMessage m) {
+            return new Forged(Via.MERGE_QUEUE, m.type(), FulcrumJson.write(m));
+        }
+
         static Forged merge(String type, String body) {
             return new Forged(Via.MERGE_QUEUE, type, body.getBytes(StandardCharsets.UTF_8));
         }
@@ -100,9 +107,14 @@ class WorkerUntrustedPeerTrafficTest {
                 bad("no type", ErrorCode.UNKNOWN_COMMAND, "needs an AMQP type",
                         f2 -> Forged.merge(null, "{}")),
                 bad("an entry of incarnation 0", ErrorCode.BAD_MESSAGE, "incarnation is positive",
-                        f2 -> Forged.merge(Delta.TYPE, new String(PeerCodec.encode(PeerStream.delta(f2.updateNumber("Hoth",
+                        f2 -> Forged.merge(Delta.TYPE, new String(FulcrumJson.write(PeerStream.delta(f2.updateNumber("Hoth",
                                 "fulcrum-2:1", 2))), StandardCharsets.UTF_8).replace("\"incarnation\":" + F2_INCARNATION,
                                 "\"incarnation\":0"))),
+                bad("a binary MergeDelta cut short", ErrorCode.BAD_MESSAGE, "invalid MergeDelta: its binary body it counts",
+                        f2 -> {
+                            byte[] whole = PeerCodec.encode(PeerStream.delta(f2.updateNumber("Hoth", "fulcrum-2:1", 2)));
+                            return new Forged(Via.MERGE_QUEUE, Delta.TYPE, Arrays.copyOf(whole, whole.length - 3));
+                        }),
                 bad("a MergeNow without a request id", ErrorCode.BAD_MESSAGE, "invalid MergeNow",
                         f2 -> Forged.merge(MergeNow.TYPE, "{}")),
                 // ---- a delta against the rules ----
@@ -138,8 +150,9 @@ class WorkerUntrustedPeerTrafficTest {
                 bad("a command id of 10,000 characters", ErrorCode.BAD_MESSAGE, "commandId of 10000 characters",
                         f2 -> Forged.merge(PeerStream.delta(entry(f2, 2, OpKind.UpdateNumber, "fulcrum-2:1", null, 2L,
                                 Map.of("fulcrum-2", 2L), LONG_TEXT)))),
-                bad("a negative count", ErrorCode.BAD_MESSAGE, "negative count -3",
-                        f2 -> Forged.merge(PeerStream.delta(entry(f2, 2, OpKind.UpdateNumber, "fulcrum-2:1", null, -3L,
+                bad("a negative count (a JSON delta: binary holds no negative number)", ErrorCode.BAD_MESSAGE,
+                        "negative count -3",
+                        f2 -> Forged.mergeJson(PeerStream.delta(entry(f2, 2, OpKind.UpdateNumber, "fulcrum-2:1", null, -3L,
                                 Map.of("fulcrum-2", 2L), "c")))),
                 bad("a city name with white space", ErrorCode.BAD_MESSAGE, "white space",
                         f2 -> Forged.merge(PeerStream.delta(entry(f2, 2, OpKind.UpdateName, "fulcrum-2:1", "Echo Base", null,

@@ -1,5 +1,7 @@
 package fulcrum.common.wire;
 
+import fulcrum.common.amqp.Amqp;
+import fulcrum.common.binary.BinaryReader;
 import fulcrum.core.protocol.Compacted;
 import fulcrum.core.protocol.Delta;
 import fulcrum.core.protocol.JoinOffer;
@@ -13,8 +15,9 @@ import fulcrum.core.protocol.SnapshotRequest;
 import java.util.Map;
 
 /**
- * The wire form of messages between replicas: JSON bodies (the project's strict, canonical
- * {@link FulcrumJson}), told apart by the AMQP {@code type} property. Decoding is the first line of
+ * The wire form of messages between replicas, told apart by the AMQP {@code type} property: a
+ * {@code MergeDelta} in binary ({@link DeltaBinary}; a JSON delta, as replicas wrote them before, is
+ * still read), every other message as JSON (the project's strict, canonical {@link FulcrumJson}). Decoding is the first line of
  * defence against forged or broken merge traffic: an unknown type, a body over the size bound, a
  * body that is not the type's JSON (unknown fields included) fails with a one-line reason; the
  * replica node then checks the meaning ({@code MessageRules}).
@@ -54,8 +57,16 @@ public final class PeerCodec {
         }
     }
 
+    /** The AMQP {@code content_type} of a binary delta. */
+    public static final String DELTA_CONTENT_TYPE = "application/vnd.fulcrum.delta";
+
     public static byte[] encode(PeerMessage message) {
-        return FulcrumJson.write(message);
+        return message instanceof Delta delta ? DeltaBinary.encode(delta) : FulcrumJson.write(message);
+    }
+
+    /** The AMQP {@code content_type} of {@link #encode}'s body. */
+    public static String contentType(PeerMessage message) {
+        return message instanceof Delta ? DELTA_CONTENT_TYPE : Amqp.CONTENT_TYPE;
     }
 
     /**
@@ -75,11 +86,16 @@ public final class PeerCodec {
                     + maxBytes, false);
         }
         try {
+            if (cls == Delta.class && DeltaBinary.isBinary(body)) {
+                return DeltaBinary.decode(body);
+            }
             PeerMessage m = FulcrumJson.MAPPER.readValue(body, cls);
             if (m == null) {
                 throw new UndecodableException(type + " body is null", false);
             }
             return m;
+        } catch (BinaryReader.Malformed e) {
+            throw new UndecodableException("invalid " + type + ": its binary body " + abbreviate(e.getMessage()), false);
         } catch (java.io.IOException | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
             throw new UndecodableException("invalid " + type + ": " + abbreviate(why), false);

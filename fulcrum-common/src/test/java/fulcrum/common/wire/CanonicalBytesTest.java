@@ -69,7 +69,7 @@ class CanonicalBytesTest {
         }
     }
 
-    /** The values inside the messages that carry them, as {@link PeerCodec} ships them. */
+    /** The values inside the messages that carry them as JSON (a delta is also read as JSON: {@link DeltaBinaryTest}). */
     @Test
     void deltasAndSnapshotPages() throws IOException {
         ReplicaSamples samples = new ReplicaSamples(5);

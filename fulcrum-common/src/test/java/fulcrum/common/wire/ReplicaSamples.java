@@ -102,6 +102,14 @@ final class ReplicaSamples {
                 named ? text() : null, counted ? anyLong() : null, clock(), text());
     }
 
+    /** An entry as a node publishes it: its count, if any, never negative (binary holds no negative number). */
+    Operation shippable(OpKind kind) {
+        Operation op = operation(kind);
+        return op.rebels() == null || op.rebels() >= 0 ? op
+                : new Operation(op.origin(), op.incarnation(), op.originSeq(), op.planet(), kind, op.cityId(), op.name(),
+                        count(), op.clock(), op.commandId());
+    }
+
     City city() {
         return new City(text(), maybe(this::stamp), maybe(() -> new Register<>(text(), stamp())),
                 maybe(() -> new Register<>(anyLong(), stamp())), maybe(this::stamp));

@@ -1,4 +1,4 @@
-package fulcrum.store;
+package fulcrum.common.binary;
 
 import fulcrum.core.clock.VectorClock;
 import fulcrum.core.replica.Stamp;
@@ -6,23 +6,24 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Builds one format-3 value: a type tag, then fields in a fixed order, each number an unsigned
+ * Builds one binary value: a type tag, then fields in a fixed order, each number an unsigned
  * LEB128 varint (never negative here), each text its UTF-8 length as a varint and its bytes.
- * No field names and no escaping: a value is written in one pass into one array.
+ * No field names and no escaping: a value is written in one pass into one array. The store's
+ * values (format 3) and the replicas' deltas share it, so an op-log entry has one binary form.
  */
-final class ValueWriter {
+public final class BinaryWriter {
     private byte[] bytes;
     private int size;
 
-    ValueWriter(byte tag, int expectedBytes) {
+    public BinaryWriter(byte tag, int expectedBytes) {
         bytes = new byte[Math.max(16, expectedBytes)];
         bytes[0] = tag;
         size = 1;
     }
 
-    ValueWriter number(long value) {
+    public BinaryWriter number(long value) {
         if (value < 0) {
-            throw new IllegalArgumentException("a stored number is never negative, got " + value);
+            throw new IllegalArgumentException("a binary number is never negative, got " + value);
         }
         ensure(10);
         long rest = value;
@@ -34,7 +35,7 @@ final class ValueWriter {
         return this;
     }
 
-    ValueWriter text(String value) {
+    public BinaryWriter text(String value) {
         byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
         number(utf8.length);
         ensure(utf8.length);
@@ -43,13 +44,13 @@ final class ValueWriter {
         return this;
     }
 
-    ValueWriter octet(int value) {
+    public BinaryWriter octet(int value) {
         ensure(1);
         bytes[size++] = (byte) value;
         return this;
     }
 
-    ValueWriter clock(VectorClock clock) {
+    public BinaryWriter clock(VectorClock clock) {
         number(clock.size());
         for (int i = 0; i < clock.size(); i++) {
             text(clock.idAt(i)).number(clock.countAt(i));
@@ -57,11 +58,11 @@ final class ValueWriter {
         return this;
     }
 
-    ValueWriter stamp(Stamp stamp) {
+    public BinaryWriter stamp(Stamp stamp) {
         return number(stamp.clockSum()).text(stamp.origin());
     }
 
-    byte[] toBytes() {
+    public byte[] toBytes() {
         return Arrays.copyOf(bytes, size);
     }
 

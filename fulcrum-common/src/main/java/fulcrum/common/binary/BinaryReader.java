@@ -1,22 +1,22 @@
-package fulcrum.store;
+package fulcrum.common.binary;
 
 import fulcrum.core.clock.VectorClock;
 import fulcrum.core.replica.Stamp;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads one format-3 value written by {@link ValueWriter}, refusing anything that is not exactly
+ * Reads one value written by {@link BinaryWriter}, refusing anything that is not exactly
  * such a value: another tag, a number past 63 bits or with a redundant trailing byte, a text or a
  * count longer than what is left, bytes left over. Each refusal is a {@link Malformed} naming what
- * was wrong and where; the caller names the key and the store.
+ * was wrong and where; the caller names what it was reading (a store's key, a peer's message).
  */
-final class ValueReader {
+public final class BinaryReader {
     /** Bytes of a varint that holds any non-negative long. */
     private static final int MAX_NUMBER_BYTES = 9;
 
     /** A value that is not what its tag says. */
-    static final class Malformed extends RuntimeException {
-        Malformed(String message) {
+    public static final class Malformed extends RuntimeException {
+        public Malformed(String message) {
             super(message);
         }
     }
@@ -25,17 +25,17 @@ final class ValueReader {
     private int at;
 
     /** Starts reading {@code bytes}, which must begin with {@code tag}, a {@code type}'s. */
-    ValueReader(byte[] bytes, byte tag, String type) {
+    public BinaryReader(byte[] bytes, byte tag, String type) {
         this.bytes = bytes;
         if (bytes.length == 0 || bytes[0] != tag) {
             throw new Malformed(bytes.length == 0 ? "it is empty" : "its type tag is " + (bytes[0] & 0xFF)
-                    + (bytes[0] == '{' || bytes[0] == '[' ? " ('" + (char) bytes[0] + "', as format 2's JSON began)" : "")
+                    + (bytes[0] == '{' || bytes[0] == '[' ? " ('" + (char) bytes[0] + "', as JSON begins)" : "")
                     + " where a " + type + " has " + tag);
         }
         at = 1;
     }
 
-    long number() {
+    public long number() {
         long value = 0;
         for (int i = 0; i < MAX_NUMBER_BYTES; i++) {
             int b = octet();
@@ -51,7 +51,7 @@ final class ValueReader {
     }
 
     /** A count of items that each take at least one byte: never more than the bytes left. */
-    int count() {
+    public int count() {
         long n = number();
         if (n > bytes.length - at) {
             throw new Malformed("it counts " + n + " items with " + (bytes.length - at) + " byte(s) left");
@@ -59,21 +59,21 @@ final class ValueReader {
         return (int) n;
     }
 
-    String text() {
+    public String text() {
         int length = count();
         String text = new String(bytes, at, length, StandardCharsets.UTF_8);
         at += length;
         return text;
     }
 
-    int octet() {
+    public int octet() {
         if (at >= bytes.length) {
             throw new Malformed("it ends early (" + bytes.length + " bytes)");
         }
         return bytes[at++] & 0xFF;
     }
 
-    VectorClock clock() {
+    public VectorClock clock() {
         int n = count();
         String[] ids = new String[n];
         long[] counts = new long[n];
@@ -84,12 +84,12 @@ final class ValueReader {
         return VectorClock.ofSorted(ids, counts); // refuses ids out of order or twice: one encoding per clock
     }
 
-    Stamp stamp() {
+    public Stamp stamp() {
         return new Stamp(number(), text());
     }
 
     /** Every byte was read: nothing follows the value. */
-    void end() {
+    public void end() {
         if (at != bytes.length) {
             throw new Malformed("it has " + (bytes.length - at) + " byte(s) after its end");
         }
