@@ -24,6 +24,11 @@ public final class PrivateRabbitNode implements AutoCloseable {
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(90);
 
     private final Path dir;
+    /** Ports the nodes listen on are drawn from here: below the kernel's ephemeral range. */
+    private static final int FIXED_PORTS_FROM = 20_000;
+    private static final int FIXED_PORTS_TO = 32_768;
+    private static final int FREE_PORT_ATTEMPTS = 200;
+
     private final int amqpPort;
     private final int managementPort;
     private final int distributionPort;
@@ -266,13 +271,24 @@ public final class PrivateRabbitNode implements AutoCloseable {
         throw new IllegalStateException("port " + amqpPort + " still open after kill -9");
     }
 
+    /**
+     * A port that is free now and that the kernel does not hand out as a connection's source port:
+     * one below Linux's ephemeral range (32768–60999 by default). A port the kernel picked (port 0)
+     * lies inside that range, and an outgoing connection took one before the node bound it (its
+     * management listener then failed with eaddrinuse and the node did not start).
+     */
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < FREE_PORT_ATTEMPTS; attempt++) {
+            int port = random.nextInt(FIXED_PORTS_FROM, FIXED_PORTS_TO);
+            try (ServerSocket socket = new ServerSocket(port)) {
+                return socket.getLocalPort();
+            } catch (IOException taken) {
+                // in use: try another
+            }
         }
+        throw new IllegalStateException("no free port in " + FIXED_PORTS_FROM + ".." + FIXED_PORTS_TO + " after "
+                + FREE_PORT_ATTEMPTS + " attempts");
     }
 
     static String encodeVhost(String vhost) {
