@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +29,8 @@ import picocli.CommandLine.Spec;
                 + "to serving and worker memory; write report.json, CSV files and PNG charts.")
 final class RunBench implements Callable<Integer> {
     static final List<String> REPLICAS = List.of("fulcrum-1", "fulcrum-2", "fulcrum-3");
-    /** Warm-up of each planet of the planet-size curve, at most. */
-    private static final Duration PLANET_WARMUP = Duration.ofSeconds(5);
+    /** Warm-up of a planet of the planet-size curve when it is measured again (its code and caches are warm by then), at most. */
+    private static final Duration PLANET_REWARM = Duration.ofSeconds(5);
 
     @Spec
     CommandSpec spec;
@@ -149,7 +150,7 @@ final class RunBench implements Callable<Integer> {
         MaxRateLadder queries;
         List<LoadCurvePoint> curve = new ArrayList<>();
         List<LoadCurvePoint> halfRateRepeats = new ArrayList<>();
-        List<LoadResult> sizes = new ArrayList<>();
+        List<PlanetStep> sizes = new ArrayList<>();
         Map<String, Object> warmups = new LinkedHashMap<>();
         try (BenchCluster c = new BenchCluster(root, cluster, List.of("-Xmx" + s.heap()), jfr)) {
             machine.put("rabbitmq", c.brokerVersion());
@@ -195,16 +196,25 @@ final class RunBench implements Callable<Integer> {
                     }
                 }
             }
-            // the planets are written at the concurrency of Fulcrum's max rate
+            // the planets are written at the concurrency of Fulcrum's max rate, up the sizes and down again (see
+            // RunResults.planetSizeRatio); each warmed up the first time as the other loads are: a planet of 100,000 cities
+            // warmed 5 s had been written in a third of its cities and its code still compiled (C2 7 % of the machine)
             int sizeInFlight = writes.best().inFlightPerClient();
-            for (int size : s.planetSizes()) {
+            List<Integer> steps = new ArrayList<>(s.planetSizes());
+            List<Integer> down = new ArrayList<>(s.planetSizes());
+            Collections.reverse(down);
+            steps.addAll(down);
+            for (int i = 0; i < steps.size(); i++) {
+                int size = steps.get(i);
+                boolean again = i >= s.planetSizes().size();
+                String name = String.format("a planet of %,d cities%s", size, again ? ", again" : "");
                 try (Clients sized = Clients.open(DirectWriteEndpoint.writes(c.uri(), Workload.writesTo(sizePlanet(size), size), s.writeBatch()), s.clients())) {
-                    if (!s.warmup().isZero()) {
-                        // the code is hot by now: a short warm-up fills the new planet's caches
-                        ClosedLoopLoad.run("warm-up", sized.list(), sizeInFlight, nanos(min(s.warmup(), PLANET_WARMUP)));
+                    if (!again) {
+                        warmups.put(name, warm(s, sized, jit, sizeInFlight));
+                    } else if (!s.warmup().isZero()) {
+                        ClosedLoopLoad.run("warm-up", sized.list(), sizeInFlight, nanos(min(s.warmup(), PLANET_REWARM)));
                     }
-                    sizes.add(report(ClosedLoopLoad.run(String.format("a planet of %,d cities", size), sized.list(), sizeInFlight,
-                            nanos(s.stepDuration()))));
+                    sizes.add(new PlanetStep(size, report(ClosedLoopLoad.run(name, sized.list(), sizeInFlight, nanos(s.stepDuration())))));
                 }
             }
         }
@@ -301,19 +311,23 @@ final class RunBench implements Callable<Integer> {
      * @return how long it warmed up, and how busy the compilers were in its last window
      */
     private static Map<String, Object> warm(RunSettings s, Clients load, JitActivity jit) throws IOException, InterruptedException {
+        return warm(s, load, jit, s.heaviestInFlight());
+    }
+
+    private static Map<String, Object> warm(RunSettings s, Clients load, JitActivity jit, int inFlight) throws IOException, InterruptedException {
         Map<String, Object> out = new LinkedHashMap<>();
         if (s.warmup().isZero()) {
             out.put("seconds", 0.0);
             return out;
         }
         long start = System.nanoTime();
-        ClosedLoopLoad.run("warm-up", load.list(), s.heaviestInFlight(), nanos(s.warmup()));
+        ClosedLoopLoad.run("warm-up", load.list(), inFlight, nanos(s.warmup()));
         double busiest = Double.NaN;
         boolean quiet = false;
         while (System.nanoTime() - start + nanos(WARMUP_WINDOW) <= nanos(s.warmupMax())) {
             Map<Long, Double> before = jit.read();
             long windowStart = System.nanoTime();
-            ClosedLoopLoad.run("warm-up", load.list(), s.heaviestInFlight(), nanos(WARMUP_WINDOW));
+            ClosedLoopLoad.run("warm-up", load.list(), inFlight, nanos(WARMUP_WINDOW));
             busiest = JitActivity.busiestCores(before, jit.read(), (System.nanoTime() - windowStart) / 1e9);
             quiet = busiest < JIT_QUIET_CORES;
             if (quiet || Double.isNaN(busiest)) {

@@ -54,7 +54,10 @@ class RunBenchTest {
             assertThat(step.get("fulcrum").get("completed").asLong()).isPositive();
             assertThat(step.get("raw").get("completed").asLong()).isPositive();
         }
-        assertThat(report.get("planet_size_curve")).hasSize(2);
+        // up the two sizes and down again
+        assertThat(report.get("planet_size_curve")).extracting(step -> step.get("name").asText()).containsExactly(
+                "a planet of 10 cities", "a planet of 100 cities", "a planet of 100 cities, again", "a planet of 10 cities, again");
+        assertThat(report.get("planet_size_ratio").asDouble()).isPositive();
         assertThat(report.get("merge").get("converged").asBoolean()).isTrue();
         assertThat(report.get("merge").get("merge_seconds").asDouble()).isPositive();
         assertThat(report.get("restart_and_memory").get("restart_to_serving_seconds").asDouble()).isPositive();

@@ -51,7 +51,8 @@ class RunReportTest {
                 Map.of("messages_to_replicas", 1_000L, "writes_sent", 10_000L, "writes_per_message", 10.0))));
         return new RunResults(new LinkedHashMap<>(Map.of("cores", 2)), Map.of("clients", 2), single(load("raw max", 0, 40_000, 9_000)),
                 writes, single(load("Fulcrum queries max", 0, 20_000, 50_000)), curve,
-                List.of(load("a planet of 100 cities", 0, 10_000, 1), load("a planet of 100,000 cities", 0, 9_000, 1)), restart, merge,
+                List.of(new PlanetStep(100, load("a planet of 100 cities", 0, 10_000, 1)),
+                        new PlanetStep(100_000, load("a planet of 100,000 cities", 0, 9_000, 1))), restart, merge,
                 Map.of("Fulcrum writes max", Map.of("seconds", 90.0, "jit_busiest_cores_last_window", 0.03, "jit_quiet", true)),
                 halfRateRepeats);
     }
@@ -70,6 +71,34 @@ class RunReportTest {
         // fulcrum-1 used 3 + 1 s of CPU and the router 0.5 s while 10,000 writes were answered
         assertThat(r.cpuMillisPerWrite()).containsEntry("fulcrum-1", 0.4).containsEntry("mos-eisley", 0.05)
                 .containsEntry("workers", 0.4);
+    }
+
+    @Test
+    void thePlanetSizeRatioComparesTheMeansOfEachSizesStepsSoADriftWeighsOnBothSides() {
+        // up the sizes and down again while the machine slows by 2,000 writes/s a step: 10,000 / 9,000 / 7,000 / 8,000
+        // (the first and last step alone, 8,000 / 10,000 = 0.8, would blame the drift on the large planet)
+        RunResults base = results();
+        List<PlanetStep> steps = List.of(new PlanetStep(100, load("a planet of 100 cities", 0, 100_000, 1)),
+                new PlanetStep(100_000, load("a planet of 100,000 cities", 0, 90_000, 1)),
+                new PlanetStep(100_000, load("a planet of 100,000 cities, again", 0, 70_000, 1)),
+                new PlanetStep(100, load("a planet of 100 cities, again", 0, 80_000, 1)));
+        RunResults r = new RunResults(base.machine(), base.parameters(), base.raw(), base.writes(), base.queries(), base.loadCurve(),
+                steps, base.restart(), base.merge(), base.warmups(), base.halfRateRepeats());
+
+        assertThat(r.planetSizeRatio()).isEqualTo(8_000.0 / 9_000.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(r.planetSizes()).extracting(LoadResult::name).containsExactly("a planet of 100 cities",
+                "a planet of 100,000 cities", "a planet of 100,000 cities, again", "a planet of 100 cities, again");
+    }
+
+    @Test
+    void thePlanetSizeRatioIsUndefinedWithOneSize() {
+        RunResults base = results();
+        RunResults r = new RunResults(base.machine(), base.parameters(), base.raw(), base.writes(), base.queries(), base.loadCurve(),
+                List.of(new PlanetStep(100, load("a planet of 100 cities", 0, 100_000, 1)),
+                        new PlanetStep(100, load("a planet of 100 cities, again", 0, 90_000, 1))),
+                base.restart(), base.merge(), base.warmups(), base.halfRateRepeats());
+
+        assertThat(r.planetSizeRatio()).isNaN();
     }
 
     @Test
@@ -136,7 +165,7 @@ class RunReportTest {
                         Map.of("fulcrum-1", Map.of("cores_used", 0.4)), Map.of("writes_per_message", 61.0))));
         RunResults base = results();
         RunResults r = new RunResults(base.machine(), base.parameters(), raw, writes, base.queries(), base.loadCurve(),
-                base.planetSizes(), base.restart(), base.merge(), base.warmups(), base.halfRateRepeats());
+                base.planetSteps(), base.restart(), base.merge(), base.warmups(), base.halfRateRepeats());
 
         assertThat(raw.best().inFlightPerClient()).isEqualTo(256);
         assertThat(writes.best().inFlightPerClient()).isEqualTo(1024);
