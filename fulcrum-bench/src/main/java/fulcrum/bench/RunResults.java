@@ -122,7 +122,6 @@ record RunResults(Map<String, Object> machine, Map<String, Object> parameters, M
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    /** Writes/s on the largest planet over those on the smallest. */
     /** The planet-size curve's loads, in the order they ran. */
     List<LoadResult> planetSizes() {
         return planetSteps.stream().map(PlanetStep::load).toList();

@@ -77,13 +77,10 @@ class RunReportTest {
     void thePlanetSizeRatioComparesTheMeansOfEachSizesStepsSoADriftWeighsOnBothSides() {
         // up the sizes and down again while the machine slows by 2,000 writes/s a step: 10,000 / 9,000 / 7,000 / 8,000
         // (the first and last step alone, 8,000 / 10,000 = 0.8, would blame the drift on the large planet)
-        RunResults base = results();
-        List<PlanetStep> steps = List.of(new PlanetStep(100, load("a planet of 100 cities", 0, 100_000, 1)),
+        RunResults r = withPlanetSteps(results(), List.of(new PlanetStep(100, load("a planet of 100 cities", 0, 100_000, 1)),
                 new PlanetStep(100_000, load("a planet of 100,000 cities", 0, 90_000, 1)),
                 new PlanetStep(100_000, load("a planet of 100,000 cities, again", 0, 70_000, 1)),
-                new PlanetStep(100, load("a planet of 100 cities, again", 0, 80_000, 1)));
-        RunResults r = new RunResults(base.machine(), base.parameters(), base.raw(), base.writes(), base.queries(), base.loadCurve(),
-                steps, base.restart(), base.merge(), base.warmups(), base.halfRateRepeats());
+                new PlanetStep(100, load("a planet of 100 cities, again", 0, 80_000, 1))));
 
         assertThat(r.planetSizeRatio()).isEqualTo(8_000.0 / 9_000.0, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(r.planetSizes()).extracting(LoadResult::name).containsExactly("a planet of 100 cities",
@@ -92,13 +89,15 @@ class RunReportTest {
 
     @Test
     void thePlanetSizeRatioIsUndefinedWithOneSize() {
-        RunResults base = results();
-        RunResults r = new RunResults(base.machine(), base.parameters(), base.raw(), base.writes(), base.queries(), base.loadCurve(),
-                List.of(new PlanetStep(100, load("a planet of 100 cities", 0, 100_000, 1)),
-                        new PlanetStep(100, load("a planet of 100 cities, again", 0, 90_000, 1))),
-                base.restart(), base.merge(), base.warmups(), base.halfRateRepeats());
+        RunResults r = withPlanetSteps(results(), List.of(new PlanetStep(100, load("a planet of 100 cities", 0, 100_000, 1)),
+                new PlanetStep(100, load("a planet of 100 cities, again", 0, 90_000, 1))));
 
         assertThat(r.planetSizeRatio()).isNaN();
+    }
+
+    private static RunResults withPlanetSteps(RunResults base, List<PlanetStep> steps) {
+        return new RunResults(base.machine(), base.parameters(), base.raw(), base.writes(), base.queries(), base.loadCurve(),
+                steps, base.restart(), base.merge(), base.warmups(), base.halfRateRepeats());
     }
 
     @Test
