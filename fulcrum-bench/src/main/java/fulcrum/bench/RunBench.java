@@ -81,7 +81,8 @@ final class RunBench implements Callable<Integer> {
     @Option(names = "--heap", description = "each worker's -Xmx (default 256m)")
     String heap;
 
-    @Option(names = "--only", paramLabel = "PART", description = "measure only this part: merge (writes merge.json instead of the full report), or apply (a replica's own "
+    @Option(names = "--only", paramLabel = "PART", description = "measure only this part: merge (writes merge.json instead of the full report), "
+            + "planets (the planet-size curve at the most of --in-flight, on a cluster holding only those planets; writes planets.json), or apply (a replica's own "
             + "cost per peer entry, in-process without a broker, one replica's share of --merge-ops applied "
             + RunSettings.APPLY_ROUNDS + " times; writes apply.json; default: all)")
     RunSettings.Part only;
@@ -125,6 +126,9 @@ final class RunBench implements Callable<Integer> {
         if (s.only() == RunSettings.Part.apply) {
             return measureApplyOnly(s, dir, machine);
         }
+        if (s.only() == RunSettings.Part.planets) {
+            return measurePlanetsOnly(s, dir, jfr, machine);
+        }
         RunResults results = measure(s, dir, jfr, machine);
         machine.put("load_average_at_end", Machine.loadAverage());
         RunReport.write(dir, results);
@@ -154,14 +158,7 @@ final class RunBench implements Callable<Integer> {
         Map<String, Object> warmups = new LinkedHashMap<>();
         try (BenchCluster c = new BenchCluster(root, cluster, List.of("-Xmx" + s.heap()), jfr)) {
             machine.put("rabbitmq", c.brokerVersion());
-            c.startWorker("fulcrum-1");
-            c.awaitServing("fulcrum-1", Duration.ofMinutes(5));
-            c.startWorker("fulcrum-2");
-            c.startWorker("fulcrum-3");
-            c.awaitServing("fulcrum-2", Duration.ofMinutes(20));
-            c.awaitServing("fulcrum-3", Duration.ofMinutes(20));
-            c.startRouter();
-            System.out.println("cluster serving: 3 replicas (two joined from fulcrum-1), router started");
+            startServing(c);
             JitActivity jit = JitActivity.of(c);
 
             byte[] sameSizeBody = CommandCodec.encode(workload.writes().apply(0));
@@ -196,27 +193,8 @@ final class RunBench implements Callable<Integer> {
                     }
                 }
             }
-            // the planets are written at the concurrency of Fulcrum's max rate, up the sizes and down again (see
-            // RunResults.planetSizeRatio); each warmed up the first time as the other loads are: a planet of 100,000 cities
-            // warmed 5 s had been written in a third of its cities and its code still compiled (C2 7 % of the machine)
-            int sizeInFlight = writes.best().inFlightPerClient();
-            List<Integer> steps = new ArrayList<>(s.planetSizes());
-            List<Integer> down = new ArrayList<>(s.planetSizes());
-            Collections.reverse(down);
-            steps.addAll(down);
-            for (int i = 0; i < steps.size(); i++) {
-                int size = steps.get(i);
-                boolean again = i >= s.planetSizes().size();
-                String name = String.format("a planet of %,d cities%s", size, again ? ", again" : "");
-                try (Clients sized = Clients.open(DirectWriteEndpoint.writes(c.uri(), Workload.writesTo(sizePlanet(size), size), s.writeBatch()), s.clients())) {
-                    if (!again) {
-                        warmups.put(name, warm(s, sized, jit, sizeInFlight));
-                    } else if (!s.warmup().isZero()) {
-                        ClosedLoopLoad.run("warm-up", sized.list(), sizeInFlight, nanos(min(s.warmup(), PLANET_REWARM)));
-                    }
-                    sizes.add(new PlanetStep(size, report(ClosedLoopLoad.run(name, sized.list(), sizeInFlight, nanos(s.stepDuration())))));
-                }
-            }
+            // the planets are written at the concurrency of Fulcrum's max rate
+            sizes.addAll(planetCurve(s, c, jit, writes.best().inFlightPerClient(), warmups));
         }
         Map<String, Object> restart = s.restartCities() == 0 ? Map.of()
                 : RestartMeasure.run(root, dir.resolve("restart"), s.restartCities(), s.heap(), null);
@@ -260,6 +238,76 @@ final class RunBench implements Callable<Integer> {
         };
     }
 
+    /** Starts the three workers (two join from fulcrum-1, whose store was built offline) and the router. */
+    private static void startServing(BenchCluster c) throws Exception {
+        c.startWorker("fulcrum-1");
+        c.awaitServing("fulcrum-1", Duration.ofMinutes(5));
+        c.startWorker("fulcrum-2");
+        c.startWorker("fulcrum-3");
+        c.awaitServing("fulcrum-2", Duration.ofMinutes(20));
+        c.awaitServing("fulcrum-3", Duration.ofMinutes(20));
+        c.startRouter();
+        System.out.println("cluster serving: 3 replicas (two joined from fulcrum-1), router started");
+    }
+
+    /**
+     * The planet-size curve: closed-loop writes to one planet of each size at {@code inFlight} per
+     * client, up the sizes and down again (see {@link PlanetStep#sizeRatio}); each planet warmed up
+     * the first time as the other loads are: a planet of 100,000 cities warmed 5 s had been written
+     * in a third of its cities and its code still compiled (C2 7 % of the machine).
+     */
+    private static List<PlanetStep> planetCurve(RunSettings s, BenchCluster c, JitActivity jit, int inFlight,
+                                                Map<String, Object> warmups) throws IOException, InterruptedException {
+        List<PlanetStep> steps = new ArrayList<>();
+        List<Integer> order = new ArrayList<>(s.planetSizes());
+        List<Integer> down = new ArrayList<>(s.planetSizes());
+        Collections.reverse(down);
+        order.addAll(down);
+        for (int i = 0; i < order.size(); i++) {
+            int size = order.get(i);
+            boolean again = i >= s.planetSizes().size();
+            String name = String.format("a planet of %,d cities%s", size, again ? ", again" : "");
+            try (Clients sized = Clients.open(DirectWriteEndpoint.writes(c.uri(), Workload.writesTo(sizePlanet(size), size), s.writeBatch()), s.clients())) {
+                if (!again) {
+                    warmups.put(name, warm(s, sized, jit, inFlight));
+                } else if (!s.warmup().isZero()) {
+                    ClosedLoopLoad.run("warm-up", sized.list(), inFlight, nanos(min(s.warmup(), PLANET_REWARM)));
+                }
+                steps.add(new PlanetStep(size, report(ClosedLoopLoad.run(name, sized.list(), inFlight, nanos(s.stepDuration())))));
+            }
+        }
+        return steps;
+    }
+
+    /**
+     * {@code --only planets}: the planet-size curve alone, on a cluster holding only those planets,
+     * at the most requests in flight of {@code --in-flight}; its result in {@code planets.json}.
+     */
+    private Integer measurePlanetsOnly(RunSettings s, Path dir, Path jfr, Map<String, Object> machine) throws Exception {
+        Map<String, Integer> planetsToBuild = new LinkedHashMap<>();
+        for (int size : s.planetSizes()) {
+            planetsToBuild.put(sizePlanet(size), size);
+        }
+        Path cluster = dir.resolve("cluster");
+        System.out.printf("building fulcrum-1's store offline: planets of %s cities%n", s.planetSizes());
+        StoreBuilder.build(cluster.resolve("data").resolve("fulcrum-1"), "fulcrum-1", REPLICAS, planetsToBuild);
+        Map<String, Object> warmups = new LinkedHashMap<>();
+        List<PlanetStep> steps;
+        try (BenchCluster c = new BenchCluster(root, cluster, List.of("-Xmx" + s.heap()), jfr)) {
+            machine.put("rabbitmq", c.brokerVersion());
+            startServing(c);
+            steps = planetCurve(s, c, JitActivity.of(c), s.heaviestInFlight(), warmups);
+        }
+        double ratio = PlanetStep.sizeRatio(steps);
+        System.out.printf("planet size ratio (largest ÷ smallest, the means of their steps): %.2f%n", ratio);
+        Map<String, Object> planets = new LinkedHashMap<>();
+        planets.put("planet_size_ratio", Double.isFinite(ratio) ? ratio : null);
+        planets.put("in_flight_per_client", s.heaviestInFlight());
+        planets.put("planet_size_curve", steps.stream().map(PlanetStep::load).toList());
+        planets.put("warmups", warmups);
+        return writePart(dir, PLANETS_JSON, "planets", planets, s, machine);
+    }
+
     /** {@code --only merge}: the merge phase alone, its result in {@code merge.json}. */
     private Integer measureMergeOnly(RunSettings s, Path dir, Path jfr, Map<String, Object> machine) throws Exception {
         Map<String, Object> merge = MergeMeasure.run(root, dir.resolve("merge"), s.mergeOperations(), s.mergeTimeout(), s.heap(), jfr);
@@ -289,6 +337,8 @@ final class RunBench implements Callable<Integer> {
 
     /** The report of {@code --only merge}. */
     static final String MERGE_JSON = "merge.json";
+    /** The report of {@code --only planets}. */
+    static final String PLANETS_JSON = "planets.json";
     /** The report of {@code --only apply}. */
     static final String APPLY_JSON = "apply.json";
 

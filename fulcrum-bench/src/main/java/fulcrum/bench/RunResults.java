@@ -127,26 +127,9 @@ record RunResults(Map<String, Object> machine, Map<String, Object> parameters, M
         return planetSteps.stream().map(PlanetStep::load).toList();
     }
 
-    /**
-     * Writes/s on the largest planet ÷ on the smallest, each the mean of its steps: the curve runs up
-     * the sizes and down again, so a drift of the machine's speed during it (a planet of 100 cities
-     * measured at 14,508 and 11,422 writes/s a minute apart) weighs on both sides alike.
-     */
+    /** See {@link PlanetStep#sizeRatio}. */
     double planetSizeRatio() {
-        if (planetSteps.isEmpty()) {
-            return Double.NaN;
-        }
-        int smallest = planetSteps.stream().mapToInt(PlanetStep::cities).min().getAsInt();
-        int largest = planetSteps.stream().mapToInt(PlanetStep::cities).max().getAsInt();
-        double small = meanThroughput(smallest);
-        if (smallest == largest || small <= 0) {
-            return Double.NaN;
-        }
-        return meanThroughput(largest) / small;
-    }
-
-    private double meanThroughput(int cities) {
-        return planetSteps.stream().filter(p -> p.cities() == cities).mapToDouble(p -> p.load().throughput()).average().orElse(0);
+        return PlanetStep.sizeRatio(planetSteps);
     }
 
     /** The live heap of the worker holding {@code restart}'s cities, in MiB. */

@@ -43,7 +43,17 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
          * Only a replica's own cost per peer entry, in-process: one replica's share of the merge's
          * operations, applied {@link #APPLY_ROUNDS} times without a broker ({@code ApplyMeasure}).
          */
-        apply
+        apply,
+        /**
+         * Only the planet-size curve (phase 5), on a cluster of its own holding only those planets,
+         * at the most requests in flight of {@code --in-flight} (there is no max-rate phase to pick from).
+         */
+        planets;
+
+        /** Measures a merge, or a replica's share of one: needs {@code --merge-ops}. */
+        boolean needsMergeOperations() {
+            return this == merge || this == apply;
+        }
     }
 
     /** Rounds of {@code --only apply}: the first ones warm the code up. */
@@ -130,7 +140,7 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
             throw new IllegalArgumentException("--merge-ops must be at most " + Integer.MAX_VALUE);
         }
         positive("--merge-timeout", mergeTimeout);
-        if (only != Part.all && mergeOperations == 0) {
+        if (only.needsMergeOperations() && mergeOperations == 0) {
             throw new IllegalArgumentException("--only " + only + " needs --merge-ops of at least 3, got 0");
         }
         if (restartCities < 0) {

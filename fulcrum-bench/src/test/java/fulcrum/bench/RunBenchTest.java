@@ -26,13 +26,18 @@ class RunBenchTest {
     @TempDir
     Path out;
 
-    @Test
-    void aTinyRunWritesItsReportCsvAndCharts() throws Exception {
+    /** A private node and the worker and router jars: what a run's own cluster needs. */
+    private static void assumeAClusterCanStart() {
         assumeTrue(PrivateRabbitNode.isInstalled(), "needs rabbitmq-server installed (the bench starts a private node)");
         for (String module : List.of("fulcrum-worker", "broker-router")) {
             assumeTrue(Files.isRegularFile(ROOT.resolve(module).resolve("target").resolve(module + ".jar")),
                     "needs the " + module + " jar (built before fulcrum-bench in the reactor)");
         }
+    }
+
+    @Test
+    void aTinyRunWritesItsReportCsvAndCharts() throws Exception {
+        assumeAClusterCanStart();
         int exit = BenchMain.commandLine().execute("run", "--duration", "2s", "--step-duration", "1s", "--warmup", "1s",
                 "--clients", "2", "--in-flight", "4,8", "--planets", "2", "--cities-per-planet", "20", "--planet-sizes", "10,100",
                 "--merge-ops", "300", "--merge-timeout", "2m", "--restart-cities", "500", "--root", ROOT.toString(),
@@ -87,6 +92,28 @@ class RunBenchTest {
         assertThat(report.get("merge").get("peer_entries_applied").asLong()).isEqualTo(6_000);
         assertThat(out.resolve("report.json")).doesNotExist();
         assertThat(out.resolve("cluster")).doesNotExist(); // no load phases ran
+    }
+
+    @Test
+    void onlyPlanetsMeasuresTheCurveUpAndDownAloneIntoPlanetsJson() throws Exception {
+        assumeAClusterCanStart();
+        int exit = BenchMain.commandLine().execute("run", "--only", "planets", "--planet-sizes", "10,100", "--step-duration", "1s",
+                "--warmup", "1s", "--in-flight", "2,4", "--root", ROOT.toString(), "--out", out.toString());
+        assertThat(exit).isZero();
+
+        JsonNode report = JsonMapper.builder().build().readTree(out.resolve(RunBench.PLANETS_JSON).toFile());
+        assertThat(report.get("parameters").get("only").asText()).isEqualTo("planets");
+        JsonNode planets = report.get("planets");
+        assertThat(planets.get("in_flight_per_client").asInt()).isEqualTo(4); // the most of --in-flight
+        assertThat(planets.get("planet_size_curve")).extracting(step -> step.get("name").asText()).containsExactly(
+                "a planet of 10 cities", "a planet of 100 cities", "a planet of 100 cities, again", "a planet of 10 cities, again");
+        for (JsonNode step : planets.get("planet_size_curve")) {
+            assertThat(step.get("throughput").asDouble()).as(step.get("name").asText()).isPositive();
+        }
+        assertThat(planets.get("planet_size_ratio").asDouble()).isPositive();
+        assertThat(planets.get("warmups")).hasSize(2); // each planet the first time only
+        assertThat(out.resolve("report.json")).doesNotExist();
+        assertThat(out.resolve("merge")).doesNotExist();
     }
 
     /** In-process, no broker: real node, real RocksDB stores, every round counted only when all entries are applied. */

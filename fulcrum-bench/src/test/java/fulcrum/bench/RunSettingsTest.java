@@ -113,4 +113,11 @@ class RunSettingsTest {
         assertThatThrownBy(() -> RunSettings.resolve(true, null, null, null, null, null, null, null, null, 0L, null, null, null,
                 RunSettings.Part.merge)).hasMessageContaining("--only merge needs --merge-ops");
     }
+
+    @Test
+    void onlyPlanetsMeasuresNoMergeSoItNeedsNone() {
+        RunSettings planets = RunSettings.resolve(true, null, null, null, null, null, null, null, null, 0L, null, null, null,
+                RunSettings.Part.planets);
+        assertThat(planets.describe()).containsEntry("only", "planets").containsEntry("merge_operations", 0L);
+    }
 }
