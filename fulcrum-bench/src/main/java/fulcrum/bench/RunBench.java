@@ -273,10 +273,25 @@ final class RunBench implements Callable<Integer> {
                 } else if (!s.warmup().isZero()) {
                     ClosedLoopLoad.run("warm-up", sized.list(), inFlight, nanos(min(s.warmup(), PLANET_REWARM)));
                 }
-                steps.add(new PlanetStep(size, report(ClosedLoopLoad.run(name, sized.list(), inFlight, nanos(s.stepDuration())))));
+                Map<String, Double> cpuBefore = workersCpu(c);
+                LoadResult load = report(ClosedLoopLoad.run(name, sized.list(), inFlight, nanos(s.stepDuration())));
+                steps.add(new PlanetStep(size, load, PlanetStep.cpuBetween(cpuBefore, workersCpu(c))));
             }
         }
         return steps;
+    }
+
+    /** The three workers' CPU seconds so far, summed by thread group; empty if any could not be read. */
+    private static Map<String, Double> workersCpu(BenchCluster c) {
+        Map<String, Double> sum = new LinkedHashMap<>();
+        for (String replica : REPLICAS) {
+            Map<String, Double> groups = ProcessStats.cpuSecondsByThreadGroup(c.pid(replica));
+            if (groups.isEmpty()) {
+                return Map.of();
+            }
+            groups.forEach((group, seconds) -> sum.merge(group, seconds, Double::sum));
+        }
+        return sum;
     }
 
     /**
@@ -304,6 +319,7 @@ final class RunBench implements Callable<Integer> {
         planets.put("planet_size_ratio", Double.isFinite(ratio) ? ratio : null);
         planets.put("in_flight_per_client", s.heaviestInFlight());
         planets.put("planet_size_curve", steps.stream().map(PlanetStep::load).toList());
+        planets.put("planet_size_cpu", steps.stream().map(PlanetStep::describe).toList());
         planets.put("warmups", warmups);
         return writePart(dir, PLANETS_JSON, "planets", planets, s, machine);
     }

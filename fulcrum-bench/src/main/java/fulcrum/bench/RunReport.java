@@ -51,6 +51,7 @@ final class RunReport {
         out.put("load_curve", r.loadCurve());
         out.put("half_rate_repeats", r.halfRateRepeats());
         out.put("planet_size_curve", r.planetSizes());
+        out.put("planet_size_cpu", r.planetSteps().stream().map(PlanetStep::describe).toList());
         out.put("restart_and_memory", r.restart());
         out.put("merge", r.merge());
         return out;

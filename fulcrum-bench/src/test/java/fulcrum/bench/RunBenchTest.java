@@ -112,6 +112,12 @@ class RunBenchTest {
         }
         assertThat(planets.get("planet_size_ratio").asDouble()).isPositive();
         assertThat(planets.get("warmups")).hasSize(2); // each planet the first time only
+        assertThat(planets.get("planet_size_cpu")).hasSize(4);
+        for (JsonNode step : planets.get("planet_size_cpu")) { // read from /proc: the workers' own threads, the GC, RocksDB's
+            assertThat(step.get("worker_cpu_cores_by_thread_group").get("other_threads").asDouble()).as(step.get("name").asText())
+                    .isGreaterThanOrEqualTo(0);
+            assertThat(step.get("worker_cpu_ms_per_write_by_thread_group").has("rocksdb_background")).isTrue();
+        }
         assertThat(out.resolve("report.json")).doesNotExist();
         assertThat(out.resolve("merge")).doesNotExist();
     }

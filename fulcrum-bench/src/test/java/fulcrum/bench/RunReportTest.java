@@ -95,6 +95,35 @@ class RunReportTest {
         assertThat(r.planetSizeRatio()).isNaN();
     }
 
+    @Test
+    void eachPlanetStepSaysWhereTheWorkersCpuWentInCoresAndPerWrite() throws Exception {
+        // a 10 s step of 100,000 writes: the workers' own threads 8 s (0.8 cores, 0.08 ms a write), GC 1.5 s (0.15 cores)
+        Map<String, Double> before = Map.of("other_threads", 100.0, "garbage_collector", 2.0);
+        Map<String, Double> after = Map.of("other_threads", 108.0, "garbage_collector", 3.5);
+        PlanetStep large = new PlanetStep(100_000, load("a planet of 100,000 cities", 0, 100_000, 1), PlanetStep.cpuBetween(before, after));
+        PlanetStep unmeasured = new PlanetStep(100, load("a planet of 100 cities", 0, 150_000, 1));
+        RunReport.write(dir, withPlanetSteps(results(), List.of(unmeasured, large)));
+
+        JsonNode cpu = JsonMapper.builder().build().readTree(dir.resolve("report.json").toFile()).get("planet_size_cpu");
+        assertThat(cpu).hasSize(2);
+        assertThat(cpu.get(0).get("worker_cpu_cores_by_thread_group")).isEmpty();
+        JsonNode step = cpu.get(1);
+        assertThat(step.get("name").asText()).isEqualTo("a planet of 100,000 cities");
+        assertThat(step.get("cities").asInt()).isEqualTo(100_000);
+        assertThat(step.get("writes_per_second").asLong()).isEqualTo(10_000);
+        assertThat(step.get("worker_cpu_cores_by_thread_group").get("other_threads").asDouble()).isEqualTo(0.8);
+        assertThat(step.get("worker_cpu_cores_by_thread_group").get("garbage_collector").asDouble()).isEqualTo(0.15);
+        assertThat(step.get("worker_cpu_ms_per_write_by_thread_group").get("other_threads").asDouble()).isEqualTo(0.08);
+        assertThat(step.get("worker_cpu_ms_per_write_by_thread_group").get("garbage_collector").asDouble()).isEqualTo(0.015);
+    }
+
+    @Test
+    void aStepsCpuIsUnknownWhenEitherReadingIs() {
+        assertThat(PlanetStep.cpuBetween(Map.of(), Map.of("other_threads", 1.0))).isEmpty();
+        assertThat(PlanetStep.cpuBetween(Map.of("other_threads", 1.0), Map.of())).isEmpty();
+        assertThat(PlanetStep.cpuBetween(Map.of("other_threads", 1.0), Map.of("other_threads", 1.25))).containsEntry("other_threads", 0.25);
+    }
+
     private static RunResults withPlanetSteps(RunResults base, List<PlanetStep> steps) {
         return new RunResults(base.machine(), base.parameters(), base.raw(), base.writes(), base.queries(), base.loadCurve(),
                 steps, base.restart(), base.merge(), base.warmups(), base.halfRateRepeats());
