@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +28,6 @@ import picocli.CommandLine.Spec;
                 + "to serving and worker memory; write report.json, CSV files and PNG charts.")
 final class RunBench implements Callable<Integer> {
     static final List<String> REPLICAS = List.of("fulcrum-1", "fulcrum-2", "fulcrum-3");
-    /** Warm-up of a planet of the planet-size curve when it is measured again (its code and caches are warm by then), at most. */
-    private static final Duration PLANET_REWARM = Duration.ofSeconds(5);
 
     @Spec
     CommandSpec spec;
@@ -141,9 +138,7 @@ final class RunBench implements Callable<Integer> {
     private RunResults measure(RunSettings s, Path dir, Path jfr, Map<String, Object> machine) throws Exception {
         Workload workload = new Workload(s.planets(), s.citiesPerPlanet());
         Map<String, Integer> planetsToBuild = new LinkedHashMap<>(workload.planets());
-        for (int size : s.planetSizes()) {
-            planetsToBuild.put(sizePlanet(size), size);
-        }
+        planetsToBuild.putAll(PlanetCurve.planets(s.planetSizes()));
         Path cluster = dir.resolve("cluster");
         System.out.printf("building fulcrum-1's store offline: %d planets of %,d cities, and planets of %s cities%n",
                 s.planets(), s.citiesPerPlanet(), s.planetSizes());
@@ -194,7 +189,7 @@ final class RunBench implements Callable<Integer> {
                 }
             }
             // the planets are written at the concurrency of Fulcrum's max rate
-            sizes.addAll(planetCurve(s, c, jit, writes.best().inFlightPerClient(), warmups));
+            sizes.addAll(PlanetCurve.run(s, c, jit, writes.best().inFlightPerClient(), warmups));
         }
         Map<String, Object> restart = s.restartCities() == 0 ? Map.of()
                 : RestartMeasure.run(root, dir.resolve("restart"), s.restartCities(), s.heap(), null);
@@ -251,58 +246,11 @@ final class RunBench implements Callable<Integer> {
     }
 
     /**
-     * The planet-size curve: closed-loop writes to one planet of each size at {@code inFlight} per
-     * client, up the sizes and down again (see {@link PlanetStep#sizeRatio}); each planet warmed up
-     * the first time as the other loads are: a planet of 100,000 cities warmed 5 s had been written
-     * in a third of its cities and its code still compiled (C2 7 % of the machine).
-     */
-    private static List<PlanetStep> planetCurve(RunSettings s, BenchCluster c, JitActivity jit, int inFlight,
-                                                Map<String, Object> warmups) throws IOException, InterruptedException {
-        List<PlanetStep> steps = new ArrayList<>();
-        List<Integer> order = new ArrayList<>(s.planetSizes());
-        List<Integer> down = new ArrayList<>(s.planetSizes());
-        Collections.reverse(down);
-        order.addAll(down);
-        for (int i = 0; i < order.size(); i++) {
-            int size = order.get(i);
-            boolean again = i >= s.planetSizes().size();
-            String name = String.format("a planet of %,d cities%s", size, again ? ", again" : "");
-            try (Clients sized = Clients.open(DirectWriteEndpoint.writes(c.uri(), Workload.writesTo(sizePlanet(size), size), s.writeBatch()), s.clients())) {
-                if (!again) {
-                    warmups.put(name, warm(s, sized, jit, inFlight));
-                } else if (!s.warmup().isZero()) {
-                    ClosedLoopLoad.run("warm-up", sized.list(), inFlight, nanos(min(s.warmup(), PLANET_REWARM)));
-                }
-                Map<String, Double> cpuBefore = workersCpu(c);
-                LoadResult load = report(ClosedLoopLoad.run(name, sized.list(), inFlight, nanos(s.stepDuration())));
-                steps.add(new PlanetStep(size, load, PlanetStep.cpuBetween(cpuBefore, workersCpu(c))));
-            }
-        }
-        return steps;
-    }
-
-    /** The three workers' CPU seconds so far, summed by thread group; empty if any could not be read. */
-    private static Map<String, Double> workersCpu(BenchCluster c) {
-        Map<String, Double> sum = new LinkedHashMap<>();
-        for (String replica : REPLICAS) {
-            Map<String, Double> groups = ProcessStats.cpuSecondsByThreadGroup(c.pid(replica));
-            if (groups.isEmpty()) {
-                return Map.of();
-            }
-            groups.forEach((group, seconds) -> sum.merge(group, seconds, Double::sum));
-        }
-        return sum;
-    }
-
-    /**
      * {@code --only planets}: the planet-size curve alone, on a cluster holding only those planets,
      * at the most requests in flight of {@code --in-flight}; its result in {@code planets.json}.
      */
     private Integer measurePlanetsOnly(RunSettings s, Path dir, Path jfr, Map<String, Object> machine) throws Exception {
-        Map<String, Integer> planetsToBuild = new LinkedHashMap<>();
-        for (int size : s.planetSizes()) {
-            planetsToBuild.put(sizePlanet(size), size);
-        }
+        Map<String, Integer> planetsToBuild = PlanetCurve.planets(s.planetSizes());
         Path cluster = dir.resolve("cluster");
         System.out.printf("building fulcrum-1's store offline: planets of %s cities%n", s.planetSizes());
         StoreBuilder.build(cluster.resolve("data").resolve("fulcrum-1"), "fulcrum-1", REPLICAS, planetsToBuild);
@@ -311,7 +259,7 @@ final class RunBench implements Callable<Integer> {
         try (BenchCluster c = new BenchCluster(root, cluster, List.of("-Xmx" + s.heap()), jfr)) {
             machine.put("rabbitmq", c.brokerVersion());
             startServing(c);
-            steps = planetCurve(s, c, JitActivity.of(c), s.heaviestInFlight(), warmups);
+            steps = PlanetCurve.run(s, c, JitActivity.of(c), s.heaviestInFlight(), warmups);
         }
         double ratio = PlanetStep.sizeRatio(steps);
         System.out.printf("planet size ratio (largest ÷ smallest, the means of their steps): %.2f%n", ratio);
@@ -380,7 +328,7 @@ final class RunBench implements Callable<Integer> {
         return warm(s, load, jit, s.heaviestInFlight());
     }
 
-    private static Map<String, Object> warm(RunSettings s, Clients load, JitActivity jit, int inFlight) throws IOException, InterruptedException {
+    static Map<String, Object> warm(RunSettings s, Clients load, JitActivity jit, int inFlight) throws IOException, InterruptedException {
         Map<String, Object> out = new LinkedHashMap<>();
         if (s.warmup().isZero()) {
             out.put("seconds", 0.0);
@@ -420,14 +368,6 @@ final class RunBench implements Callable<Integer> {
                 nanos(s.stepDuration())));
         LoadResult r = report(OpenLoopLoad.run("raw " + percent + "%" + nameSuffix, raw.list(), rate, nanos(s.stepDuration())));
         return new LoadCurvePoint(percent, rate, f, r);
-    }
-
-    static String sizePlanet(int cities) {
-        return "Size" + cities;
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static long nanos(Duration d) {

@@ -45,7 +45,7 @@ record RunSettings(Duration duration, Duration stepDuration, Duration warmup, in
          */
         apply,
         /**
-         * Only the planet-size curve (phase 5), on a cluster of its own holding only those planets,
+         * Only the planet-size curve (phase 4), on a cluster of its own holding only those planets,
          * at the most requests in flight of {@code --in-flight} (there is no max-rate phase to pick from).
          */
         planets;
