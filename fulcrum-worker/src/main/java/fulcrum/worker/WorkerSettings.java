@@ -176,7 +176,8 @@ public record WorkerSettings(String replicaId, int replicaCount, String uri, int
     /** The node's settings; {@code incarnation} and {@code nonce} are drawn by the caller. */
     public NodeConfig nodeConfig(long incarnation, long nonce) {
         return NodeConfig.defaults(replicaId, replicaIds(), incarnation, nonce).withReplication(replication)
-                .withIntervals(mergeInterval.toMillis(), statusInterval.toMillis()).withPeerAuthentication(authentication());
+                .withIntervals(mergeInterval.toMillis(), statusInterval.toMillis()).withPeerAuthentication(authentication())
+                .withMaxKeptAnswers(NodeConfig.keptAnswersForHeap(Runtime.getRuntime().maxMemory()));
     }
 
     public String mergeQueue() {

@@ -21,11 +21,18 @@ import java.util.Objects;
  * @param incarnation         the incarnation a new store takes (random, positive; the caller draws it)
  * @param nonce               distinguishes this process's join requests from earlier ones
  * @param peerAuthentication  who may send merge and status traffic, see {@link PeerAuthentication}
+ * @param maxKeptAnswers      how many of the store's answers for cities and name entries the node
+ *                            keeps in memory across commits (about {@link #BYTES_PER_KEPT_ANSWER}
+ *                            each), see {@link #keptAnswersForHeap}
  */
 public record NodeConfig(String self, List<String> replicaIds, Replication replication, long mergeIntervalMillis,
                          long statusIntervalMillis, long statusMinGapMillis, int pendingCapacity, int snapshotPageItems,
                          long joinTimeoutMillis, long snapshotLeaseMillis, int maxSnapshotSessions, long incarnation,
-                         long nonce, PeerAuthentication peerAuthentication) {
+                         long nonce, PeerAuthentication peerAuthentication, int maxKeptAnswers) {
+    /** The most answers kept: every city and name entry of a planet of 125,000 cities. */
+    public static final int MAX_KEPT_ANSWERS = 250_000;
+    /** Measured: 250,000 answers (a city and its name entry each) took 61 MiB of live heap. */
+    public static final int BYTES_PER_KEPT_ANSWER = 256;
 
     /** When a replica publishes its own entries, and so what an acknowledgement means. */
     public enum Replication {
@@ -50,7 +57,7 @@ public record NodeConfig(String self, List<String> replicaIds, Replication repli
                       long nonce) {
         this(self, replicaIds, replication, mergeIntervalMillis, statusIntervalMillis, statusMinGapMillis,
                 pendingCapacity, snapshotPageItems, joinTimeoutMillis, snapshotLeaseMillis, maxSnapshotSessions,
-                incarnation, nonce, PeerAuthentication.OFF);
+                incarnation, nonce, PeerAuthentication.OFF, MAX_KEPT_ANSWERS);
     }
 
     public NodeConfig {
@@ -68,6 +75,9 @@ public record NodeConfig(String self, List<String> replicaIds, Replication repli
                 || snapshotPageItems < 1 || joinTimeoutMillis < 1 || snapshotLeaseMillis < 1 || maxSnapshotSessions < 1) {
             throw new IllegalArgumentException("node settings must be positive: " + this);
         }
+        if (maxKeptAnswers < 1) {
+            throw new IllegalArgumentException("at least one answer is kept, got " + maxKeptAnswers);
+        }
         if (incarnation < 1) {
             throw new IllegalArgumentException("incarnation must be positive, got " + incarnation);
         }
@@ -76,37 +86,53 @@ public record NodeConfig(String self, List<String> replicaIds, Replication repli
     /** Defaults for {@code self} among {@code replicaIds}; the caller draws incarnation and nonce. */
     public static NodeConfig defaults(String self, List<String> replicaIds, long incarnation, long nonce) {
         return new NodeConfig(self, replicaIds, Replication.EAGER, 120_000, 2_000, 200, 4096, 8192, 30_000,
-                300_000, 2, incarnation, nonce, PeerAuthentication.OFF);
+                300_000, 2, incarnation, nonce, PeerAuthentication.OFF, MAX_KEPT_ANSWERS);
     }
 
     public NodeConfig withReplication(Replication mode) {
         return new NodeConfig(self, replicaIds, mode, mergeIntervalMillis, statusIntervalMillis, statusMinGapMillis,
                 pendingCapacity, snapshotPageItems, joinTimeoutMillis, snapshotLeaseMillis, maxSnapshotSessions,
-                incarnation, nonce, peerAuthentication);
+                incarnation, nonce, peerAuthentication, maxKeptAnswers);
     }
 
     public NodeConfig withIntervals(long mergeMillis, long statusMillis) {
         return new NodeConfig(self, replicaIds, replication, mergeMillis, statusMillis,
                 Math.min(statusMinGapMillis, statusMillis), pendingCapacity, snapshotPageItems, joinTimeoutMillis,
-                snapshotLeaseMillis, maxSnapshotSessions, incarnation, nonce, peerAuthentication);
+                snapshotLeaseMillis, maxSnapshotSessions, incarnation, nonce, peerAuthentication, maxKeptAnswers);
     }
 
     public NodeConfig withPendingCapacity(int capacity) {
         return new NodeConfig(self, replicaIds, replication, mergeIntervalMillis, statusIntervalMillis,
                 statusMinGapMillis, capacity, snapshotPageItems, joinTimeoutMillis, snapshotLeaseMillis,
-                maxSnapshotSessions, incarnation, nonce, peerAuthentication);
+                maxSnapshotSessions, incarnation, nonce, peerAuthentication, maxKeptAnswers);
     }
 
     public NodeConfig withSnapshotPageItems(int items) {
         return new NodeConfig(self, replicaIds, replication, mergeIntervalMillis, statusIntervalMillis,
                 statusMinGapMillis, pendingCapacity, items, joinTimeoutMillis, snapshotLeaseMillis,
-                maxSnapshotSessions, incarnation, nonce, peerAuthentication);
+                maxSnapshotSessions, incarnation, nonce, peerAuthentication, maxKeptAnswers);
     }
 
     public NodeConfig withPeerAuthentication(PeerAuthentication authentication) {
         return new NodeConfig(self, replicaIds, replication, mergeIntervalMillis, statusIntervalMillis,
                 statusMinGapMillis, pendingCapacity, snapshotPageItems, joinTimeoutMillis, snapshotLeaseMillis,
-                maxSnapshotSessions, incarnation, nonce, authentication);
+                maxSnapshotSessions, incarnation, nonce, authentication, maxKeptAnswers);
+    }
+
+    public NodeConfig withMaxKeptAnswers(int answers) {
+        return new NodeConfig(self, replicaIds, replication, mergeIntervalMillis, statusIntervalMillis,
+                statusMinGapMillis, pendingCapacity, snapshotPageItems, joinTimeoutMillis, snapshotLeaseMillis,
+                maxSnapshotSessions, incarnation, nonce, peerAuthentication, answers);
+    }
+
+    /**
+     * As many answers as a quarter of a heap of {@code maxHeapBytes} holds, at most
+     * {@link #MAX_KEPT_ANSWERS}: all of them from a heap of 256 MiB on, about 98,000 in 96 MiB, so a
+     * small heap keeps room for a merge's batches and a join's snapshot pages.
+     */
+    public static int keptAnswersForHeap(long maxHeapBytes) {
+        long fit = maxHeapBytes / 4 / BYTES_PER_KEPT_ANSWER;
+        return (int) Math.max(1, Math.min(MAX_KEPT_ANSWERS, fit));
     }
 
     /** Every replica but self. */

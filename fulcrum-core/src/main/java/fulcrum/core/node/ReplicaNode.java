@@ -70,7 +70,7 @@ public final class ReplicaNode {
         if (!meta.replicaId().equals(self)) {
             throw new IllegalArgumentException("the store belongs to " + meta.replicaId() + ", not to " + self);
         }
-        this.view = new StateView(store);
+        this.view = new StateView(store, config.maxKeptAnswers());
         this.state = new NodeState(self, view, meta);
         this.applier = new EntryApplier(config.replicaIds(), view);
         this.commands = new CommandPath(self, config.replicaIds(), view, state, applier, nodeRules, counters);

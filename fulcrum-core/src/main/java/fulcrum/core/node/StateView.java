@@ -54,7 +54,7 @@ final class StateView {
     private List<CommandRecord> storedRecords;
 
     StateView(StateReader store) {
-        this(store, StoreReads.MAX_ANSWERS);
+        this(store, NodeConfig.MAX_KEPT_ANSWERS);
     }
 
     /** With at most {@code maxKeptAnswers} of the store's answers kept (tests make it small, to see them go). */

@@ -15,23 +15,27 @@ import java.util.function.Predicate;
  * city reads them once more; each read of the store is a RocksDB point lookup (at 20,000 writes/s
  * the workers' lookups took a seventh of the machine's CPU, `perf`). The store changes only by the
  * batches the node's {@link StateView} hands out, so when one is committed its cities and name
- * entries are what the store now holds for those keys: they replace the answers kept for cities and
- * names that existed, and the answers "none" are dropped (a merge creates hundreds of thousands of
- * cities it will not read again: keeping them cost each worker a second of GC); a batch that clears
- * the data forgets all answers first. Nothing else writes the store while the node runs.
+ * entries are what the store now holds for those keys: a kept city that existed is overwritten in
+ * place ({@link KeptCity}: a commit allocates nothing and stores no new object into the old
+ * generation), a kept name entry is replaced, and the answers "none" are dropped (a merge creates
+ * hundreds of thousands of cities it will not read again: keeping them cost each worker a second of
+ * GC); a batch that clears the data forgets all answers first. Nothing else writes the store while
+ * the node runs.
  *
- * <p>At most {@link #MAX_ANSWERS} answers are kept (about 33 MiB of cities and name entries); past
- * that, the oldest read of the kind being read goes for each new one. Forgetting all at once instead
- * made a planet of 100,000 cities (200,000 answers, read at random) refill the maps from empty
- * again and again, and hit them about a quarter of the time instead of half.
+ * <p>At most {@code maxAnswers} answers are kept ({@link NodeConfig#keptAnswersForHeap}: 250,000,
+ * 61 MiB, from a heap of 256 MiB on, so that a planet of 100,000 cities, read at random, fits with
+ * its 200,000); past that, the oldest read of the kind being read goes for each new one. Forgetting
+ * all at once instead made a planet of 100,000 cities refill the maps from empty again and again.
+ * With 100,000 answers and the cities replaced by new objects at each commit, that planet cost the
+ * workers' G1 0.17–0.23 cores (against 0.01 on a planet of 100) and ran at 0.68–0.76 of the small
+ * planet's rate; kept in place and all of them, 0.02–0.03 cores and 0.86–0.94.
  */
 final class StoreReads {
-    static final int MAX_ANSWERS = 100_000;
-
     private final StateReader store;
     private final int maxAnswers;
     // in the order first read (a refresh keeps the place): the eldest goes first
-    private final Map<StoreBatch.CityKey, City> cities = new LinkedHashMap<>(); // null: the store has no such city
+    private final Map<StoreBatch.CityKey, KeptCity> cities = new LinkedHashMap<>(); // null: the store has no such city
+    private final KeptCity.Origins origins = new KeptCity.Origins();
     private final Map<StoreBatch.NameKey, List<String>> names = new LinkedHashMap<>(); // empty: no live city filed there
 
     StoreReads(StateReader store, int maxAnswers) {
@@ -43,13 +47,19 @@ final class StoreReads {
     }
 
     City city(StoreBatch.CityKey key) {
-        City known = cities.get(key);
-        if (known != null || cities.containsKey(key)) {
-            return known;
+        KeptCity known = cities.get(key);
+        if (known != null) {
+            return known.toCity(origins);
+        }
+        if (cities.containsKey(key)) {
+            return null;
         }
         City stored = store.city(key.planet(), key.cityId());
-        makeRoom(cities, names);
-        cities.put(key, stored);
+        KeptCity kept = stored == null ? null : KeptCity.of(stored, origins);
+        if (stored == null || kept != null) {
+            makeRoom(cities, names);
+            cities.put(key, kept);
+        }
         return stored;
     }
 
@@ -69,8 +79,16 @@ final class StoreReads {
         if (batch.clearsData()) {
             forget();
         }
-        refresh(cities, batch.cities(), city -> city != null);
+        batch.cities().forEach(this::refreshCity);
         refresh(names, batch.names(), ids -> ids != null && !ids.isEmpty());
+    }
+
+    /** A city that existed is overwritten in place; any other kept answer of its key is dropped. */
+    private void refreshCity(StoreBatch.CityKey key, City committed) {
+        KeptCity kept = cities.get(key);
+        if (kept == null || !kept.overwrite(committed, origins)) {
+            cities.remove(key); // new here: kept once read again, so a merge's new cities are not kept
+        }
     }
 
     /** Each committed value replaces a kept answer that {@code existed}; any other kept answer of its key is dropped. */

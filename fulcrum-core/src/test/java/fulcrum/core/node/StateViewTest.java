@@ -179,7 +179,7 @@ class StateViewTest {
      */
     @Property(tries = 300)
     void theViewAlwaysAnswersWhatTheStoreHolds(@ForAll long seed) {
-        randomSteps(seed, StoreReads.MAX_ANSWERS);
+        randomSteps(seed, NodeConfig.MAX_KEPT_ANSWERS);
     }
 
     /** The same with room for three answers: they come and go all the time (the eldest first). */
