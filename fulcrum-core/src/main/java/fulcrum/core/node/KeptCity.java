@@ -48,6 +48,7 @@ final class KeptCity {
     }
 
     private static final int NONE = -1; // an origin number: no such stamp (or register)
+    private static final int NO_NUMBER_LEFT = -2; // an origin number: the stamp's origin could not be numbered
 
     private final String id;
     private long createdClockSum;
@@ -87,7 +88,8 @@ final class KeptCity {
         int name0 = cityName == null ? NONE : originOf(cityName.stamp(), origins);
         int rebels0 = cityRebels == null ? NONE : originOf(cityRebels.stamp(), origins);
         int deleted0 = originOf(deleted, origins);
-        if (created0 < NONE || name0 < NONE || rebels0 < NONE || deleted0 < NONE) {
+        if (created0 == NO_NUMBER_LEFT || name0 == NO_NUMBER_LEFT || rebels0 == NO_NUMBER_LEFT
+                || deleted0 == NO_NUMBER_LEFT) {
             return false;
         }
         createdOrigin = created0;
@@ -113,13 +115,13 @@ final class KeptCity {
                 stamp(deletedClockSum, deletedOrigin, origins));
     }
 
-    /** NONE for no stamp, below NONE when the origin has no number left. */
+    /** NONE for no stamp, NO_NUMBER_LEFT when its origin has no number left. */
     private static int originOf(Stamp stamp, Origins origins) {
         if (stamp == null) {
             return NONE;
         }
         int number = origins.number(stamp.origin());
-        return number < 0 ? NONE - 1 : number;
+        return number < 0 ? NO_NUMBER_LEFT : number;
     }
 
     private static Stamp stamp(long clockSum, int origin, Origins origins) {
