@@ -175,9 +175,14 @@ public record WorkerSettings(String replicaId, int replicaCount, String uri, int
 
     /** The node's settings; {@code incarnation} and {@code nonce} are drawn by the caller. */
     public NodeConfig nodeConfig(long incarnation, long nonce) {
+        return nodeConfig(incarnation, nonce, Runtime.getRuntime().maxMemory());
+    }
+
+    /** The node's settings in a JVM whose max heap is {@code maxHeapBytes}. */
+    NodeConfig nodeConfig(long incarnation, long nonce, long maxHeapBytes) {
         return NodeConfig.defaults(replicaId, replicaIds(), incarnation, nonce).withReplication(replication)
                 .withIntervals(mergeInterval.toMillis(), statusInterval.toMillis()).withPeerAuthentication(authentication())
-                .withMaxKeptAnswers(NodeConfig.keptAnswersForHeap(Runtime.getRuntime().maxMemory()));
+                .withMaxKeptAnswers(NodeConfig.keptAnswersForHeap(maxHeapBytes));
     }
 
     public String mergeQueue() {
