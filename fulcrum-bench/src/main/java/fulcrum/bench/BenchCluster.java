@@ -155,6 +155,11 @@ final class BenchCluster implements AutoCloseable {
         return latest.get(replica);
     }
 
+    /** When {@code replica} first announced that it serves ({@link System#nanoTime()}), or null if it has not yet. */
+    Long servingAtNanos(String replica) {
+        return servingAtNanos.get(replica);
+    }
+
     /** Forgets what {@code replica} announced (before restarting it, so an old status does not count). */
     void forgetStatus(String replica) {
         synchronized (latest) {

@@ -49,17 +49,22 @@ final class MergeMeasure {
                 converged = false;
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            Double allServing = secondsUntilAllServe(cluster, start);
             long toApply = operations * (REPLICAS.size() - 1); // each replica applies its peers' entries
             long applied = cluster.peerEntriesApplied() ;
             out.put("converged", converged);
             out.put("merge_seconds", converged ? seconds : null);
             out.put("seconds_waited", seconds);
+            // the start of three fresh JVMs and their stores, apart from the merge proper (to the 500 ms status interval)
+            out.put("seconds_until_all_serve", allServing);
+            out.put("merge_seconds_after_all_serve", converged && allServing != null ? seconds - allServing : null);
             out.put("peer_entries_to_apply", toApply);
             out.put("peer_entries_applied", applied);
             out.put("entries_applied_per_second", applied / seconds);
             if (converged) {
-                System.out.printf("merge of %,d operations across three replicas: converged %.2f s after the workers started%n",
-                        operations, seconds);
+                System.out.printf("merge of %,d operations across three replicas: converged %.2f s after the workers started"
+                        + " (all three served after %s s)%n", operations, seconds,
+                        allServing == null ? "?" : String.format("%.2f", allServing));
             } else {
                 System.out.printf("merge of %,d operations across three replicas: NOT converged after %.0f s (%,d of %,d peer "
                         + "entries applied, %,.0f/s)%n", operations, seconds, applied, toApply, applied / seconds);
@@ -79,6 +84,19 @@ final class MergeMeasure {
             out.put("memory_at_end", memory);
         }
         return out;
+    }
+
+    /** Seconds from {@code startNanos} until the last of the replicas first announced that it serves; null if one has not. */
+    private static Double secondsUntilAllServe(BenchCluster cluster, long startNanos) {
+        long last = startNanos;
+        for (String replica : REPLICAS) {
+            Long at = cluster.servingAtNanos(replica);
+            if (at == null) {
+                return null;
+            }
+            last = Math.max(last, at);
+        }
+        return (last - startNanos) / 1e9;
     }
 
     private static Map<String, String> rounded(Map<String, Double> seconds) {

@@ -90,6 +90,11 @@ class RunBenchTest {
         assertThat(report.get("parameters").get("only").asText()).isEqualTo("merge");
         assertThat(report.get("merge").get("converged").asBoolean()).isTrue();
         assertThat(report.get("merge").get("peer_entries_applied").asLong()).isEqualTo(6_000);
+        double allServe = report.get("merge").get("seconds_until_all_serve").asDouble();
+        assertThat(allServe).as("the three workers' start, apart from the merge").isPositive()
+                .isLessThanOrEqualTo(report.get("merge").get("merge_seconds").asDouble());
+        assertThat(report.get("merge").get("merge_seconds_after_all_serve").asDouble())
+                .isCloseTo(report.get("merge").get("merge_seconds").asDouble() - allServe, org.assertj.core.data.Offset.offset(1e-6));
         assertThat(out.resolve("report.json")).doesNotExist();
         assertThat(out.resolve("cluster")).doesNotExist(); // no load phases ran
     }
