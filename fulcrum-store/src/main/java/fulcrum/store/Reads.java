@@ -70,37 +70,6 @@ final class Reads {
     }
 
     /**
-     * The values of {@code keys} (null where absent), in their order, read in one call: a commit that
-     * touches thousands of command keys (a merge's batch) pays one JNI crossing and
-     * one batched lookup for them instead of one each.
-     */
-    List<byte[]> getAll(List<byte[]> keys) {
-        if (keys.isEmpty()) {
-            return List.of();
-        }
-        return guard.call(() -> {
-            try {
-                return db.multiGetAsList(read, keys);
-            } catch (RocksDBException e) {
-                throw new StoreException("read of " + keys.size() + " keys (" + Keys.describe(keys.get(0)) + "…) from "
-                        + dir + " failed: " + e.getMessage(), e);
-            }
-        });
-    }
-
-    /** The command records of each of {@code commandIds}, in their order (as {@link #commandRecords(String)}). */
-    List<List<CommandRecord>> commandRecords(List<String> commandIds) {
-        List<byte[]> keys = new ArrayList<>(commandIds.size());
-        commandIds.forEach(id -> keys.add(Keys.command(id)));
-        List<byte[]> found = getAll(keys);
-        List<List<CommandRecord>> out = new ArrayList<>(commandIds.size());
-        for (int i = 0; i < keys.size(); i++) {
-            out.add(found.get(i) == null ? List.of() : values.records(keys.get(i), commandIds.get(i), found.get(i)));
-        }
-        return out;
-    }
-
-    /**
      * Read options that keep an iterator inside {@code prefix}. Without bounds a seek past the last
      * live key of a range walks on over every deleted key after it (the op log's compacted entries
      * are point deletes until RocksDB compacts them away): in a profile of the write path, seeks
