@@ -24,13 +24,24 @@ final class KeptCity {
     /** The stamps' origins (replica ids) by number; few, and never forgotten while the node runs. */
     static final class Origins {
         static final int MAX = 1_024;
+        /** The first origins numbered are found by comparing them, the others through a map. */
+        static final int SCANNED = 8;
 
         private final List<String> byNumber = new ArrayList<>();
         private final Map<String, Integer> numbers = new HashMap<>();
 
         /** {@code origin}'s number, or -1 when {@link #MAX} others have one already. */
         int number(String origin) {
-            Integer known = numbers.get(origin);
+            // a cluster's few origins are compared in place: each entry's origin is a string decoded
+            // afresh, whose hash a map lookup would compute at every commit of every kept city
+            int scanned = Math.min(byNumber.size(), SCANNED);
+            for (int i = 0; i < scanned; i++) {
+                String first = byNumber.get(i);
+                if (first == origin || first.equals(origin)) {
+                    return i;
+                }
+            }
+            Integer known = byNumber.size() > SCANNED ? numbers.get(origin) : null;
             if (known != null) {
                 return known;
             }

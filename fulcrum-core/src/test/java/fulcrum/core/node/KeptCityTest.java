@@ -86,4 +86,18 @@ class KeptCityTest {
     private static Stamp stamp(Random random) {
         return new Stamp(1 + random.nextInt(1_000_000), "fulcrum-" + (1 + random.nextInt(3)));
     }
+
+    @Test
+    void anOriginKeepsItsNumberWhetherFoundByComparingOrThroughTheMap() {
+        KeptCity.Origins origins = new KeptCity.Origins();
+        int count = 3 * KeptCity.Origins.SCANNED;
+        for (int i = 0; i < count; i++) {
+            assertThat(origins.number("fulcrum-" + i)).isEqualTo(i);
+        }
+        for (int i = count - 1; i >= 0; i--) {
+            String decodedAfresh = new String(("fulcrum-" + i).toCharArray()); // another instance, as a decoder makes
+            assertThat(origins.number(decodedAfresh)).as("fulcrum-" + i).isEqualTo(i);
+            assertThat(origins.origin(i)).isEqualTo(decodedAfresh);
+        }
+    }
 }
